@@ -1,0 +1,61 @@
+"""The small data types every stage passes along: Document, Attribution, TextSpan, Speaker."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KINDS = ("direct", "mixed", "indirect")
+SPEAKER_TYPES = ("person", "organization", "media", "anonymous", "document", "unknown")
+
+
+@dataclass
+class TextSpan:
+    """A piece of the input text, possibly discontinuous: `spans` are [start, end) character offsets."""
+
+    text: str
+    spans: list[tuple[int, int]]
+
+    @classmethod
+    def from_offsets(cls, source_text: str, spans: list[tuple[int, int]]) -> "TextSpan":
+        """Build a span whose text is read from `source_text` (pieces joined by ' … ')."""
+        spans = [(s, e) for s, e in spans if e > s]
+        return cls(" … ".join(source_text[s:e] for s, e in spans), spans)
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1][1]
+
+
+@dataclass
+class Speaker:
+    """The entity a source refers to, resolved from the text ("he" → Dmitry Polyanskiy)."""
+
+    name: str | None
+    type: str = "unknown"  # one of SPEAKER_TYPES
+    role: str | None = None  # "Kremlin spokesman"
+    affiliation: str | None = None  # "Kremlin", "Russia"
+
+
+@dataclass
+class Attribution:
+    """One attribution relation: `source` said `content` (signalled by `cue`)."""
+
+    content: TextSpan
+    kind: str  # one of KINDS
+    source: TextSpan | None = None
+    cue: TextSpan | None = None
+    speaker: Speaker | None = None
+    via: list[Speaker] = field(default_factory=list)  # reporting chain, nearest outlet first
+    confidence: float = 1.0
+
+
+@dataclass
+class Document:
+    """An input text and what onrecord found in it."""
+
+    text: str
+    doc_id: str | None = None
+    attributions: list[Attribution] = field(default_factory=list)

@@ -1,0 +1,113 @@
+"""Extract stage: text in, attributions out (source, cue, content, kind).
+
+The pipeline is tokens → sentences → quotes → cues → frames, then the resolve stage names speakers.
+"""
+from __future__ import annotations
+
+from onrecord.document import Attribution, Document, TextSpan
+from onrecord.extract.cues import load_cue_lexicon
+from onrecord.extract.frames import Frame, SentenceView, according_to_frame, frame_for_cue
+from onrecord.extract.quotes import find_quotes, quote_index
+from onrecord.extract.tokens import Token, split_sentences, tokenize
+from onrecord.kinds import classify_kind
+from onrecord.options import ExtractOptions
+
+
+def extract(text: str, options: ExtractOptions | None = None, doc_id: str | None = None) -> Document:
+    """Find every attribution in `text`; offsets point into `text` itself."""
+    options = options or ExtractOptions()
+    if not isinstance(text, str):
+        text = str(text or "")
+    doc = Document(text=text, doc_id=doc_id)
+    analysed = text[: options.max_chars]  # longer texts are cut, never raised on
+    doc.attributions = find_attributions(analysed, options)
+    if options.resolve_speakers:
+        from onrecord.resolve import resolve_speakers
+
+        resolve_speakers(doc, options)
+    return doc
+
+
+def find_attributions(text: str, options: ExtractOptions) -> list[Attribution]:
+    """Run the extraction rules over the text and return attributions in text order."""
+    tokens = tokenize(text)
+    if not tokens:
+        return []
+    quotes = find_quotes(text, tokens)
+    in_quote = quote_index(quotes, len(tokens))
+    lexicon = load_cue_lexicon(options.cue_lexicon)
+    sentences = split_sentences(text, tokens)
+    frames: list[Frame] = []
+    for start, end in sentences:
+        view = SentenceView(tokens, start, end, quotes, in_quote)
+        cues = [i for i in range(start, end) if _is_cue(tokens, i, in_quote, lexicon, options)]
+        for n, i in enumerate(cues):
+            if tokens[i].lower == "according":
+                frame = according_to_frame(view, i)
+            else:
+                frame = frame_for_cue(view, i, cues[n + 1:], lexicon.get(tokens[i].lower, 0.0))
+            if frame is not None:
+                frames.append(frame)
+    frames += floating_quote_frames(text, tokens, sentences, quotes, in_quote, frames)
+    frames.sort(key=lambda f: f.content[0][0])
+    return [_to_attribution(text, tokens, f) for f in frames]
+
+
+def _is_cue(tokens: list[Token], i: int, in_quote: list[int], lexicon: dict[str, float], options: ExtractOptions) -> bool:
+    """Is token i a cue outside quotation marks?"""
+    if in_quote[i] >= 0:
+        return False
+    low = tokens[i].lower
+    if low == "according":
+        return i + 1 < len(tokens) and tokens[i + 1].lower == "to"
+    return lexicon.get(low, 0.0) >= options.cue_threshold
+
+
+def floating_quote_frames(text, tokens, sentences, quotes, in_quote, frames: list[Frame]) -> list[Frame]:
+    """Quotations with no cue of their own ("“Never planned, never did.”"): content only, speaker from context."""
+    covered = set()
+    for f in frames:
+        for a, b in f.content + f.source + f.cue:
+            covered.update(range(a, b))
+    floating = []
+    for q in quotes:
+        # a floating quote is a whole sentence (or more) made of the quotation alone
+        if any(i in covered for i in range(q.first, q.last + 1)):
+            continue
+        if sum(1 for t in tokens[q.first:q.last + 1] if t.is_word) < 3:
+            continue
+        if not _quote_is_whole_sentences(tokens, sentences, q, text):
+            continue
+        floating.append(Frame(cue=[], content=[(q.first, q.last + 1)], confidence=0.5))
+    return floating
+
+
+def _quote_is_whole_sentences(tokens: list[Token], sentences, q, text: str) -> bool:
+    """Does quotation q start a sentence and run to a sentence end (only punctuation after it)?"""
+    starts = {s for s, _ in sentences}
+    if q.first not in starts:
+        return False
+    for s, e in sentences:
+        if s <= q.last < e:
+            return all(not t.is_word for t in tokens[q.last + 1:e])
+    return False
+
+
+def _to_attribution(text: str, tokens: list[Token], frame: Frame) -> Attribution:
+    """Turn a token-range frame into an Attribution with character offsets."""
+
+    def span(pieces):
+        pieces = [(tokens[a].start, tokens[b - 1].end) for a, b in pieces if b > a]
+        return TextSpan.from_offsets(text, pieces) if pieces else None
+
+    content = span(frame.content)
+    attribution = Attribution(
+        content=content,
+        kind=classify_kind(text, content.spans),
+        source=span(frame.source),
+        cue=span(frame.cue),
+        confidence=round(frame.confidence, 3),
+    )
+    # what the resolve stage needs that is not part of the output schema
+    attribution._addressee = span([frame.addressee]) if frame.addressee else None  # type: ignore[attr-defined]
+    return attribution

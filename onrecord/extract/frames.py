@@ -1,0 +1,278 @@
+"""Attribution frames: from a cue, find its source and content in the sentence and quote structure."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from onrecord.extract.cues import ADDRESSEE_VERBS, CONTINUATION_CUES
+from onrecord.extract.quotes import Quote
+from onrecord.extract.tokens import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, Token
+
+# Words that may sit between a source and its cue verb ("Blinken also said", "he has repeatedly argued").
+CUE_MODIFIERS = frozenset(
+    """has have had is was 's ’s would will did does do also previously later then again once first further
+    recently never just still already not n't often publicly privately reportedly repeatedly had been
+    has been have been has since long even quickly""".split()
+)
+# Words that end a source noun phrase when walking left from the cue.
+SOURCE_STOPS = frozenset(
+    """that and but or which when while as because if after before since so where though although with than
+    then whether what how why who whom whose to of for in on at by from into about said says this these those
+    it’s it's is was are were be been has have had not also""".split()
+)
+PRONOUNS = frozenset("he she they it i we you".split())
+# Leading words of a content clause that are not part of it ("said that ...").
+COMPLEMENTIZERS = frozenset(["that"])
+# Prepositions that open an adverbial right after a cue ("said on Tuesday that", "told CNN in an interview").
+ADVERBIAL_HEADS = frozenset("on in at during after before earlier later last this late early".split())
+MAX_SOURCE_TOKENS = 9
+
+
+@dataclass
+class Frame:
+    """A candidate attribution as token index ranges: pieces are [start, end) token index pairs."""
+
+    cue: list[tuple[int, int]]
+    content: list[tuple[int, int]]
+    source: list[tuple[int, int]] = field(default_factory=list)
+    addressee: tuple[int, int] | None = None  # "told Bloomberg" → Bloomberg (may be the reporting outlet)
+    cited_by: tuple[int, int] | None = None  # "CNN, citing unnamed sources, reported" → CNN
+    confidence: float = 1.0
+
+
+class SentenceView:
+    """A sentence's tokens with the quote structure around them, as the frame rules read it."""
+
+    def __init__(self, tokens: list[Token], start: int, end: int, quotes: list[Quote], in_quote: list[int]):
+        self.tokens, self.start, self.end = tokens, start, end
+        self.quotes, self.in_quote = quotes, in_quote
+
+    def is_punct(self, i: int, chars: str) -> bool:
+        """Is token i a single punctuation mark among `chars`?"""
+        return self.start <= i < self.end and self.tokens[i].text in chars
+
+    def is_closing_quote(self, i: int) -> bool:
+        """Does token i close a quotation?"""
+        if not (0 <= i < len(self.tokens)):
+            return False
+        q = self.in_quote[i]
+        return q >= 0 and self.quotes[q].last == i and self.tokens[i].text in CLOSE_QUOTES + STRAIGHT_QUOTES
+
+    def is_opening_quote(self, i: int) -> bool:
+        """Does token i open a quotation?"""
+        if not (0 <= i < len(self.tokens)):
+            return False
+        q = self.in_quote[i]
+        return q >= 0 and self.quotes[q].first == i
+
+    def trim(self, a: int, b: int) -> tuple[int, int]:
+        """Drop punctuation (not quote marks) at both ends of the token range [a, b)."""
+        while a < b and not self.tokens[a].is_word and self.tokens[a].text not in OPEN_QUOTES + STRAIGHT_QUOTES:
+            a += 1
+        while b > a and not self.tokens[b - 1].is_word and self.tokens[b - 1].text not in CLOSE_QUOTES + STRAIGHT_QUOTES + "?!":
+            b -= 1
+        return a, b
+
+    def words_in(self, a: int, b: int) -> int:
+        """Number of word tokens in [a, b)."""
+        return sum(1 for t in self.tokens[a:b] if t.is_word)
+
+
+def source_left(view: SentenceView, i: int) -> tuple[int, int] | None:
+    """The noun phrase ending right before token i (walking left), as a token range, or None."""
+    toks = view.tokens
+    j = i - 1
+    while j >= view.start and toks[j].is_word and (len(toks[j].text) > 1 or toks[j].text.isupper()):
+        low = toks[j].lower
+        if low in SOURCE_STOPS and j < i - 1:
+            break
+        if low in SOURCE_STOPS:
+            return None
+        if low in PRONOUNS:
+            j -= 1
+            break
+        if i - j > MAX_SOURCE_TOKENS:
+            break
+        j -= 1
+    a = j + 1
+    if a >= i:
+        return None
+    # a pronoun is a whole source; a lower-case run longer than 4 words is likely a clause, not a source
+    if all(not t.is_capitalized for t in toks[a:i]) and i - a > 5:
+        a = i - 3
+    return a, i
+
+
+def source_right(view: SentenceView, i: int) -> tuple[int, int] | None:
+    """The noun phrase right after token i ("…,” said Mo Elleithee, a Clinton aide."), or None."""
+    toks = view.tokens
+    j = i
+    if j >= view.end or not toks[j].is_word or toks[j].lower in SOURCE_STOPS | ADVERBIAL_HEADS:
+        return None
+    while j < view.end and toks[j].is_word and j - i < MAX_SOURCE_TOKENS:
+        if toks[j].lower in SOURCE_STOPS and j > i:
+            break
+        j += 1
+    # an appositive right after belongs to the source: "Mo Elleithee, a Clinton campaign aide"
+    if j + 1 < view.end and toks[j].text == "," and toks[j + 1].lower in ("a", "an", "the", "who"):
+        k = j + 1
+        while k < view.end and toks[k].text not in ",.;:" + OPEN_QUOTES + STRAIGHT_QUOTES:
+            k += 1
+        j = k
+    return i, j
+
+
+def skip_after_cue(view: SentenceView, i: int, cue_word: str) -> int:
+    """First token of the content after a cue ending at i: skips addressee, adverbials and 'that'."""
+    toks = view.tokens
+    j = i
+    # "said that ..." / "said: ..." / "said, “..."
+    window_end = min(view.end, i + 10)
+    for k in range(i, window_end):
+        t = toks[k]
+        if t.lower in COMPLEMENTIZERS or t.text == ":":
+            return k + 1
+        if view.is_opening_quote(k) or (t.text in ",;" and k > i):
+            break
+    if j < view.end and toks[j].text in ",:":
+        j += 1
+    if cue_word in ADDRESSEE_VERBS:
+        # the addressee is a short noun phrase: "reporters", "CNN", "the Associated Press"
+        k = j
+        while k < view.end and k - j < 5 and toks[k].is_word and toks[k].lower not in SOURCE_STOPS | ADVERBIAL_HEADS:
+            k += 1
+        if k < view.end and toks[k].lower in ("to",):  # "urged voters to reject ..." keeps the infinitive
+            return k
+        j = k
+    return j
+
+
+def end_of_content(view: SentenceView, a: int, later_cues: list[int]) -> int:
+    """Where a content starting at token a ends: the sentence end, or a later cue's clause ("…, adding")."""
+    toks = view.tokens
+    for k in range(a + 1, view.end):
+        if toks[k - 1].text in ",;—–" and view.in_quote[k] < 0:
+            if toks[k].lower in CONTINUATION_CUES or toks[k].lower == "according":
+                return k - 1
+            # ", Russia’s state-run news agency TASS reported." — a new source-cue pair closes the content
+            for c in later_cues:
+                if k < c <= k + MAX_SOURCE_TOKENS and all(t.is_word for t in toks[k:c]) and c + 2 >= view.end:
+                    return k - 1
+    return view.end
+
+
+def quote_extent(view: SentenceView, first_tok: int) -> int | None:
+    """If token `first_tok` opens a quotation, the token index just past its end (may leave the sentence)."""
+    if view.is_opening_quote(first_tok):
+        return view.quotes[view.in_quote[first_tok]].last + 1
+    return None
+
+
+def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: float) -> Frame | None:
+    """Build the attribution frame around the cue verb at token i, or None when no frame fits."""
+    toks = view.tokens
+    cue_word = toks[i].lower
+    cue = (i, i + 1)
+    # walk over modifiers between the source and the cue ("has also said")
+    left = i
+    while left - 1 >= view.start and toks[left - 1].lower in CUE_MODIFIERS:
+        left -= 1
+    if left < i and toks[left].lower in ("has", "have", "had"):
+        cue = (left, i + 1)
+    prev = left - 1
+    inverted = prev >= view.start and (toks[prev].text in ",—" or view.is_closing_quote(prev)) or prev < view.start
+    if inverted:
+        # "…,” said Smith." / "…, said the Kremlin."
+        src = source_right(view, i + 1)
+        if src is None or prev < view.start:
+            return None
+        content = _content_before(view, prev)
+        if content is None:
+            return None
+        after = src[1]
+        return Frame([cue], content + _continuation(view, after), [src], confidence=strength)
+    src = source_left(view, left)
+    if src is None:
+        return None
+    before_src = src[0] - 1
+    content_before_possible = before_src >= view.start and (
+        toks[before_src].text in ",—" or view.is_closing_quote(before_src))
+    after = skip_after_cue(view, i + 1, cue_word)
+    addressee = (i + 1, after) if cue_word in ADDRESSEE_VERBS and after > i + 1 else None
+    opens_quote = after < view.end and view.is_opening_quote(after)
+    rest_words = view.words_in(after, view.end)
+    if content_before_possible and not opens_quote and (rest_words <= 6 or toks[after - 1].lower != "that"):
+        content = _content_before(view, before_src)
+        if content is None:
+            return None
+        tail = _skip_words(view, after)
+        return Frame([cue], content + _continuation(view, tail), [src], addressee, confidence=strength)
+    if rest_words < 2:
+        return None
+    end = quote_extent(view, after) if opens_quote else None
+    if end is None or end < view.end:
+        end = end_of_content(view, after, later_cues) if end is None else end
+    a, b = view.trim(after, end)
+    if view.words_in(a, b) < 2:
+        return None
+    pieces = [(a, b)]
+    if opens_quote and b >= view.end:
+        pieces += _continuation(view, b)
+    return Frame([cue], pieces, [src], addressee, confidence=strength)
+
+
+def according_to_frame(view: SentenceView, i: int) -> Frame | None:
+    """'According to X, CONTENT.' and 'CONTENT, according to X.'"""
+    toks = view.tokens
+    cue = (i, i + 2)
+    j = i + 2
+    while j < view.end and toks[j].text not in ",;." + OPEN_QUOTES and j - i < 16:
+        j += 1
+    if j == i + 2:
+        return None
+    src = (i + 2, j)
+    if i == view.start or (i > view.start and toks[i - 1].text not in ",—(" and view.words_in(view.start, i) < 3):
+        a, b = view.trim(j, view.end)
+        if view.words_in(a, b) < 2:
+            return None
+        end = quote_extent(view, a)
+        return Frame([cue], [(a, max(b, end or b))], [src])
+    content = _content_before(view, i - 1 if toks[i - 1].text in ",—(" else i)
+    if content is None:
+        return None
+    return Frame([cue], content, [src])
+
+
+def _content_before(view: SentenceView, stop: int) -> list[tuple[int, int]] | None:
+    """Content ending before token `stop` (a comma or closing quote): back to the sentence or quote start."""
+    toks = view.tokens
+    end = stop + 1 if view.is_closing_quote(stop) else stop
+    start = view.start
+    # a quotation that opened in an earlier sentence carries the content back to its opening mark
+    if view.is_closing_quote(stop):
+        start = min(start, view.quotes[view.in_quote[stop]].first)
+    elif stop - 1 >= view.start and view.is_closing_quote(stop - 1):
+        start = min(start, view.quotes[view.in_quote[stop - 1]].first)
+    a, b = view.trim(start, end)
+    if view.words_in(a, b) < 2:
+        return None
+    # drop a trailing comma inside the closing quote? keep the quote mark: gold content includes it
+    _ = toks
+    return [(a, b)]
+
+
+def _skip_words(view: SentenceView, j: int) -> int:
+    """Skip the rest of a clause after a source–cue pair up to a comma ("said when pressed, “…”")."""
+    while j < view.end and view.tokens[j].text != "," and not view.is_opening_quote(j):
+        j += 1
+    return j
+
+
+def _continuation(view: SentenceView, j: int) -> list[tuple[int, int]]:
+    """A quotation resuming after the source–cue pair: '“…,” he said, “and more.”'."""
+    toks = view.tokens
+    if j < view.end and toks[j].text in ",:":
+        j += 1
+    if j < view.end and view.is_opening_quote(j):
+        end = view.quotes[view.in_quote[j]].last + 1
+        return [(j, end)]
+    return []

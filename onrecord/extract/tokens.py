@@ -1,0 +1,120 @@
+"""Tokens and sentences: a fast regex tokenizer with offsets into the original text."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Quote marks are tokens of their own so that quote structure can be read off the token stream.
+OPEN_QUOTES = "“«„‟"
+CLOSE_QUOTES = "”»"
+STRAIGHT_QUOTES = '"'
+QUOTE_MARKS = OPEN_QUOTES + CLOSE_QUOTES + STRAIGHT_QUOTES
+
+_TOKEN_RE = re.compile(
+    r"""(?:[A-Za-z]\.){2,}          # initialisms: U.S. U.N.
+      | \w+(?:['’\-.]\w+)*          # words, with inner apostrophes, hyphens, dots (3.5, Washington-based)
+      | ['’]\w+                     # clitics standing alone: ’ll ’s
+      | \S                          # any other single character
+    """,
+    re.X,
+)
+
+# Abbreviations whose period does not end a sentence.
+ABBREVIATIONS = frozenset(
+    """mr mrs ms dr sen rep gov gen lt col maj sgt capt adm st jr sr prof rev hon pres atty
+    jan feb mar apr aug sept sep oct nov dec no vs etc inc corp co ltd dept est ft mt u.s u.n""".split()
+)
+
+
+@dataclass(slots=True)
+class Token:
+    """A token: its [start, end) offsets in the text and its text."""
+
+    start: int
+    end: int
+    text: str
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @property
+    def is_word(self) -> bool:
+        return self.text[0].isalnum() or self.text[0] == "_" or (len(self.text) > 1 and self.text[0] in "'’")
+
+    @property
+    def is_capitalized(self) -> bool:
+        return self.text[0].isupper()
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split `text` into tokens (words, numbers, punctuation, quote marks) with offsets."""
+    return [Token(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
+
+
+def paragraph_ends(text: str) -> list[int]:
+    """Offsets where paragraphs end (a newline); the text's end is the last one."""
+    ends = [m.start() for m in re.finditer(r"\n", text)]
+    ends.append(len(text))
+    return ends
+
+
+def split_sentences(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
+    """Group tokens into sentences: returns [start_token, end_token) index pairs."""
+    sentences = []
+    start = 0
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        if i + 1 >= n:
+            break
+        nxt = tokens[i + 1]
+        # A newline between two tokens always ends the sentence (paragraphs, headlines).
+        if "\n" in text[tok.end:nxt.start]:
+            sentences.append((start, i + 1))
+            start = i + 1
+            continue
+        if tok.text not in ".!?":
+            # a period glued into an initialism ("U.S.") can end a sentence too
+            if not (tok.text.endswith(".") and len(tok.text) > 2 and _starts_sentence(nxt)
+                    and tok.lower.rstrip(".") not in ABBREVIATIONS and tok.text[-3] == "."
+                    and nxt.text not in ("S.",) and _is_sentence_start_word(tokens, i + 1)):
+                continue
+        elif tok.text == "." and i > 0 and _is_abbreviation(tokens[i - 1], tok):
+            continue
+        # Closing quotes and brackets right after the stop belong to this sentence.
+        j = i + 1
+        while j < n and tokens[j].text in CLOSE_QUOTES + STRAIGHT_QUOTES + ")]’'" and tokens[j].start == tokens[j - 1].end:
+            j += 1
+        if j < n and tokens[j].start > tokens[j - 1].end and _starts_sentence(tokens[j]):
+            if j > i + 1:
+                continue_at = j
+            else:
+                continue_at = i + 1
+            if continue_at > start:
+                sentences.append((start, continue_at))
+                start = continue_at
+    if start < n:
+        sentences.append((start, n))
+    # Fix the rare case where closing quotes were left at the head of the next sentence.
+    return [s for s in sentences if s[1] > s[0]]
+
+
+def _starts_sentence(tok: Token) -> bool:
+    """Could `tok` be the first token of a sentence?"""
+    c = tok.text[0]
+    return c.isupper() or c.isdigit() or c in OPEN_QUOTES + STRAIGHT_QUOTES + "‘'(["
+
+
+def _is_sentence_start_word(tokens: list[Token], i: int) -> bool:
+    """After an initialism like "U.S.", only a few words make a real sentence start."""
+    return tokens[i].text in ("The", "He", "She", "It", "They", "We", "I", "But", "In", "A", "This")
+
+
+def _is_abbreviation(prev: Token, period: Token) -> bool:
+    """Is the period right after `prev` part of an abbreviation ("Mr.", "Sen.", "J.")?"""
+    if prev.end != period.start:
+        return False
+    low = prev.lower
+    if low in ABBREVIATIONS:
+        return True
+    return len(prev.text) == 1 and prev.text.isupper()  # middle initials: "John F. Kennedy"

@@ -1,0 +1,14 @@
+"""One options object that travels through the pipeline instead of many keyword arguments."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """Settings of the extraction pipeline."""
+
+    cue_lexicon: str = "onrecord.cue_lexicon.v1"  # registry name of the cue lexicon
+    cue_threshold: float = 0.45  # a word is a cue when P(cue | word) on PolNeAR train reaches this
+    resolve_speakers: bool = True  # run the resolve stage (pronouns, roles, via chains)
+    max_chars: int = 2_000_000  # longer texts are cut here (counted, never raised on)
