@@ -23,3 +23,10 @@ def load_cue_lexicon(name: str = DEFAULT_LEXICON) -> dict[str, float]:
         raise ValueError(f"[E001] Unknown cue lexicon '{name}'. Available: {DEFAULT_LEXICON}")
     raw = json.loads(resources.files("onrecord.data").joinpath("cue_lexicon.json").read_text("utf-8"))
     return {form: in_cue / seen for form, (in_cue, seen) in raw["cues"].items()}
+
+
+@lru_cache(maxsize=1)
+def load_source_heads() -> frozenset[str]:
+    """Lower-case words that end sources in news text ("officials", "he", "campaign"), mined from PolNeAR train."""
+    raw = json.loads(resources.files("onrecord.data").joinpath("source_heads.json").read_text("utf-8"))
+    return frozenset(raw["heads"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from onrecord.extract.cues import ADDRESSEE_VERBS, CONTINUATION_CUES
+from onrecord.extract.cues import ADDRESSEE_VERBS, CONTINUATION_CUES, load_source_heads
 from onrecord.extract.quotes import Quote
 from onrecord.extract.tokens import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, Token
 
@@ -83,6 +83,9 @@ def source_left(view: SentenceView, i: int) -> tuple[int, int] | None:
     j = i - 1
     while j >= view.start and toks[j].is_word and (len(toks[j].text) > 1 or toks[j].text.isupper()):
         low = toks[j].lower
+        if low == "of" and j < i - 1 and j > view.start and toks[j - 1].is_capitalized and toks[j + 1].is_capitalized:
+            j -= 1  # "Secretary of State Antony Blinken"
+            continue
         if low in SOURCE_STOPS and j < i - 1:
             break
         if low in SOURCE_STOPS:
@@ -96,10 +99,22 @@ def source_left(view: SentenceView, i: int) -> tuple[int, int] | None:
     a = j + 1
     if a >= i:
         return None
-    # a pronoun is a whole source; a lower-case run longer than 4 words is likely a clause, not a source
+    # a lower-case run longer than 5 words is likely a clause, not a source
     if all(not t.is_capitalized for t in toks[a:i]) and i - a > 5:
         a = i - 3
-    return a, i
+    return (a, i) if plausible_source_head(toks[i - 1]) else None
+
+
+NOT_SOURCES = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april may june
+    july august september october november december today yesterday""".split())
+
+
+def plausible_source_head(tok: Token) -> bool:
+    """Can this word end a source ("Trump", "officials", "he"), unlike "Tuesday" or "now"?"""
+    low = tok.lower
+    if low in NOT_SOURCES:
+        return False
+    return tok.is_capitalized or low in load_source_heads()
 
 
 def source_right(view: SentenceView, i: int) -> tuple[int, int] | None:
@@ -200,7 +215,7 @@ def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: f
     addressee = (i + 1, after) if cue_word in ADDRESSEE_VERBS and after > i + 1 else None
     opens_quote = after < view.end and view.is_opening_quote(after)
     rest_words = view.words_in(after, view.end)
-    if content_before_possible and not opens_quote and (rest_words <= 6 or toks[after - 1].lower != "that"):
+    if content_before_possible and not opens_quote and view.words_in(after, _skip_words(view, after)) <= 6:
         content = _content_before(view, before_src)
         if content is None:
             return None

@@ -1,0 +1,150 @@
+"""Score predicted attributions against gold ones: token-based, pure functions, micro-averaged.
+
+Tokens are lower-cased `\\w+` runs, compared as sets, so punctuation and quote marks never decide a
+match. Within a document, predicted and gold attributions are paired greedily by content-token
+Jaccard overlap (largest first, each used at most once); every metric then counts over those pairs.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from onrecord.document import KINDS, Attribution, TextSpan
+
+GROUPS = ("all",) + KINDS
+METRICS = ("attribution", "content_exact", "content_soft", "cue_exact", "attribution_exact")
+HEADLINE_CONTENT_F1 = 0.5  # a pair counts for `attribution` from this content token-set F1 up
+
+_TOKEN = re.compile(r"\w+")
+
+
+@dataclass
+class Score:
+    """Credit given to predictions and to gold items (pair counts, or overlap shares for content_soft)."""
+
+    matched_pred: float = 0.0
+    matched_gold: float = 0.0
+    n_pred: int = 0
+    n_gold: int = 0
+
+    @property
+    def precision(self) -> float:
+        """Credit per prediction; 0.0 when nothing was predicted."""
+        return self.matched_pred / self.n_pred if self.n_pred else 0.0
+
+    @property
+    def recall(self) -> float:
+        """Credit per gold attribution; 0.0 when there is no gold."""
+        return self.matched_gold / self.n_gold if self.n_gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        """Harmonic mean of precision and recall."""
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def __add__(self, other: Score) -> Score:
+        return Score(self.matched_pred + other.matched_pred, self.matched_gold + other.matched_gold,
+                     self.n_pred + other.n_pred, self.n_gold + other.n_gold)
+
+
+@dataclass(frozen=True)
+class RoleTokens:
+    """The token sets of one attribution's roles (empty set for a missing role)."""
+
+    content: frozenset[str]
+    source: frozenset[str]
+    cue: frozenset[str]
+
+
+def span_tokens(span: TextSpan | None, text: str) -> frozenset[str]:
+    """Lower-cased word tokens of a span's pieces, read from `text`; empty for no span."""
+    if span is None:
+        return frozenset()
+    pieces = [text[s:e] for s, e in span.spans] if span.spans else [span.text]
+    return frozenset(t.lower() for piece in pieces for t in _TOKEN.findall(piece))
+
+
+def role_tokens(attribution: Attribution, text: str) -> RoleTokens:
+    """Token sets of an attribution's content, source and cue."""
+    return RoleTokens(span_tokens(attribution.content, text), span_tokens(attribution.source, text),
+                   span_tokens(attribution.cue, text))
+
+
+def jaccard(a: frozenset, b: frozenset) -> float:
+    """|a ∩ b| / |a ∪ b|; 0.0 for two empty sets."""
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def token_f1(a: frozenset, b: frozenset) -> float:
+    """F1 between two token sets: 2|a ∩ b| / (|a| + |b|)."""
+    return 2 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
+
+
+def pair_attributions(gold: list[RoleTokens], predicted: list[RoleTokens]) -> list[tuple[int, int]]:
+    """Greedy one-to-one pairing (gold index, predicted index) by content Jaccard, largest first."""
+    candidates = []
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(predicted):
+            overlap = jaccard(g.content, p.content)
+            if overlap > 0:
+                # Ties (one content, two sources) go to the pair that also agrees on source, then cue.
+                candidates.append((-overlap, -jaccard(g.source, p.source), -jaccard(g.cue, p.cue), gi, pi))
+    candidates.sort()
+    used_gold, used_pred, pairs = set(), set(), []
+    for *_, gi, pi in candidates:
+        if gi not in used_gold and pi not in used_pred:
+            used_gold.add(gi)
+            used_pred.add(pi)
+            pairs.append((gi, pi))
+    return pairs
+
+
+def _pair_credit(g: RoleTokens, p: RoleTokens) -> dict[str, tuple[float, float]]:
+    """What one pair earns on each metric: (credit to the prediction, credit to the gold item)."""
+    content_equal = g.content == p.content
+    # Both sides without a source agree; one side without a source never does.
+    source_agrees = bool(g.source & p.source) or (not g.source and not p.source)
+    overlap = len(g.content & p.content)
+    counts = {
+        "attribution": token_f1(g.content, p.content) >= HEADLINE_CONTENT_F1 and source_agrees,
+        "content_exact": content_equal,
+        "cue_exact": g.cue == p.cue,
+        "attribution_exact": content_equal and g.source == p.source,
+    }
+    credit = {metric: (float(ok), float(ok)) for metric, ok in counts.items()}
+    credit["content_soft"] = (overlap / len(p.content) if p.content else 0.0,
+                              overlap / len(g.content) if g.content else 0.0)
+    return credit
+
+
+def _score_group(gold: list[RoleTokens], predicted: list[RoleTokens]) -> dict[str, Score]:
+    """Every metric for one document's gold and predicted attributions of one group."""
+    scores = {metric: Score(n_pred=len(predicted), n_gold=len(gold)) for metric in METRICS}
+    for gi, pi in pair_attributions(gold, predicted):
+        for metric, (to_pred, to_gold) in _pair_credit(gold[gi], predicted[pi]).items():
+            scores[metric].matched_pred += to_pred
+            scores[metric].matched_gold += to_gold
+    return scores
+
+
+def score_document(gold_doc, predicted_doc) -> dict[str, dict[str, Score]]:
+    """Scores of one document, for all attributions and for each kind (gold and predicted restricted alike)."""
+    gold = [(a.kind, role_tokens(a, gold_doc.text)) for a in gold_doc.attributions]
+    predicted = [(a.kind, role_tokens(a, predicted_doc.text)) for a in predicted_doc.attributions]
+    return {
+        group: _score_group([t for kind, t in gold if group in ("all", kind)],
+                            [t for kind, t in predicted if group in ("all", kind)])
+        for group in GROUPS
+    }
+
+
+def score_corpus(pairs_of_docs: Iterable[tuple]) -> dict[str, dict[str, Score]]:
+    """Micro-averaged scores over (gold document, predicted document) pairs: scores[group][metric]."""
+    total = {group: {metric: Score() for metric in METRICS} for group in GROUPS}
+    for gold_doc, predicted_doc in pairs_of_docs:
+        for group, scores in score_document(gold_doc, predicted_doc).items():
+            for metric, score in scores.items():
+                total[group][metric] += score
+    return total

@@ -1,0 +1,85 @@
+"""Serialising level: Documents to plain dicts and JSON lines, and back (the CLI and store use these)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from onrecord.document import Attribution, Document, Speaker, TextSpan
+
+
+def span_to_dict(span: TextSpan | None) -> dict[str, Any] | None:
+    """`{"text", "spans": [[start, end], ...]}`, or None for a missing span."""
+    if span is None:
+        return None
+    return {"text": span.text, "spans": [[start, end] for start, end in span.spans]}
+
+
+def span_from_dict(data: dict[str, Any] | None, text: str) -> TextSpan | None:
+    """Rebuild a TextSpan; its text is re-read from `text` when the dict carries none."""
+    if data is None:
+        return None
+    spans = [(int(start), int(end)) for start, end in data["spans"]]
+    if data.get("text") is None:
+        return TextSpan.from_offsets(text, spans)
+    return TextSpan(data["text"], spans)
+
+
+def speaker_to_dict(speaker: Speaker | None) -> dict[str, Any] | None:
+    """`{"name", "type", "role", "affiliation"}`, or None when no speaker was resolved."""
+    if speaker is None:
+        return None
+    return {"name": speaker.name, "type": speaker.type, "role": speaker.role, "affiliation": speaker.affiliation}
+
+
+def speaker_from_dict(data: dict[str, Any] | None) -> Speaker | None:
+    """Rebuild a Speaker from its dict."""
+    if data is None:
+        return None
+    return Speaker(
+        name=data.get("name"),
+        type=data.get("type", "unknown"),
+        role=data.get("role"),
+        affiliation=data.get("affiliation"),
+    )
+
+
+def attribution_to_dict(attribution: Attribution) -> dict[str, Any]:
+    """One attribution as a JSON-ready dict (field order is the reading order: who, how, what)."""
+    return {
+        "source": span_to_dict(attribution.source),
+        "cue": span_to_dict(attribution.cue),
+        "content": span_to_dict(attribution.content),
+        "kind": attribution.kind,
+        "speaker": speaker_to_dict(attribution.speaker),
+        "via": [speaker_to_dict(outlet) for outlet in attribution.via],
+        "confidence": attribution.confidence,
+    }
+
+
+def attribution_from_dict(data: dict[str, Any], text: str) -> Attribution:
+    """Rebuild an Attribution whose offsets point into `text`."""
+    return Attribution(
+        content=span_from_dict(data["content"], text),
+        kind=data["kind"],
+        source=span_from_dict(data.get("source"), text),
+        cue=span_from_dict(data.get("cue"), text),
+        speaker=speaker_from_dict(data.get("speaker")),
+        via=[speaker_from_dict(outlet) for outlet in data.get("via", [])],
+        confidence=float(data.get("confidence", 1.0)),
+    )
+
+
+def document_to_dict(doc: Document) -> dict[str, Any]:
+    """`{"doc_id", "attributions": [...]}`; the text itself is left out (offsets point into it)."""
+    return {"doc_id": doc.doc_id, "attributions": [attribution_to_dict(a) for a in doc.attributions]}
+
+
+def document_from_dict(data: dict[str, Any], text: str) -> Document:
+    """Rebuild a Document from `document_to_dict` output and the text it was extracted from."""
+    attributions = [attribution_from_dict(a, text) for a in data.get("attributions", [])]
+    return Document(text=text, doc_id=data.get("doc_id"), attributions=attributions)
+
+
+def to_jsonl_line(doc: Document) -> str:
+    """One JSON line (no trailing newline) for a document; non-ASCII kept as is, so quotes stay readable."""
+    return json.dumps(document_to_dict(doc), ensure_ascii=False)

@@ -1,0 +1,75 @@
+"""spaCy component "onrecord_attributions": runs onrecord.extract on the Doc text and stores the results on the Doc.
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("onrecord_attributions")
+    doc = nlp(text)
+    doc._.attributions                  # list of onrecord Attribution objects
+    doc.spans["onrecord_content"]       # spaCy Spans; span.label_ is the kind, span.id_ the attribution index
+
+The factory is also registered through the `spacy_factories` entry point, so no import is needed.
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from onrecord.document import Document, TextSpan
+from onrecord.extract import extract
+from onrecord.options import ExtractOptions
+
+FACTORY_NAME = "onrecord_attributions"
+SPAN_KEYS = {"source": "onrecord_source", "cue": "onrecord_cue", "content": "onrecord_content"}
+
+# Guarded so that importing this module twice (entry point, then by hand) doesn't raise.
+if not Doc.has_extension("attributions"):
+    Doc.set_extension("attributions", default=None)  # None, not [], so Docs never share one list
+
+
+def align_span(doc: Doc, text_span: TextSpan, label: str, index: int) -> list[Span]:
+    """spaCy Spans for each piece of a (possibly discontinuous) TextSpan; pieces that can't align are dropped."""
+    aligned = []
+    for start, end in text_span.spans:
+        if not 0 <= start < end <= len(doc.text):
+            continue
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None and len(span) > 0:
+            # span_id ties the pieces of one attribution together: doc._.attributions[int(span.id_)]
+            aligned.append(Span(doc, span.start, span.end, label=label, span_id=str(index)))
+    return aligned
+
+
+def set_annotations(doc: Doc, document: Document) -> Doc:
+    """Store `document`'s attributions on `doc`: `doc._.attributions` and the three `doc.spans` groups."""
+    doc._.attributions = list(document.attributions)
+    groups: dict[str, list[Span]] = {key: [] for key in SPAN_KEYS.values()}
+    for index, attribution in enumerate(document.attributions):
+        for role, key in SPAN_KEYS.items():
+            text_span = getattr(attribution, role)
+            if text_span is not None:
+                groups[key].extend(align_span(doc, text_span, attribution.kind, index))
+    for key, spans in groups.items():
+        doc.spans[key] = spans
+    return doc
+
+
+class AttributionComponent:
+    """Pipeline component: `Doc -> Doc`, reading doc.text and writing doc._.attributions and doc.spans."""
+
+    def __init__(self, nlp: Language, name: str, options: ExtractOptions):
+        self.nlp = nlp
+        self.name = name
+        self.options = options
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Extract attributions from the Doc's text and set them on the Doc."""
+        return set_annotations(doc, extract(doc.text, self.options))
+
+
+@Language.factory(
+    FACTORY_NAME,
+    default_config={"resolve_speakers": True},
+    assigns=["doc._.attributions", "doc.spans"],
+)
+def make_attribution_component(nlp: Language, name: str, resolve_speakers: bool) -> AttributionComponent:
+    """Build the component; its config mirrors ExtractOptions."""
+    return AttributionComponent(nlp, name, ExtractOptions(resolve_speakers=resolve_speakers))

@@ -1,0 +1,139 @@
+"""CLI: `onrecord extract` over files, folders and stdin; bad input is a counted skip, never a traceback."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from onrecord import __version__
+from onrecord.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "phone-call.txt"
+ATTRIBUTION_KEYS = {"source", "cue", "content", "kind", "speaker", "via", "confidence"}
+ARTICLE = "“We will win,” Smith said.\n"
+
+runner = CliRunner()
+
+
+def assert_document_shape(data: dict) -> None:
+    """One output object per document: doc_id plus attributions in the documented schema."""
+    assert set(data) == {"doc_id", "attributions"}
+    for attribution in data["attributions"]:
+        assert set(attribution) == ATTRIBUTION_KEYS
+        assert attribution["kind"] in {"direct", "mixed", "indirect"}
+        assert all(len(pair) == 2 for pair in attribution["content"]["spans"])
+
+
+def jsonl(output: str) -> list[dict]:
+    """Parse JSON lines output."""
+    return [json.loads(line) for line in output.splitlines() if line.strip()]
+
+
+def test_console_script_on_example_prints_json_lines():
+    script = Path(sys.executable).with_name("onrecord")  # installed by `pip install -e .`
+    assert script.exists(), "run `.venv/bin/pip install -e .[spacy,test]` first"
+    result = subprocess.run(
+        [str(script), "extract", str(EXAMPLE), "--format", "jsonl"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    (document,) = jsonl(result.stdout)
+    assert document["doc_id"] == "phone-call"
+    assert_document_shape(document)
+    assert "processed 1, skipped 0" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_table_is_the_default():
+    result = runner.invoke(app, ["extract", str(EXAMPLE)])
+    assert result.exit_code == 0
+    assert "phone-call" in result.stdout and "speaker" in result.stdout and "content" in result.stdout
+
+
+def test_json_format_is_one_array():
+    result = runner.invoke(app, ["extract", str(EXAMPLE), "--format", "json"])
+    assert result.exit_code == 0
+    documents = json.loads(result.stdout)
+    assert [d["doc_id"] for d in documents] == ["phone-call"]
+
+
+def test_stdin_dash():
+    result = runner.invoke(app, ["extract", "-", "--format", "jsonl"], input=ARTICLE)
+    assert result.exit_code == 0
+    (document,) = jsonl(result.stdout)
+    assert document["doc_id"] == "stdin"
+    assert_document_shape(document)
+
+
+def test_folder(tmp_path):
+    (tmp_path / "one.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "two.txt").write_text(ARTICLE, encoding="utf-8")
+    result = runner.invoke(app, ["extract", str(tmp_path), "--format", "jsonl"])
+    assert result.exit_code == 0
+    assert [d["doc_id"] for d in jsonl(result.stdout)] == ["one", "two"]
+    assert "processed 2, skipped 0" in result.stderr
+
+
+def test_missing_path_alone_is_counted_and_fails(tmp_path):
+    result = runner.invoke(app, ["extract", str(tmp_path / "nope.txt")])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit)  # a clean exit, not a crash
+    assert "processed 0, skipped 1: missing path → 1" in result.stderr
+
+
+def test_missing_path_beside_good_one_still_succeeds(tmp_path):
+    result = runner.invoke(app, ["extract", str(tmp_path / "nope.txt"), str(EXAMPLE), "--format", "jsonl"])
+    assert result.exit_code == 0
+    assert "processed 1, skipped 1: missing path → 1" in result.stderr
+
+
+@pytest.mark.parametrize("with_good_file, exit_code", [(False, 1), (True, 0)])
+def test_binary_file_does_not_crash(tmp_path, with_good_file, exit_code):
+    (tmp_path / "image.txt").write_bytes(bytes(range(256)) * 4)
+    paths = [str(tmp_path / "image.txt")] + ([str(EXAMPLE)] if with_good_file else [])
+    result = runner.invoke(app, ["extract", *paths, "--format", "jsonl"])
+    assert result.exit_code == exit_code
+    assert isinstance(result.exception, (SystemExit, type(None)))
+    assert "binary → 1" in result.stderr
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.strip() == f"onrecord {__version__}"
+
+
+def test_evaluate_missing_gold_is_one_line_error(tmp_path):
+    result = runner.invoke(app, ["evaluate", "--gold", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1 and "gold folder not found" in result.stderr
+
+
+def test_table_row_shows_resolved_speaker_via_and_trimmed_content():
+    from rich.console import Console
+
+    from onrecord.cli import attribution_table
+    from onrecord.document import Attribution, Document, Speaker, TextSpan
+
+    content = "[Sic] " + "talks will resume " * 10
+    text = f"{content}, he told KNA."
+    doc = Document(text=text, doc_id="wire", attributions=[
+        Attribution(
+            content=TextSpan.from_offsets(text, [(0, len(content))]),
+            kind="indirect",
+            source=TextSpan.from_offsets(text, [(len(content) + 2, len(content) + 4)]),
+            cue=TextSpan.from_offsets(text, [(len(content) + 5, len(content) + 9)]),
+            speaker=Speaker("Pavel Idris", "person"),
+            via=[Speaker("KNA", "media")],
+        )
+    ])
+    console = Console(record=True, width=300)
+    console.print(attribution_table(doc))
+    rendered = console.export_text()
+    assert "wire — 1 attribution" in rendered
+    assert "Pavel Idris (person)" in rendered and "told" in rendered and "KNA" in rendered
+    assert "[Sic]" in rendered  # brackets in news text are not rich markup
+    assert "…" in rendered and content.strip() not in rendered  # content trimmed to a snippet

@@ -1,0 +1,104 @@
+"""Read stage: files, folders and stdin in; bad input is a counted skip with its reason."""
+from __future__ import annotations
+
+import codecs
+import io
+
+import pytest
+
+from onrecord.read import ReadStats, find_files, read_inputs
+from onrecord.read.text import read_text_file
+
+ARTICLE = "“We will win,” Smith said.\n"
+
+
+def read_all(paths, stdin=None):
+    """Read `paths` and return (documents, stats)."""
+    stats = ReadStats()
+    return list(read_inputs(paths, stats, stdin=stdin)), stats
+
+
+def test_file_doc_id_is_name_without_extension(tmp_path):
+    (tmp_path / "story-1.txt").write_text(ARTICLE, encoding="utf-8")
+    docs, stats = read_all([tmp_path / "story-1.txt"])
+    assert [(d.doc_id, d.text) for d in docs] == [("story-1", ARTICLE)]
+    assert stats.read == 1 and stats.skipped_total == 0
+
+
+def test_folder_is_recursive_sorted_and_txt_only(tmp_path):
+    (tmp_path / "b.txt").write_text("b", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text("a", encoding="utf-8")
+    (tmp_path / "notes.md").write_text("not read", encoding="utf-8")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "c.txt").write_text("hidden", encoding="utf-8")
+    assert [p.relative_to(tmp_path).as_posix() for p in find_files(tmp_path)] == ["b.txt", "sub/a.txt"]
+    docs, _ = read_all([tmp_path])
+    assert [d.doc_id for d in docs] == ["b", "a"]
+
+
+def test_explicit_file_with_other_suffix_is_read_as_text(tmp_path):
+    (tmp_path / "wire").write_text(ARTICLE, encoding="utf-8")
+    docs, _ = read_all([tmp_path / "wire"])
+    assert [d.doc_id for d in docs] == ["wire"]
+
+
+def test_stdin_is_one_document():
+    stdin = io.TextIOWrapper(io.BytesIO(ARTICLE.encode("utf-8")), encoding="utf-8")
+    docs, stats = read_all(["-"], stdin=stdin)
+    assert [(d.doc_id, d.text, d.path) for d in docs] == [("stdin", ARTICLE, "-")]
+    assert stats.read == 1
+
+
+def test_text_only_stdin_without_buffer():
+    docs, _ = read_all(["-"], stdin=io.StringIO(ARTICLE))
+    assert [d.text for d in docs] == [ARTICLE]
+
+
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("binary.txt", b"\x7fELF\x02\x01\x01\x00\x00\x00", "binary"),
+        ("empty.txt", b"  \n\n", "empty"),
+    ],
+)
+def test_bad_file_is_counted_skip(tmp_path, name, content, reason):
+    (tmp_path / name).write_bytes(content)
+    docs, stats = read_all([tmp_path / name])
+    assert docs == []
+    assert stats.skipped == {reason: 1}
+    assert stats.messages == [f"skipped {tmp_path / name}: {reason}"]
+
+
+def test_missing_path_and_empty_folder_are_counted(tmp_path):
+    (tmp_path / "empty").mkdir()
+    docs, stats = read_all([tmp_path / "nope.txt", tmp_path / "empty"])
+    assert docs == []
+    assert stats.skipped == {"missing path": 1, "empty folder": 1}
+
+
+def test_unreadable_file_is_counted(tmp_path):
+    # A directory passed straight to the file reader stands in for any OSError on read.
+    docs = list(read_text_file(tmp_path, stats := ReadStats()))
+    assert docs == [] and stats.skipped == {"unreadable": 1}
+
+
+def test_invalid_utf8_is_read_with_replacement_and_counted(tmp_path):
+    (tmp_path / "latin1.txt").write_bytes("“Nous gagnerons”, a dit Müller.".encode("cp1252"))
+    docs, stats = read_all([tmp_path / "latin1.txt"])
+    assert len(docs) == 1 and "\ufffd" in docs[0].text and "gagnerons" in docs[0].text
+    assert stats.recovered == {"invalid utf-8 replaced": 1} and stats.skipped_total == 0
+
+
+@pytest.mark.parametrize("encoding, bom", [("utf-8", codecs.BOM_UTF8), ("utf-16-le", codecs.BOM_UTF16_LE)])
+def test_byte_order_mark_is_honoured_and_dropped(tmp_path, encoding, bom):
+    (tmp_path / "bom.txt").write_bytes(bom + ARTICLE.encode(encoding))
+    docs, stats = read_all([tmp_path / "bom.txt"])
+    assert [d.text for d in docs] == [ARTICLE] and stats.skipped_total == 0
+
+
+def test_reading_is_lazy(tmp_path):
+    (tmp_path / "a.txt").write_text("a", encoding="utf-8")
+    stream = read_inputs([tmp_path / "a.txt", tmp_path / "missing.txt"], stats := ReadStats())
+    next(stream)
+    assert stats.skipped_total == 0  # the second path isn't looked at until asked for

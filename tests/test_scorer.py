@@ -1,0 +1,227 @@
+"""The scorer (token-set matching, greedy pairing, five metrics by kind) and the evaluation harness."""
+import io
+import json
+
+import pytest
+from rich.console import Console
+
+from onrecord.document import Attribution, Document, TextSpan
+from onrecord.evaluate import evaluate_folder, iter_errors, render_report, report_to_dict
+from onrecord.evaluate.scorer import GROUPS, METRICS, Score, score_corpus, score_document, span_tokens
+
+TEXT = ("Officials said the talks between the two parties would resume next week in Geneva. "
+        "“We are ready,” the minister said. Critics warned that the plan could fail.")
+
+
+def _span(piece: str | None, text: str = TEXT) -> TextSpan | None:
+    """The TextSpan of `piece`'s first occurrence; a tuple of pieces makes a discontinuous span."""
+    if piece is None:
+        return None
+    pieces = piece if isinstance(piece, tuple) else (piece,)
+    return TextSpan.from_offsets(text, [(text.index(p), text.index(p) + len(p)) for p in pieces])
+
+
+def _att(content, source=None, cue=None, kind="indirect") -> Attribution:
+    return Attribution(content=_span(content), kind=kind, source=_span(source), cue=_span(cue))
+
+
+def _doc(*attributions: Attribution) -> Document:
+    return Document(text=TEXT, doc_id="doc", attributions=list(attributions))
+
+
+TALKS = _att("the talks between the two parties would resume next week in Geneva", "Officials", "said")
+READY = _att("“We are ready,”", "the minister", "said", kind="direct")
+PLAN = _att("the plan could fail", "Critics", "warned")
+
+
+def _prf(score: Score) -> tuple[float, float, float]:
+    return round(score.precision, 4), round(score.recall, 4), round(score.f1, 4)
+
+
+def test_perfect_prediction_scores_one_everywhere():
+    scores = score_document(_doc(TALKS, READY, PLAN), _doc(TALKS, READY, PLAN))
+    for metric in METRICS:
+        assert _prf(scores["all"][metric]) == (1.0, 1.0, 1.0)
+    assert scores["direct"]["attribution"].n_gold == 1 and scores["indirect"]["attribution"].n_gold == 2
+    assert scores["mixed"]["attribution"].n_gold == 0 and _prf(scores["mixed"]["attribution"]) == (0.0, 0.0, 0.0)
+
+
+def test_tokens_ignore_case_punctuation_and_quote_marks():
+    assert span_tokens(_span("“We are ready,”"), TEXT) == {"we", "are", "ready"}
+    assert span_tokens(_span(("Officials said", "Geneva.")), TEXT) == {"officials", "said", "geneva"}
+    assert span_tokens(None, TEXT) == frozenset()
+    predicted = _att("We are ready", "the minister", "said", kind="direct")
+    assert _prf(score_document(_doc(READY), _doc(predicted))["all"]["content_exact"]) == (1.0, 1.0, 1.0)
+
+
+@pytest.mark.parametrize(
+    "predicted_content, counts, soft_precision, soft_recall",
+    [
+        # the gold content has 11 token types: the talks between two parties would resume next week in geneva
+        ("the talks between the two parties would resume next week in Geneva", True, 1.0, 1.0),
+        # 7 of 11, all predicted tokens right: F1 = 14/18 = 0.78
+        ("the talks between the two parties would resume", True, 1.0, 7 / 11),
+        # 5 shared of 7 predicted: F1 = 10/18 = 0.56
+        ("Officials said the talks between the two parties", True, 5 / 7, 5 / 11),
+        # 3 of 11: F1 = 6/14 = 0.43
+        ("the talks between the", False, 1.0, 3 / 11),
+        # 2 of 11: F1 = 4/13 = 0.31
+        ("would resume", False, 1.0, 2 / 11),
+    ],
+)
+def test_content_overlap_decides_attribution_and_weights_content_soft(predicted_content, counts, soft_precision,
+                                                                      soft_recall):
+    predicted = _att(predicted_content, "Officials", "said")
+    scores = score_document(_doc(TALKS), _doc(predicted))["all"]
+    assert scores["attribution"].matched_gold == float(counts)
+    assert scores["content_soft"].precision == pytest.approx(soft_precision)
+    assert scores["content_soft"].recall == pytest.approx(soft_recall)
+
+
+@pytest.mark.parametrize(
+    "predicted_pieces, content_f1, counts",
+    [
+        ([(0, 3), (11, 16)], 0.4, 0.0),  # {a b x y z}: 2*2/10
+        ([(0, 3), (11, 12)], 0.5, 1.0),  # {a b x}: 2*2/8, just at the bar
+        ([(0, 5), (11, 16)], 6 / 11, 1.0),  # {a b c x y z}
+    ],
+)
+def test_content_f1_bar_for_attribution(predicted_pieces, content_f1, counts):
+    text = "a b c d e. x y z."
+    gold = Document(text, attributions=[Attribution(TextSpan.from_offsets(text, [(0, 9)]), "indirect")])
+    predicted = Document(text, attributions=[Attribution(TextSpan.from_offsets(text, predicted_pieces), "indirect")])
+    scores = score_document(gold, predicted)["all"]
+    assert scores["attribution"].matched_gold == counts
+    assert scores["content_soft"].recall == pytest.approx(content_f1 * (5 + len(span_tokens(
+        predicted.attributions[0].content, text))) / 2 / 5)
+
+
+@pytest.mark.parametrize(
+    "gold_source, predicted_source, attribution, attribution_exact",
+    [
+        ("the minister", "the minister", 1.0, 1.0),
+        ("the minister", "minister", 1.0, 0.0),  # overlapping sources count for the headline only
+        ("the minister", "Critics", 0.0, 0.0),
+        ("the minister", None, 0.0, 0.0),  # a source missing on one side never counts
+        (None, "the minister", 0.0, 0.0),
+        (None, None, 1.0, 1.0),  # both without a source agree
+    ],
+)
+def test_source_agreement(gold_source, predicted_source, attribution, attribution_exact):
+    gold = _att("“We are ready,”", gold_source, "said", kind="direct")
+    predicted = _att("“We are ready,”", predicted_source, "said", kind="direct")
+    scores = score_document(_doc(gold), _doc(predicted))["all"]
+    assert scores["attribution"].matched_gold == attribution
+    assert scores["attribution_exact"].matched_gold == attribution_exact
+    assert scores["content_exact"].matched_gold == 1.0
+
+
+@pytest.mark.parametrize(
+    "gold_cue, predicted_cue, cue_exact",
+    [("said", "said", 1.0), (None, None, 1.0), ("said", None, 0.0), ("warned", "said", 0.0)],
+)
+def test_cue_exact(gold_cue, predicted_cue, cue_exact):
+    gold = _att("the plan could fail", "Critics", gold_cue)
+    predicted = _att("the plan could fail", "Critics", predicted_cue)
+    assert score_document(_doc(gold), _doc(predicted))["all"]["cue_exact"].matched_gold == cue_exact
+
+
+def test_greedy_pairing_uses_each_attribution_once():
+    # Two predictions overlap the same gold: the better one takes it, the other is spurious.
+    near = _att("the talks between the two parties would resume next week", "Officials", "said")
+    far = _att("would resume next week in Geneva", "Officials", "said")
+    scores = score_document(_doc(TALKS), _doc(far, near))["all"]["attribution"]
+    assert (scores.matched_pred, scores.n_pred, scores.n_gold) == (1.0, 2, 1)
+    assert _prf(scores) == (0.5, 1.0, 0.6667)
+
+
+def test_greedy_pairing_takes_the_largest_overlap_first():
+    # The prediction overlaps both golds; it goes to PLAN (Jaccard 1.0), leaving the partial gold unpaired.
+    partial_gold = _att(("the plan", "Critics warned that"), "Critics", "warned")
+    scores = score_document(_doc(partial_gold, PLAN), _doc(PLAN))["all"]["attribution_exact"]
+    assert _prf(scores) == (1.0, 0.5, 0.6667)
+
+
+def test_identical_contents_pair_by_source():
+    # One content, two sources: ties in content overlap go to the pair that also agrees on source.
+    by_minister = _att("“We are ready,”", "the minister", "said", kind="direct")
+    by_critics = _att("“We are ready,”", "Critics", "warned", kind="direct")
+    scores = score_document(_doc(by_minister, by_critics), _doc(by_critics, by_minister))["all"]
+    assert _prf(scores["attribution_exact"]) == (1.0, 1.0, 1.0)
+
+
+def test_kind_groups_restrict_gold_and_predicted_alike():
+    predicted = _att("“We are ready,”", "the minister", "said", kind="indirect")  # right text, wrong kind
+    scores = score_document(_doc(READY), _doc(predicted))
+    assert _prf(scores["all"]["attribution"]) == (1.0, 1.0, 1.0)
+    assert (scores["direct"]["attribution"].n_gold, scores["direct"]["attribution"].n_pred) == (1, 0)
+    assert (scores["indirect"]["attribution"].n_gold, scores["indirect"]["attribution"].n_pred) == (0, 1)
+    assert _prf(scores["direct"]["attribution"]) == (0.0, 0.0, 0.0)
+
+
+def test_score_corpus_micro_averages_over_documents():
+    scores = score_corpus([(_doc(TALKS), _doc(TALKS)), (_doc(READY, PLAN), _doc(PLAN, TALKS, READY))])
+    attribution = scores["all"]["attribution"]
+    assert (attribution.matched_pred, attribution.n_pred, attribution.n_gold) == (3.0, 4, 3)
+    assert _prf(attribution) == (0.75, 1.0, 0.8571)
+    assert set(scores) == set(GROUPS) and all(set(by_metric) == set(METRICS) for by_metric in scores.values())
+
+
+def test_nothing_predicted_scores_zero():
+    assert _prf(score_document(_doc(TALKS), _doc())["all"]["attribution"]) == (0.0, 0.0, 0.0)
+
+
+def test_iter_errors_reports_partial_missed_and_spurious():
+    partial = _att("the talks between the two parties would resume", None, "said")
+    plan = _att("the plan could fail")  # shares only "the" with TALKS, which the better match takes
+    errors = list(iter_errors(_doc(TALKS, READY), _doc(partial, plan)))
+    assert [e.error for e in errors] == ["partial", "missed", "spurious"]
+    assert errors[0].reason == "content token F1 0.78; source missing in prediction"
+    assert errors[1].gold is READY and errors[2].predicted is plan
+    assert "source='the minister'" in errors[1].describe()
+    assert list(iter_errors(_doc(TALKS), _doc(TALKS))) == []
+
+
+def _write_gold(root, text: str, ann: str):
+    (root / "text").mkdir()
+    (root / "attributions").mkdir()
+    (root / "text" / "doc.txt").write_text(text, encoding="utf-8")
+    (root / "attributions" / "doc_a1.ann").write_text(ann, encoding="utf-8")
+    return root
+
+
+def test_evaluate_folder_render_and_json(tmp_path):
+    start = TEXT.index("the plan could fail")
+    source = TEXT.index("Critics")
+    ann = (f"T1\tContent {start} {start + 19}\tthe plan could fail\nT2\tSource {source} {source + 7}\tCritics\n"
+           "E1\tAttribution:T2 Source:T2 Content:T1")
+    gold_dir = _write_gold(tmp_path, TEXT, ann)
+    seen = []
+
+    def extract_fn(text, options, doc_id=None):
+        seen.append((doc_id, options))
+        return _doc(PLAN, TALKS)
+
+    report = evaluate_folder(gold_dir, extract_fn=extract_fn, options="opts")
+    assert seen == [("doc", "opts")]
+    assert (report.n_documents, report.n_gold, report.n_predicted) == (1, 1, 2)
+    assert _prf(report.scores["all"]["attribution"]) == (0.5, 1.0, 0.6667)
+    data = report_to_dict(report)
+    assert json.loads(json.dumps(data))["scores"]["all"]["attribution"]["precision"] == 0.5
+    assert (data["documents"], data["gold"], data["predicted"]) == (1, 1, 2)
+    out = io.StringIO()
+    render_report(report, Console(file=out, width=80))
+    rendered = out.getvalue()
+    assert "attribution_exact" in rendered and "50.0  100 66.7" in rendered
+    assert "1 documents · 1 gold · 2 predicted" in rendered
+
+
+def test_evaluate_folder_counts_extraction_failures(tmp_path):
+    gold_dir = _write_gold(tmp_path, TEXT, "T1\tContent 0 9\tOfficials\nE1\tAttribution-no-source:T1 Content:T1")
+
+    def broken(text, options, doc_id=None):
+        raise ValueError("boom")
+
+    report = evaluate_folder(gold_dir, extract_fn=broken, limit=5)
+    assert report.failures == {"doc": "ValueError: boom"}
+    assert (report.n_documents, report.n_gold, report.n_predicted) == (1, 1, 0)
