@@ -36,14 +36,17 @@ class EvaluationReport:
 
     @property
     def n_gold(self) -> int:
+        """Gold attributions scored."""
         return self.scores["all"]["attribution"].n_gold
 
     @property
     def n_predicted(self) -> int:
+        """Predicted attributions scored."""
         return self.scores["all"]["attribution"].n_pred
 
     @property
     def docs_per_s(self) -> float:
+        """Extraction throughput (0.0 when nothing was timed)."""
         return self.n_documents / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
 

@@ -45,6 +45,7 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def __add__(self, other: Score) -> Score:
+        """Micro-averaging: sum credits and counts."""
         return Score(self.matched_pred + other.matched_pred, self.matched_gold + other.matched_gold,
                      self.n_pred + other.n_pred, self.n_gold + other.n_gold)
 

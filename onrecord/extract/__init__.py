@@ -115,13 +115,11 @@ def _to_attribution(text: str, tokens: list[Token], frame: Frame) -> Attribution
         return TextSpan.from_offsets(text, pieces) if pieces else None
 
     content = span(frame.content)
-    attribution = Attribution(
+    return Attribution(
         content=content,
         kind=classify_kind(text, content.spans),
         source=span(frame.source),
         cue=span(frame.cue),
         confidence=round(frame.confidence, 3),
     )
-    # what the resolve stage needs that is not part of the output schema
-    attribution._addressee = span([frame.addressee]) if frame.addressee else None  # type: ignore[attr-defined]
     return attribution

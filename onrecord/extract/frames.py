@@ -34,8 +34,6 @@ class Frame:
     cue: list[tuple[int, int]]
     content: list[tuple[int, int]]
     source: list[tuple[int, int]] = field(default_factory=list)
-    addressee: tuple[int, int] | None = None  # "told Bloomberg" → Bloomberg (may be the reporting outlet)
-    cited_by: tuple[int, int] | None = None  # "CNN, citing unnamed sources, reported" → CNN
     confidence: float = 1.0
 
 
@@ -212,7 +210,6 @@ def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: f
     content_before_possible = before_src >= view.start and (
         toks[before_src].text in ",—" or view.is_closing_quote(before_src))
     after = skip_after_cue(view, i + 1, cue_word)
-    addressee = (i + 1, after) if cue_word in ADDRESSEE_VERBS and after > i + 1 else None
     opens_quote = after < view.end and view.is_opening_quote(after)
     rest_words = view.words_in(after, view.end)
     if content_before_possible and not opens_quote and view.words_in(after, _skip_words(view, after)) <= 6:
@@ -220,7 +217,7 @@ def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: f
         if content is None:
             return None
         tail = _skip_words(view, after)
-        return Frame([cue], content + _continuation(view, tail), [src], addressee, confidence=strength)
+        return Frame([cue], content + _continuation(view, tail), [src], confidence=strength)
     if rest_words < 2:
         return None
     end = quote_extent(view, after) if opens_quote else None
@@ -232,7 +229,7 @@ def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: f
     pieces = [(a, b)]
     if opens_quote and b >= view.end:
         pieces += _continuation(view, b)
-    return Frame([cue], pieces, [src], addressee, confidence=strength)
+    return Frame([cue], pieces, [src], confidence=strength)
 
 
 def according_to_frame(view: SentenceView, i: int) -> Frame | None:
