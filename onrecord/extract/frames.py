@@ -16,6 +16,7 @@ CUE_MODIFIERS = frozenset(
 # Words that end a source noun phrase when walking left from the cue.
 SOURCE_STOPS = frozenset(
     """that and but or which when while as because if after before since so where though although with than
+    until unless whereas despite like only even
     then whether what how why who whom whose to of for in on at by from into about said says this these those
     it’s it's is was are were be been has have had not also""".split()
 )
@@ -66,7 +67,7 @@ class SentenceView:
         """Drop punctuation (not quote marks) at both ends of the token range [a, b)."""
         while a < b and not self.tokens[a].is_word and self.tokens[a].text not in OPEN_QUOTES + STRAIGHT_QUOTES:
             a += 1
-        while b > a and not self.tokens[b - 1].is_word and self.tokens[b - 1].text not in CLOSE_QUOTES + STRAIGHT_QUOTES + "?!":
+        while b > a and not self.tokens[b - 1].is_word and self.tokens[b - 1].text not in CLOSE_QUOTES + STRAIGHT_QUOTES + ("?", "!"):
             b -= 1
         return a, b
 
@@ -128,7 +129,7 @@ def source_right(view: SentenceView, i: int) -> tuple[int, int] | None:
     # an appositive right after belongs to the source: "Mo Elleithee, a Clinton campaign aide"
     if j + 1 < view.end and toks[j].text == "," and toks[j + 1].lower in ("a", "an", "the", "who"):
         k = j + 1
-        while k < view.end and toks[k].text not in ",.;:" + OPEN_QUOTES + STRAIGHT_QUOTES:
+        while k < view.end and toks[k].text not in (",", ".", ";", ":") + OPEN_QUOTES + STRAIGHT_QUOTES:
             k += 1
         j = k
     return i, j
@@ -180,6 +181,32 @@ def quote_extent(view: SentenceView, first_tok: int) -> int | None:
     return None
 
 
+APPOSITIVE_OPENERS = frozenset("a an the who whose which citing quoting himself herself whom".split())
+
+
+def appositive_source(view: SentenceView, comma: int) -> tuple[int, int] | None:
+    """A subject with appositives before a cue: "Mr. Kaplan, a screenwriter, said", "CNN, citing sources, reported"."""
+    toks = view.tokens
+    end = comma
+    for _ in range(3):  # at most a few appositive chunks: "Roxana M. Leon, 63, an independent voter, said"
+        k = end - 1
+        while k >= view.start and toks[k].text not in (",", ";", "—") and not view.is_closing_quote(k):
+            k -= 1
+        chunk = toks[k + 1:end]
+        if not chunk or k < view.start or toks[k].text != ",":
+            return None
+        is_appositive = chunk[0].lower in APPOSITIVE_OPENERS or (len(chunk) == 1 and chunk[0].text[0].isdigit())
+        if not is_appositive:
+            return None
+        head = source_left(view, k)
+        if head is not None and head[0] > view.start and toks[head[0] - 1].text != ",":
+            return head[0], comma
+        if head is not None and (head[0] == view.start or view.is_closing_quote(head[0] - 1)):
+            return head[0], comma
+        end = k
+    return None
+
+
 def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: float) -> Frame | None:
     """Build the attribution frame around the cue verb at token i, or None when no frame fits."""
     toks = view.tokens
@@ -192,33 +219,36 @@ def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: f
     if left < i and toks[left].lower in ("has", "have", "had"):
         cue = (left, i + 1)
     prev = left - 1
-    inverted = prev >= view.start and (toks[prev].text in ",—" or view.is_closing_quote(prev)) or prev < view.start
-    if inverted:
-        # "…,” said Smith." / "…, said the Kremlin."
+    src = None
+    if prev >= view.start and toks[prev].is_word:
+        src = source_left(view, left)
+    elif prev >= view.start and toks[prev].text == ",":
+        src = appositive_source(view, prev)
+    if src is None:
+        # the inverted order: "…,” said Smith." / "…, said the Kremlin."
+        if prev < view.start or not (toks[prev].text in (",", "—") or view.is_closing_quote(prev)):
+            return None
         src = source_right(view, i + 1)
-        if src is None or prev < view.start:
+        if src is None or view.words_in(src[1], _skip_words(view, src[1])) > 4:
             return None
         content = _content_before(view, prev)
         if content is None:
             return None
-        after = src[1]
-        return Frame([cue], content + _continuation(view, after), [src], confidence=strength)
-    src = source_left(view, left)
-    if src is None:
-        return None
+        return Frame([cue], content + _continuation(view, _skip_words(view, src[1])), [src], confidence=strength)
     before_src = src[0] - 1
-    content_before_possible = before_src >= view.start and (
-        toks[before_src].text in ",—" or view.is_closing_quote(before_src))
+    quote_before = view.is_closing_quote(before_src)
+    content_before_possible = before_src >= view.start and (toks[before_src].text in (",", "—") or quote_before)
     after = skip_after_cue(view, i + 1, cue_word)
     opens_quote = after < view.end and view.is_opening_quote(after)
-    rest_words = view.words_in(after, view.end)
-    if content_before_possible and not opens_quote and view.words_in(after, _skip_words(view, after)) <= 6:
+    explicit_after = opens_quote or (after > i + 1 and toks[after - 1].lower in COMPLEMENTIZERS | {":"})
+    tail = _skip_words(view, i + 1)
+    if content_before_possible and not explicit_after and (quote_before or view.words_in(i + 1, tail) <= 6):
         content = _content_before(view, before_src)
         if content is None:
             return None
-        tail = _skip_words(view, after)
-        return Frame([cue], content + _continuation(view, tail), [src], confidence=strength)
-    if rest_words < 2:
+        return Frame([cue], content + _continuation(view, tail) + _parenthetical_rest(view, tail), [src],
+                     confidence=strength)
+    if view.words_in(after, view.end) < 2:
         return None
     end = quote_extent(view, after) if opens_quote else None
     if end is None or end < view.end:
@@ -232,12 +262,22 @@ def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: f
     return Frame([cue], pieces, [src], confidence=strength)
 
 
+def _parenthetical_rest(view: SentenceView, j: int) -> list[tuple[int, int]]:
+    """The content resuming after a parenthetical cue: "it is his job, he said, to talk to Congress."."""
+    toks = view.tokens
+    if j + 1 < view.end and toks[j].text == "," and toks[j + 1].is_word and toks[j + 1].lower not in CONTINUATION_CUES:
+        a, b = view.trim(j + 1, view.end)
+        if view.words_in(a, b) >= 3:
+            return [(a, b)]
+    return []
+
+
 def according_to_frame(view: SentenceView, i: int) -> Frame | None:
     """'According to X, CONTENT.' and 'CONTENT, according to X.'"""
     toks = view.tokens
     cue = (i, i + 2)
     j = i + 2
-    while j < view.end and toks[j].text not in ",;." + OPEN_QUOTES and j - i < 16:
+    while j < view.end and toks[j].text not in (",", ";", ".") + OPEN_QUOTES and j - i < 16:
         j += 1
     if j == i + 2:
         return None

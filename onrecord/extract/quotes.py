@@ -35,7 +35,7 @@ def find_quotes(text: str, tokens: list[Token]) -> list[Quote]:
             quotes.append(Quote(open_at, i - 1, closed=False))
             open_at = None
         ch = tok.text
-        if len(ch) != 1 or ch not in OPEN_QUOTES + CLOSE_QUOTES + STRAIGHT_QUOTES:
+        if ch not in OPEN_QUOTES + CLOSE_QUOTES + STRAIGHT_QUOTES:
             continue
         if ch in STRAIGHT_QUOTES:
             is_open = open_at is None and _opens(text, tokens, i)

@@ -5,13 +5,16 @@ import re
 from dataclasses import dataclass
 
 # Quote marks are tokens of their own so that quote structure can be read off the token stream.
-OPEN_QUOTES = "“«„‟"
-CLOSE_QUOTES = "”»"
-STRAIGHT_QUOTES = '"'
+OPEN_QUOTES = ("“", "«", "„", "‟")
+CLOSE_QUOTES = ("”", "»")
+STRAIGHT_QUOTES = ('"', "''")  # '' is how some archives (NYT) write a double quote
 QUOTE_MARKS = OPEN_QUOTES + CLOSE_QUOTES + STRAIGHT_QUOTES
 
 _TOKEN_RE = re.compile(
     r"""(?:[A-Za-z]\.){2,}          # initialisms: U.S. U.N.
+      | (?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Maj|Sgt|Capt|Adm|St|Jr|Sr|Prof|Rev|Atty|Hon|Pres|Sec|Supt|Cmdr)\.
+      | [A-Z]\.(?=\s+[A-Z])        # a middle initial: "Roxana M. Leon"
+      | ''                          # two apostrophes as a double quote mark (NYT style)
       | \w+(?:['’\-.]\w+)*          # words, with inner apostrophes, hyphens, dots (3.5, Washington-based)
       | ['’]\w+                     # clitics standing alone: ’ll ’s
       | \S                          # any other single character
@@ -40,7 +43,7 @@ class Token:
 
     @property
     def is_word(self) -> bool:
-        return self.text[0].isalnum() or self.text[0] == "_" or (len(self.text) > 1 and self.text[0] in "'’")
+        return self.text[0].isalnum() or self.text[0] == "_" or (len(self.text) > 1 and self.text[1].isalnum())
 
     @property
     def is_capitalized(self) -> bool:
@@ -83,7 +86,7 @@ def split_sentences(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
             continue
         # Closing quotes and brackets right after the stop belong to this sentence.
         j = i + 1
-        while j < n and tokens[j].text in CLOSE_QUOTES + STRAIGHT_QUOTES + ")]’'" and tokens[j].start == tokens[j - 1].end:
+        while j < n and tokens[j].text in CLOSE_QUOTES + STRAIGHT_QUOTES + (")", "]", "’", "'") and tokens[j].start == tokens[j - 1].end:
             j += 1
         if j < n and tokens[j].start > tokens[j - 1].end and _starts_sentence(tokens[j]):
             if j > i + 1:
@@ -102,7 +105,7 @@ def split_sentences(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
 def _starts_sentence(tok: Token) -> bool:
     """Could `tok` be the first token of a sentence?"""
     c = tok.text[0]
-    return c.isupper() or c.isdigit() or c in OPEN_QUOTES + STRAIGHT_QUOTES + "‘'(["
+    return c.isupper() or c.isdigit() or tok.text in OPEN_QUOTES + STRAIGHT_QUOTES + ("‘", "'", "(", "[")
 
 
 def _is_sentence_start_word(tokens: list[Token], i: int) -> bool:
