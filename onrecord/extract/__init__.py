@@ -41,13 +41,15 @@ def find_attributions(text: str, options: ExtractOptions) -> list[Attribution]:
     for start, end in sentences:
         view = SentenceView(tokens, start, end, quotes, in_quote)
         cues = [i for i in range(start, end) if _is_cue(tokens, i, in_quote, lexicon, options)]
+        earlier_source = None
         for n, i in enumerate(cues):
             if tokens[i].lower == "according":
                 frame = according_to_frame(view, i)
             else:
-                frame = frame_for_cue(view, i, cues[n + 1:], lexicon.get(tokens[i].lower, 0.0))
+                frame = frame_for_cue(view, i, cues[n + 1:], lexicon.get(tokens[i].lower, 0.0), earlier_source)
             if frame is not None:
                 frames.append(frame)
+                earlier_source = frame.source[0] if frame.source else earlier_source
     frames += floating_quote_frames(text, tokens, sentences, quotes, in_quote, frames)
     frames.sort(key=lambda f: f.content[0][0])
     return [_to_attribution(text, tokens, f) for f in frames]

@@ -21,6 +21,7 @@ SOURCE_STOPS = frozenset(
     it’s it's is was are were be been has have had not also""".split()
 )
 PRONOUNS = frozenset("he she they it i we you".split())
+RELATIVE_SOURCES = frozenset("who which".split())
 # Leading words of a content clause that are not part of it ("said that ...").
 COMPLEMENTIZERS = frozenset(["that"])
 # Prepositions that open an adverbial right after a cue ("said on Tuesday that", "told CNN in an interview").
@@ -87,6 +88,8 @@ def source_left(view: SentenceView, i: int) -> tuple[int, int] | None:
             continue
         if low in SOURCE_STOPS and j < i - 1:
             break
+        if low in RELATIVE_SOURCES:  # "voters who said ..." — PolNeAR marks the relative pronoun as source
+            return (j, i)
         if low in SOURCE_STOPS:
             return None
         if low in PRONOUNS:
@@ -104,8 +107,9 @@ def source_left(view: SentenceView, i: int) -> tuple[int, int] | None:
     return (a, i) if plausible_source_head(toks[i - 1]) else None
 
 
-NOT_SOURCES = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april may june
-    july august september october november december today yesterday""".split())
+NOT_SOURCES_BASE = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december today yesterday""".split())
+NOT_SOURCES = NOT_SOURCES_BASE
 
 
 def plausible_source_head(tok: Token) -> bool:
@@ -126,11 +130,13 @@ def source_right(view: SentenceView, i: int) -> tuple[int, int] | None:
         if toks[j].lower in SOURCE_STOPS and j > i:
             break
         j += 1
-    # an appositive right after belongs to the source: "Mo Elleithee, a Clinton campaign aide"
-    if j + 1 < view.end and toks[j].text == "," and toks[j + 1].lower in ("a", "an", "the", "who"):
+    # appositives right after belong to the source: "Dean Baker, co-director of the Center, a think tank."
+    while j + 1 < view.end and toks[j].text == "," and toks[j + 1].is_word and toks[j + 1].lower not in CONTINUATION_CUES:
         k = j + 1
         while k < view.end and toks[k].text not in (",", ".", ";", ":") + OPEN_QUOTES + STRAIGHT_QUOTES:
             k += 1
+        if k - i > 3 * MAX_SOURCE_TOKENS:
+            break
         j = k
     return i, j
 
@@ -140,7 +146,7 @@ def skip_after_cue(view: SentenceView, i: int, cue_word: str) -> int:
     toks = view.tokens
     j = i
     # "said that ..." / "said: ..." / "said, “..."
-    window_end = min(view.end, i + 10)
+    window_end = min(view.end, i + 14)
     for k in range(i, window_end):
         t = toks[k]
         if t.lower in COMPLEMENTIZERS or t.text == ":":
@@ -197,7 +203,7 @@ def appositive_source(view: SentenceView, comma: int) -> tuple[int, int] | None:
             return None
         is_appositive = chunk[0].lower in APPOSITIVE_OPENERS or (len(chunk) == 1 and chunk[0].text[0].isdigit())
         if not is_appositive:
-            return None
+            return _subject_from_sentence_start(view, comma)
         head = source_left(view, k)
         if head is not None and head[0] > view.start and toks[head[0] - 1].text != ",":
             return head[0], comma
@@ -207,7 +213,26 @@ def appositive_source(view: SentenceView, comma: int) -> tuple[int, int] | None:
     return None
 
 
-def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: float) -> Frame | None:
+def _subject_from_sentence_start(view: SentenceView, comma: int) -> tuple[int, int] | None:
+    """"Paul Porter, a truck driver from Ava, Mo., said …": the sentence opens with a name and its appositives."""
+    toks = view.tokens
+    first_comma = next((k for k in range(view.start, comma + 1) if toks[k].text == ","), None)
+    if first_comma is None or first_comma == comma or comma - view.start > 4 * MAX_SOURCE_TOKENS:
+        return None
+    head = source_left(view, first_comma)
+    if head is None or head[0] != view.start or toks[view.start].lower in ADVERBIAL_STARTS:
+        return None
+    if any(t.lower in SUBJECT_BREAKERS for t in toks[first_comma:comma]):
+        return None
+    return view.start, comma
+
+
+# Words that show a comma-separated stretch is a clause, not an appositive.
+SUBJECT_BREAKERS = frozenset("and but said says told is was are were has have had will would".split())
+
+
+def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: float,
+                  earlier_source: tuple[int, int] | None = None) -> Frame | None:
     """Build the attribution frame around the cue verb at token i, or None when no frame fits."""
     toks = view.tokens
     cue_word = toks[i].lower
@@ -224,6 +249,13 @@ def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: f
         src = source_left(view, left)
     elif prev >= view.start and toks[prev].text == ",":
         src = appositive_source(view, prev)
+    if src is None and earlier_source and prev >= view.start and toks[prev].lower in ("and", "but"):
+        # "He pledged reform and said that ..." — the same subject as the cue before
+        after = skip_after_cue(view, i + 1, cue_word)
+        a, b = view.trim(after, end_of_content(view, after, later_cues))
+        if view.words_in(a, b) < 2:
+            return None
+        return Frame([cue], [(a, b)], [earlier_source], confidence=strength)
     if src is None:
         # the inverted order: "…,” said Smith." / "…, said the Kremlin."
         if prev < view.start or not (toks[prev].text in (",", "—") or view.is_closing_quote(prev)):
@@ -242,7 +274,7 @@ def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: f
     opens_quote = after < view.end and view.is_opening_quote(after)
     explicit_after = opens_quote or (after > i + 1 and toks[after - 1].lower in COMPLEMENTIZERS | {":"})
     tail = _skip_words(view, i + 1)
-    if content_before_possible and not explicit_after and (quote_before or view.words_in(i + 1, tail) <= 6):
+    if content_before_possible and not explicit_after and (quote_before or _only_adverbial_after(view, i + 1)):
         content = _content_before(view, before_src)
         if content is None:
             return None
@@ -260,6 +292,23 @@ def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: f
     if opens_quote and b >= view.end:
         pieces += _continuation(view, b)
     return Frame([cue], pieces, [src], confidence=strength)
+
+
+ADVERBIAL_STARTS = frozenset("""on in at during when after before while as of about to from with without upon
+    last this earlier later recently today yesterday tonight then afterward afterwards again once also""".split()) | NOT_SOURCES_BASE
+
+
+def _only_adverbial_after(view: SentenceView, j: int) -> bool:
+    """Is what follows the cue (up to a comma or the end) no clause of its own: "said on Tuesday", "said dryly"?"""
+    toks = view.tokens
+    if j >= view.end or toks[j].text in (",", ".", "!", "?", ";", "—") or view.is_opening_quote(j):
+        return True
+    first = toks[j]
+    return first.lower in ADVERBIAL_STARTS or first.lower.endswith("ly") or first.lower in ADDRESSEE_OBJECTS
+
+
+# Addressees that follow "told" in a parenthetical cue: "…, he told reporters."
+ADDRESSEE_OBJECTS = frozenset("reporters me him her us them the a an".split())
 
 
 def _parenthetical_rest(view: SentenceView, j: int) -> list[tuple[int, int]]:
