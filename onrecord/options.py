@@ -9,6 +9,6 @@ class ExtractOptions:
     """Settings of the extraction pipeline."""
 
     cue_lexicon: str = "onrecord.cue_lexicon.v1"  # registry name of the cue lexicon
-    cue_threshold: float = 0.45  # a word is a cue when P(cue | word) on PolNeAR train reaches this
+    cue_threshold: float = 0.3  # a word is a cue when P(cue | word) on PolNeAR train reaches this
     resolve_speakers: bool = True  # run the resolve stage (pronouns, roles, via chains)
     max_chars: int = 2_000_000  # longer texts are cut here (counted, never raised on)

@@ -22,7 +22,8 @@ def load_cue_lexicon(name: str = DEFAULT_LEXICON) -> dict[str, float]:
     if name != DEFAULT_LEXICON:
         raise ValueError(f"[E001] Unknown cue lexicon '{name}'. Available: {DEFAULT_LEXICON}")
     raw = json.loads(resources.files("onrecord.data").joinpath("cue_lexicon.json").read_text("utf-8"))
-    return {form: in_cue / seen for form, (in_cue, seen) in raw["cues"].items()}
+    pruned = raw.get("pruned", {})
+    return {form: in_cue / seen for form, (in_cue, seen) in raw["cues"].items() if form not in pruned}
 
 
 @lru_cache(maxsize=1)

@@ -231,6 +231,20 @@ def _subject_from_sentence_start(view: SentenceView, comma: int) -> tuple[int, i
 SUBJECT_BREAKERS = frozenset("and but said says told is was are were has have had will would".split())
 
 
+def sentence_subject(view: SentenceView) -> tuple[int, int] | None:
+    """The capitalised name that opens a sentence ("Donald Trump", "The Kremlin"), if any."""
+    toks = view.tokens
+    j = view.start
+    if j < view.end and toks[j].lower in ("the", "a", "an"):
+        j += 1
+    k = j
+    while k < view.end and toks[k].is_word and (toks[k].is_capitalized or toks[k].lower in ("of", "’s", "'s")):
+        k += 1
+    if k == j or toks[j].lower in ADVERBIAL_STARTS or toks[j].lower in SOURCE_STOPS:
+        return None
+    return (view.start, k) if plausible_source_head(toks[k - 1]) else None
+
+
 def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: float,
                   earlier_source: tuple[int, int] | None = None) -> Frame | None:
     """Build the attribution frame around the cue verb at token i, or None when no frame fits."""
@@ -249,6 +263,15 @@ def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: f
         src = source_left(view, left)
     elif prev >= view.start and toks[prev].text == ",":
         src = appositive_source(view, prev)
+    if src is None and cue_word in CONTINUATION_CUES and prev >= view.start and toks[prev].text == ",":
+        # "Trump lashed out on Tuesday, saying …": the speaker is the sentence's subject
+        subject = earlier_source or sentence_subject(view)
+        if subject is not None and subject[1] <= prev:
+            after = skip_after_cue(view, i + 1, cue_word)
+            a, b = view.trim(after, end_of_content(view, after, later_cues))
+            if view.words_in(a, b) >= 2:
+                return Frame([cue], [(a, b)], [subject], confidence=strength)
+        return None
     if src is None and earlier_source and prev >= view.start and toks[prev].lower in ("and", "but"):
         # "He pledged reform and said that ..." — the same subject as the cue before
         after = skip_after_cue(view, i + 1, cue_word)
