@@ -50,6 +50,9 @@ def find_attributions(text: str, options: ExtractOptions) -> list[Attribution]:
             if frame is not None:
                 frames.append(frame)
                 earlier_source = frame.source[0] if frame.source else earlier_source
+    # a cue inside another frame's source is a parenthetical of it: "CNN, citing unnamed sources, reported"
+    in_sources = {k for f in frames for a, b in f.source for k in range(a, b)}
+    frames = [f for f in frames if not any(a in in_sources for a, _ in f.cue)]
     frames += floating_quote_frames(text, tokens, sentences, quotes, in_quote, frames)
     frames.sort(key=lambda f: f.content[0][0])
     return [_to_attribution(text, tokens, f) for f in frames]

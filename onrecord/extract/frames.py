@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from onrecord.extract.cues import ADDRESSEE_VERBS, CONTINUATION_CUES, load_source_heads
+from onrecord.extract.cues import ADDRESSEE_VERBS, CONTINUATION_CUES, SUPPLEMENT_CUES, load_source_heads
 from onrecord.extract.quotes import Quote
 from onrecord.extract.tokens import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, Token
 
@@ -151,7 +151,7 @@ def skip_after_cue(view: SentenceView, i: int, cue_word: str) -> int:
         t = toks[k]
         if t.lower in COMPLEMENTIZERS or t.text == ":":
             return k + 1
-        if view.is_opening_quote(k) or (t.text in ",;" and k > i):
+        if view.is_opening_quote(k) or t.text in (",", ";"):
             break
     if j < view.end and toks[j].text in ",:":
         j += 1
@@ -297,6 +297,8 @@ def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: f
     opens_quote = after < view.end and view.is_opening_quote(after)
     explicit_after = opens_quote or (after > i + 1 and toks[after - 1].lower in COMPLEMENTIZERS | {":"})
     tail = _skip_words(view, i + 1)
+    if cue_word in SUPPLEMENT_CUES and not (quote_before or explicit_after):
+        return None  # "swing states" is a noun far more often than "it states" is a cue
     if content_before_possible and not explicit_after and (quote_before or _only_adverbial_after(view, i + 1)):
         content = _content_before(view, before_src)
         if content is None:
