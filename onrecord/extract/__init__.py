@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from onrecord.document import Attribution, Document, TextSpan
 from onrecord.extract.cues import load_cue_lexicon
-from onrecord.extract.frames import Frame, SentenceView, according_to_frame, frame_for_cue
+from onrecord.extract.frames import CUE_NOUNS, Frame, SentenceView, according_to_frame, cue_noun_frame, frame_for_cue
 from onrecord.extract.quotes import find_quotes, quote_index
 from onrecord.extract.tokens import Token, split_sentences, tokenize
 from onrecord.kinds import classify_kind
@@ -45,6 +45,8 @@ def find_attributions(text: str, options: ExtractOptions) -> list[Attribution]:
         for n, i in enumerate(cues):
             if tokens[i].lower == "according":
                 frame = according_to_frame(view, i)
+            elif tokens[i].lower in CUE_NOUNS:
+                frame = cue_noun_frame(view, i)
             else:
                 frame = frame_for_cue(view, i, cues[n + 1:], lexicon.get(tokens[i].lower, 0.0), earlier_source)
             if frame is not None:
@@ -65,6 +67,8 @@ def _is_cue(tokens: list[Token], i: int, in_quote: list[int], lexicon: dict[str,
     low = tokens[i].lower
     if low == "according":
         return i + 1 < len(tokens) and tokens[i + 1].lower == "to"
+    if low in CUE_NOUNS:
+        return True
     return lexicon.get(low, 0.0) >= options.cue_threshold
 
 
@@ -80,6 +84,9 @@ def floating_quote_frames(text, tokens, sentences, quotes, in_quote, frames: lis
         for a, b in f.content + f.source + f.cue:
             covered.update(range(a, b))
     by_end = sorted(frames, key=_last_token)
+    sentence_of = [0] * len(tokens)
+    for n, (start, end) in enumerate(sentences):
+        sentence_of[start:end] = [n] * (end - start)
     for q in quotes:
         # a floating quote is a whole sentence (or more) made of the quotation alone
         if any(i in covered for i in range(q.first, q.last + 1)):
@@ -89,8 +96,8 @@ def floating_quote_frames(text, tokens, sentences, quotes, in_quote, frames: lis
         if not _quote_is_whole_sentences(tokens, sentences, q, text):
             continue
         previous = [f for f in by_end if _last_token(f) < q.first]
-        # it continues the attribution right before it, across a paragraph break at most
-        if previous and not any(t.is_word for t in tokens[_last_token(previous[-1]) + 1:q.first]):
+        # it continues the attribution of the sentence right before it, across a paragraph break at most
+        if previous and sentence_of[q.first] == sentence_of[_last_token(previous[-1])] + 1:
             previous[-1].content.append((q.first, q.last + 1))
             covered.update(range(q.first, q.last + 1))
     return []

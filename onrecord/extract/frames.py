@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from onrecord.extract.cues import ADDRESSEE_VERBS, CONTINUATION_CUES, SUPPLEMENT_CUES, load_source_heads
+from onrecord.extract.cues import (
+    ADDRESSEE_VERBS, CONTINUATION_CUES, SUPPLEMENT_CUES, load_cue_lexicon, load_source_heads,
+)
 from onrecord.extract.quotes import Quote
 from onrecord.extract.tokens import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, Token
 
@@ -170,7 +172,7 @@ def end_of_content(view: SentenceView, a: int, later_cues: list[int]) -> int:
     """Where a content starting at token a ends: the sentence end, or a later cue's clause ("…, adding")."""
     toks = view.tokens
     for k in range(a + 1, view.end):
-        if toks[k - 1].text in ",;—–" and view.in_quote[k] < 0:
+        if (toks[k - 1].text in ",;—–" or view.is_closing_quote(k - 1)) and view.in_quote[k] < 0:
             if toks[k].lower in CONTINUATION_CUES or toks[k].lower == "according":
                 return k - 1
             # ", Russia’s state-run news agency TASS reported." — a new source-cue pair closes the content
@@ -339,7 +341,9 @@ ADDRESSEE_OBJECTS = frozenset("reporters me him her us them the a an".split())
 def _parenthetical_rest(view: SentenceView, j: int) -> list[tuple[int, int]]:
     """The content resuming after a parenthetical cue: "it is his job, he said, to talk to Congress."."""
     toks = view.tokens
-    if j + 1 < view.end and toks[j].text == "," and toks[j + 1].is_word and toks[j + 1].lower not in CONTINUATION_CUES:
+    # not a participle clause of the speaker's own: "Blinken said, referring to claims …"
+    if (j + 1 < view.end and toks[j].text == "," and toks[j + 1].is_word and not toks[j + 1].lower.endswith("ing")
+            and toks[j + 1].lower not in load_cue_lexicon()):
         a, b = view.trim(j + 1, view.end)
         if view.words_in(a, b) >= 3:
             return [(a, b)]
@@ -366,6 +370,33 @@ def according_to_frame(view: SentenceView, i: int) -> Frame | None:
     if content is None:
         return None
     return Frame([cue], content, [src])
+
+
+CUE_NOUNS = frozenset("""claims claim allegations allegation assertion assertions accusations accusation warnings
+    warning reports statements remarks comments""".split())
+
+
+def cue_noun_frame(view: SentenceView, i: int) -> Frame | None:
+    """'claims made by Ukraine’s Defense Ministry that CONTENT' — a cue noun with its source after 'by'."""
+    toks = view.tokens
+    j = i + 1
+    if j < view.end and toks[j].lower in ("made", "issued", "voiced", "published"):
+        j += 1
+    if j >= view.end or toks[j].lower not in ("by", "from"):
+        return None
+    k = j + 1
+    while k < view.end and toks[k].is_word and toks[k].lower != "that" and k - j <= MAX_SOURCE_TOKENS:
+        k += 1
+    if k >= view.end or toks[k].lower != "that" or k == j + 1 or not plausible_source_head(toks[k - 1]):
+        return None
+    # adverbials of time between the source and 'that' stay out of the source: "… Ministry this month that"
+    src_end = k
+    while src_end - 1 > j + 1 and toks[src_end - 1].lower in NOT_SOURCES | {"this", "last", "month", "week", "year"}:
+        src_end -= 1
+    a, b = view.trim(k + 1, end_of_content(view, k + 1, []))
+    if view.words_in(a, b) < 3:
+        return None
+    return Frame([(i, j + 1)], [(a, b)], [(j + 1, src_end)], confidence=0.6)
 
 
 def _content_before(view: SentenceView, stop: int) -> list[tuple[int, int]] | None:
