@@ -297,16 +297,16 @@ def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: f
     content_before_possible = before_src >= view.start and (toks[before_src].text in (",", "—") or quote_before)
     after = skip_after_cue(view, i + 1, cue_word)
     opens_quote = after < view.end and view.is_opening_quote(after)
-    explicit_after = opens_quote or (after > i + 1 and toks[after - 1].lower in COMPLEMENTIZERS | {":"})
+    explicit_after = (opens_quote and not quote_before) or (
+        after > i + 1 and toks[after - 1].lower in COMPLEMENTIZERS | {":"})
     tail = _skip_words(view, i + 1)
     if cue_word in SUPPLEMENT_CUES and not (quote_before or explicit_after):
         return None  # "swing states" is a noun far more often than "it states" is a cue
-    if content_before_possible and not explicit_after and (quote_before or _only_adverbial_after(view, i + 1)):
+    if content_before_possible and not explicit_after and (quote_before or _only_adverbial_after(view, i + 1, cue_word)):
         content = _content_before(view, before_src)
-        if content is None:
-            return None
-        return Frame([cue], content + _continuation(view, tail) + _parenthetical_rest(view, tail), [src],
-                     confidence=strength)
+        if content is not None:
+            return Frame([cue], content + _continuation(view, tail) + _parenthetical_rest(view, tail), [src],
+                         confidence=strength)
     if view.words_in(after, view.end) < 2:
         return None
     end = quote_extent(view, after) if opens_quote else None
@@ -325,17 +325,19 @@ ADVERBIAL_STARTS = frozenset("""on in at during when after before while as of ab
     last this earlier later recently today yesterday tonight then afterward afterwards again once also""".split()) | NOT_SOURCES_BASE
 
 
-def _only_adverbial_after(view: SentenceView, j: int) -> bool:
+def _only_adverbial_after(view: SentenceView, j: int, cue_word: str) -> bool:
     """Is what follows the cue (up to a comma or the end) no clause of its own: "said on Tuesday", "said dryly"?"""
     toks = view.tokens
     if j >= view.end or toks[j].text in (",", ".", "!", "?", ";", "—") or view.is_opening_quote(j):
         return True
     first = toks[j]
-    return first.lower in ADVERBIAL_STARTS or first.lower.endswith("ly") or first.lower in ADDRESSEE_OBJECTS
+    if cue_word in ADDRESSEE_VERBS and first.lower in ADDRESSEE_OBJECTS:
+        return True
+    return first.lower in ADVERBIAL_STARTS or first.lower.endswith("ly")
 
 
 # Addressees that follow "told" in a parenthetical cue: "…, he told reporters."
-ADDRESSEE_OBJECTS = frozenset("reporters me him her us them the a an".split())
+ADDRESSEE_OBJECTS = frozenset("reporters me him her us them".split())
 
 
 def _parenthetical_rest(view: SentenceView, j: int) -> list[tuple[int, int]]:
@@ -412,6 +414,8 @@ def _content_before(view: SentenceView, stop: int) -> list[tuple[int, int]] | No
     a, b = view.trim(start, end)
     if view.words_in(a, b) < 2:
         return None
+    if toks[a].lower in ADVERBIAL_STARTS and view.words_in(a, b) <= 5 and not view.is_closing_quote(b - 1):
+        return None  # "On Thursday, Mr. Clinton said …": an adverbial, not what was said
     # drop a trailing comma inside the closing quote? keep the quote mark: gold content includes it
     _ = toks
     return [(a, b)]
