@@ -54,10 +54,14 @@ def find_attributions(text: str, options: ExtractOptions) -> list[Attribution]:
                 earlier_source = frame.source[0] if frame.source else earlier_source
     # a cue inside another frame's source is a parenthetical of it: "CNN, citing unnamed sources, reported"
     in_sources = {k for f in frames for a, b in f.source for k in range(a, b)}
-    frames = [f for f in frames if not any(a in in_sources for a, _ in f.cue)]
+    frames = [f for f in frames if not (tokens[f.cue[0][0]].lower in PARENTHETICAL_CUES
+                                        and any(a in in_sources for a, _ in f.cue))]
     frames += floating_quote_frames(text, tokens, sentences, quotes, in_quote, frames)
     frames.sort(key=lambda f: f.content[0][0])
     return [_to_attribution(text, tokens, f) for f in frames]
+
+
+PARENTHETICAL_CUES = frozenset("citing quoting".split())
 
 
 def _is_cue(tokens: list[Token], i: int, in_quote: list[int], lexicon: dict[str, float], options: ExtractOptions) -> bool:

@@ -179,6 +179,11 @@ def end_of_content(view: SentenceView, a: int, later_cues: list[int]) -> int:
             for c in later_cues:
                 if k < c <= k + MAX_SOURCE_TOKENS and all(t.is_word for t in toks[k:c]) and c + 2 >= view.end:
                     return k - 1
+        # "… and questioning how …" / "… but said …": the speaker goes on to a new act of saying
+        if toks[k].lower in ("and", "but") and view.in_quote[k] < 0 and k + 1 < view.end:
+            nxt = toks[k + 1]
+            if nxt.lower in CONTINUATION_CUES or (k + 1 in later_cues and not nxt.is_capitalized):
+                return k - 1 if toks[k - 1].text == "," else k
     return view.end
 
 
