@@ -83,6 +83,14 @@ def source_left(view: SentenceView, i: int) -> tuple[int, int] | None:
     """The noun phrase ending right before token i (walking left), as a token range, or None."""
     toks = view.tokens
     j = i - 1
+    if j >= view.start and toks[j].text == ")":
+        # "Sen. John Cornyn (R-Texas) told …": the party tag belongs to the source
+        k = j - 1
+        while k >= view.start and toks[k].text != "(" and j - k < 8:
+            k -= 1
+        if k >= view.start and toks[k].text == "(" and k > view.start and toks[k - 1].is_word:
+            found = source_left(view, k)
+            return (found[0], i) if found else None
     while j >= view.start and toks[j].is_word and (len(toks[j].text) > 1 or toks[j].text.isupper()):
         low = toks[j].lower
         if low == "of" and j < i - 1 and j > view.start and toks[j - 1].is_capitalized and toks[j + 1].is_capitalized:
@@ -143,6 +151,10 @@ def source_right(view: SentenceView, i: int) -> tuple[int, int] | None:
     return i, j
 
 
+# Words that open an adverbial clause: a 'that' after them belongs to that clause, not to the cue.
+CLAUSE_OPENERS = frozenset("when while after before because if since although though whether".split())
+
+
 def skip_after_cue(view: SentenceView, i: int, cue_word: str) -> int:
     """First token of the content after a cue ending at i: skips addressee, adverbials and 'that'."""
     toks = view.tokens
@@ -153,7 +165,7 @@ def skip_after_cue(view: SentenceView, i: int, cue_word: str) -> int:
         t = toks[k]
         if t.lower in COMPLEMENTIZERS or t.text == ":":
             return k + 1
-        if view.is_opening_quote(k) or t.text in (",", ";"):
+        if view.is_opening_quote(k) or t.text in (",", ";") or t.lower in CLAUSE_OPENERS:
             break
     if j < view.end and toks[j].text in ",:":
         j += 1
@@ -212,7 +224,8 @@ def appositive_source(view: SentenceView, comma: int) -> tuple[int, int] | None:
         if not is_appositive:
             return _subject_from_sentence_start(view, comma)
         head = source_left(view, k)
-        if head is not None and head[0] > view.start and toks[head[0] - 1].text != ",":
+        if head is not None and head[0] > view.start and (toks[head[0] - 1].text != ","
+                                                          or toks[head[0]].is_capitalized):
             return head[0], comma
         if head is not None and (head[0] == view.start or view.is_closing_quote(head[0] - 1)):
             return head[0], comma
