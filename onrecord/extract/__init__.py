@@ -99,10 +99,12 @@ def floating_quote_frames(text, tokens, sentences, quotes, in_quote, frames: lis
             continue
         if not _quote_is_whole_sentences(tokens, sentences, q, text):
             continue
-        previous = [f for f in by_end if _last_token(f) < q.first]
-        # it continues the attribution of the sentence right before it, across a paragraph break at most
-        if previous and sentence_of[q.first] == sentence_of[_last_token(previous[-1])] + 1:
-            previous[-1].content.append((q.first, q.last + 1))
+        # it continues an attribution of the sentence right before it (across a paragraph break at most),
+        # preferably one that quotes: "“…,” Ms. Hughes said, pointing out … “But those days are gone.”"
+        previous = [f for f in by_end if sentence_of[_last_token(f)] == sentence_of[q.first] - 1]
+        if previous:
+            quoting = [f for f in previous if any(in_quote[a] >= 0 for a, _ in f.content)]
+            (quoting or previous)[-1].content.append((q.first, q.last + 1))
             covered.update(range(q.first, q.last + 1))
     return []
 
