@@ -93,7 +93,7 @@ def source_left(view: SentenceView, i: int) -> tuple[int, int] | None:
             return (found[0], i) if found else None
     while j >= view.start and toks[j].is_word and (len(toks[j].text) > 1 or toks[j].text.isupper()):
         low = toks[j].lower
-        if low == "of" and j < i - 1 and j > view.start and toks[j - 1].is_capitalized and toks[j + 1].is_capitalized:
+        if low == "of" and j < i - 1 and j > view.start and toks[j - 1].is_word and toks[j - 1].lower not in SOURCE_STOPS:
             j -= 1  # "Secretary of State Antony Blinken"
             continue
         if low in SOURCE_STOPS and j < i - 1:
