@@ -191,6 +191,9 @@ def end_of_content(view: SentenceView, a: int, later_cues: list[int]) -> int:
             for c in later_cues:
                 if k < c <= k + MAX_SOURCE_TOKENS and all(t.is_word for t in toks[k:c]) and c + 2 >= view.end:
                     return k - 1
+        # ", but there is growing anger …": a contrasting clause is the writer's, not the speaker's
+        if toks[k].lower == "but" and toks[k - 1].text == "," and view.in_quote[k] < 0:
+            return k - 1
         # "… and questioning how …" / "… but said …": the speaker goes on to a new act of saying
         if toks[k].lower in ("and", "but") and view.in_quote[k] < 0 and k + 1 < view.end:
             nxt = toks[k + 1]
