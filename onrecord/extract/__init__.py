@@ -1,6 +1,7 @@
 """Extract stage: text in, attributions out (source, cue, content, kind).
 
-The pipeline is tokens → sentences → quotes → cues → frames, then the resolve stage names speakers.
+The stages: tokens → quotes → sentences → frames from cues → parenthetical cues dropped → follow-up
+quotes attached; then the resolve stage (onrecord.resolve) names the speakers.
 """
 from __future__ import annotations
 
@@ -29,14 +30,23 @@ def extract(text: str, options: ExtractOptions | None = None, doc_id: str | None
 
 
 def find_attributions(text: str, options: ExtractOptions) -> list[Attribution]:
-    """Run the extraction rules over the text and return attributions in text order."""
+    """Run the extraction stages over the text and return attributions in text order."""
     tokens = tokenize(text)
     if not tokens:
         return []
     quotes = find_quotes(text, tokens)
     in_quote = quote_index(quotes, len(tokens))
-    lexicon = load_cue_lexicon(options.cue_lexicon)
     sentences = split_sentences(text, tokens)
+    frames = frames_from_cues(tokens, sentences, quotes, in_quote, options)
+    frames = drop_parenthetical_cues(tokens, frames)
+    attach_follow_up_quotes(tokens, sentences, quotes, in_quote, frames)
+    frames.sort(key=lambda f: f.content[0][0])
+    return [_to_attribution(text, tokens, f) for f in frames]
+
+
+def frames_from_cues(tokens: list[Token], sentences, quotes, in_quote: list[int], options: ExtractOptions) -> list[Frame]:
+    """Find the cues of each sentence and build the attribution frame around each one."""
+    lexicon = load_cue_lexicon(options.cue_lexicon)
     frames: list[Frame] = []
     for start, end in sentences:
         view = SentenceView(tokens, start, end, quotes, in_quote)
@@ -52,16 +62,17 @@ def find_attributions(text: str, options: ExtractOptions) -> list[Attribution]:
             if frame is not None:
                 frames.append(frame)
                 earlier_source = frame.source[0] if frame.source else earlier_source
-    # a cue inside another frame's source is a parenthetical of it: "CNN, citing unnamed sources, reported"
-    in_sources = {k for f in frames for a, b in f.source for k in range(a, b)}
-    frames = [f for f in frames if not (tokens[f.cue[0][0]].lower in PARENTHETICAL_CUES
-                                        and any(a in in_sources for a, _ in f.cue))]
-    frames += floating_quote_frames(text, tokens, sentences, quotes, in_quote, frames)
-    frames.sort(key=lambda f: f.content[0][0])
-    return [_to_attribution(text, tokens, f) for f in frames]
+    return frames
 
 
 PARENTHETICAL_CUES = frozenset("citing quoting".split())
+
+
+def drop_parenthetical_cues(tokens: list[Token], frames: list[Frame]) -> list[Frame]:
+    """Drop a cue that lies inside another frame's source: "CNN, citing unnamed sources, reported"."""
+    in_sources = {k for f in frames for a, b in f.source for k in range(a, b)}
+    return [f for f in frames
+            if not (tokens[f.cue[0][0]].lower in PARENTHETICAL_CUES and any(a in in_sources for a, _ in f.cue))]
 
 
 def _is_cue(tokens: list[Token], i: int, in_quote: list[int], lexicon: dict[str, float], options: ExtractOptions) -> bool:
@@ -76,53 +87,41 @@ def _is_cue(tokens: list[Token], i: int, in_quote: list[int], lexicon: dict[str,
     return lexicon.get(low, 0.0) >= options.cue_threshold
 
 
-def floating_quote_frames(text, tokens, sentences, quotes, in_quote, frames: list[Frame]) -> list[Frame]:
-    """Quotations with no cue of their own ("“Never planned, never did.”").
+def attach_follow_up_quotes(tokens: list[Token], sentences, quotes, in_quote: list[int], frames: list[Frame]) -> None:
+    """Join a quotation with no cue of its own ("“Never planned, never did.”") to the attribution before it.
 
-    One that directly follows an attribution (in its paragraph or the next) continues that attribution's
-    content, as PolNeAR annotates it; the speaker is then known from context. Others are left alone:
-    on PolNeAR train, fewer than 1% of them are attributions of their own.
+    A quotation that makes up whole sentences and follows a sentence with an attribution (in the same
+    paragraph or the next) continues that attribution's content, as PolNeAR annotates it: its speaker
+    is known from context. Other cue-less quotations are left alone: on PolNeAR train fewer than 1% of
+    them are attributions of their own.
     """
-    covered = set()
-    for f in frames:
-        for a, b in f.content + f.source + f.cue:
-            covered.update(range(a, b))
-    by_end = sorted(frames, key=_last_token)
+    covered = {k for f in frames for a, b in f.content + f.source + f.cue for k in range(a, b)}
     sentence_of = [0] * len(tokens)
     for n, (start, end) in enumerate(sentences):
         sentence_of[start:end] = [n] * (end - start)
+    by_sentence: dict[int, list[Frame]] = {}
+    for f in sorted(frames, key=_last_token):
+        by_sentence.setdefault(sentence_of[_last_token(f)], []).append(f)
     for q in quotes:
-        # a floating quote is a whole sentence (or more) made of the quotation alone
         if any(i in covered for i in range(q.first, q.last + 1)):
             continue
         if sum(1 for t in tokens[q.first:q.last + 1] if t.is_word) < 3:
             continue
-        if not _quote_is_whole_sentences(tokens, sentences, q, text):
+        n = sentence_of[q.first]
+        starts_sentence = sentences[n][0] == q.first
+        ends_sentence = all(not t.is_word for t in tokens[q.last + 1:sentences[sentence_of[q.last]][1]])
+        previous = by_sentence.get(n - 1)
+        if not (starts_sentence and ends_sentence and previous):
             continue
-        # it continues an attribution of the sentence right before it (across a paragraph break at most),
-        # preferably one that quotes: "“…,” Ms. Hughes said, pointing out … “But those days are gone.”"
-        previous = [f for f in by_end if sentence_of[_last_token(f)] == sentence_of[q.first] - 1]
-        if previous:
-            quoting = [f for f in previous if any(in_quote[a] >= 0 for a, _ in f.content)]
-            (quoting or previous)[-1].content.append((q.first, q.last + 1))
-            covered.update(range(q.first, q.last + 1))
-    return []
+        # prefer the attribution that quotes: "“…,” Ms. Hughes said, pointing out … “But those days are gone.”"
+        quoting = [f for f in previous if any(in_quote[a] >= 0 for a, _ in f.content)]
+        (quoting or previous)[-1].content.append((q.first, q.last + 1))
+        covered.update(range(q.first, q.last + 1))
 
 
 def _last_token(frame: Frame) -> int:
     """Index of the last token a frame covers."""
     return max(b for _, b in frame.content + frame.source + frame.cue) - 1
-
-
-def _quote_is_whole_sentences(tokens: list[Token], sentences, q, text: str) -> bool:
-    """Does quotation q start a sentence and run to a sentence end (only punctuation after it)?"""
-    starts = {s for s, _ in sentences}
-    if q.first not in starts:
-        return False
-    for s, e in sentences:
-        if s <= q.last < e:
-            return all(not t.is_word for t in tokens[q.last + 1:e])
-    return False
 
 
 def _to_attribution(text: str, tokens: list[Token], frame: Frame) -> Attribution:
