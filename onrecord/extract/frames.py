@@ -183,7 +183,11 @@ def skip_after_cue(view: SentenceView, i: int, cue_word: str) -> int:
 def end_of_content(view: SentenceView, a: int, later_cues: list[int]) -> int:
     """Where a content starting at token a ends: the sentence end, or a later cue's clause ("…, adding")."""
     toks = view.tokens
+    in_subordinate = toks[view.start].lower in CLAUSE_OPENERS | {"as"}
     for k in range(a + 1, view.end):
+        # "While Trump laid out his vision, the crowd reacted …": the content ends with the opening clause
+        if in_subordinate and toks[k].text == "," and view.in_quote[k] < 0:
+            return k
         if (toks[k - 1].text in ",;—–" or view.is_closing_quote(k - 1)) and view.in_quote[k] < 0:
             if toks[k].lower in CONTINUATION_CUES or toks[k].lower == "according":
                 return k - 1
@@ -382,7 +386,15 @@ def according_to_frame(view: SentenceView, i: int) -> Frame | None:
         j += 1
     if j == i + 2:
         return None
-    src = (i + 2, j)
+    src_end = j
+    # an appositive closed by a comma belongs to the source: "according to Dennis B. Ross, a former envoy, was …"
+    if j + 1 < view.end and toks[j].text == "," and toks[j + 1].lower in APPOSITIVE_OPENERS | {"another"}:
+        k = j + 1
+        while k < view.end and toks[k].text not in (",", ";", ".") + OPEN_QUOTES and k - j < 16:
+            k += 1
+        if k < view.end and toks[k].text == ",":
+            src_end = j = k
+    src = (i + 2, src_end)
     if i == view.start or (i > view.start and toks[i - 1].text not in ",—(" and view.words_in(view.start, i) < 3):
         a, b = view.trim(j, view.end)
         if view.words_in(a, b) < 2:
@@ -392,6 +404,11 @@ def according_to_frame(view: SentenceView, i: int) -> Frame | None:
     content = _content_before(view, i - 1 if toks[i - 1].text in ",—(" else i)
     if content is None:
         return None
+    # "At the heart of the trouble, according to X, was a decision …": the content resumes after
+    if j < view.end and toks[j].text == ",":
+        a, b = view.trim(j + 1, view.end)
+        if view.words_in(a, b) >= 3:
+            content.append((a, b))
     return Frame([cue], content, [src])
 
 
