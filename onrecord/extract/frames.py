@@ -286,11 +286,12 @@ def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: f
         cue = (left, i + 1)
     prev = left - 1
     src = None
-    if prev >= view.start and toks[prev].is_word:
+    if prev >= view.start and (toks[prev].is_word or toks[prev].text == ")"):
         src = source_left(view, left)
     elif prev >= view.start and toks[prev].text == ",":
         src = appositive_source(view, prev)
-    if src is None and cue_word in CONTINUATION_CUES and prev >= view.start and toks[prev].text == ",":
+    participle = cue_word in CONTINUATION_CUES or cue_word.endswith("ing")
+    if src is None and participle and prev >= view.start and toks[prev].text == ",":
         # "Trump lashed out on Tuesday, saying …": the speaker is the sentence's subject
         subject = earlier_source or sentence_subject(view)
         if subject is not None and subject[1] <= prev:
