@@ -35,10 +35,8 @@ class SpeakerLexicon:
     male_names: frozenset[str]
     pronoun_gender: dict[str, str | None]
 
-    @property
-    def first_names(self) -> frozenset[str]:
-        """Known first names of either gender."""
-        return self.female_names | self.male_names
+    first_names: frozenset[str] = frozenset()  # female_names | male_names
+    media_words: frozenset[str] = frozenset()  # the words of media_nouns: "news", "agency", "state"
 
 
 def outlet_key(name: str) -> str:
@@ -87,6 +85,8 @@ def load_speaker_lexicon(name: str = DEFAULT_SPEAKER_LEXICON) -> SpeakerLexicon:
         female_names=lower_set("female_names"),
         male_names=lower_set("male_names"),
         pronoun_gender=dict(raw["pronouns"]),
+        first_names=lower_set("female_names") | lower_set("male_names"),
+        media_words=frozenset(w for phrase in lower_set("media_nouns") for w in phrase.split()),
     )
 
 

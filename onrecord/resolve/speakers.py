@@ -1,3 +1,219 @@
-"""Placeholder."""
-def resolve_speakers(doc, options):
+"""Resolve stage: name the speaker behind each attribution's source, and the outlets it reached the reader through.
+
+    doc = extract(text)                   # runs resolve_speakers at its end
+    doc.attributions[0].speaker           # Speaker("Dmitry Peskov", "person", "Kremlin spokesman", "Kremlin")
+    doc.attributions[0].via               # [Speaker("TASS", "media", "state-run news agency", "Russia")]
+
+One pass over the attributions in the order of their sources, with a per-document index built once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from onrecord.document import Attribution, Document, Speaker, TextSpan
+from onrecord.options import ExtractOptions
+from onrecord.resolve.coref import GROUP_TYPES, THING_TYPES, Antecedent, Coreference, copy_speaker
+from onrecord.resolve.index import DocumentIndex, name_key
+from onrecord.resolve.lexicon import load_speaker_lexicon
+from onrecord.resolve.mentions import RELATIVE_PRONOUNS, Mention, parse_mention
+from onrecord.resolve.speaker_types import mention_type, speaker_from_mention
+from onrecord.resolve.via import (
+    RELAY_CUES,
+    containers,
+    depth_order,
+    merge_chain,
+    outlet_after_cue,
+    relay_speaker,
+    split_citing,
+)
+
+FIRST_PERSON = frozenset("i me we us".split())
+
+
+@dataclass
+class SourceReading:
+    """What the resolve stage reads off one attribution before resolving it."""
+
+    mention: Mention | None  # the source as parsed (the cited part of "CNN, citing unnamed sources")
+    relay: str | None  # "CNN" in "CNN, citing unnamed sources"
+    anchor: int  # where the source stands (else the cue, else the content): the order of resolution
+    points: list[int]  # source and cue starts: where this attribution sits inside another's content
+    source_spans: list[tuple[int, int]]
+    exclude: list[tuple[int, int]]  # the content: names in it are not what the source's pronoun refers to
+
+
+def resolve_speakers(doc: Document, options: ExtractOptions | None = None) -> Document:
+    """Set `speaker` and `via` on every attribution of `doc` (options: reserved; the stage has no settings yet)."""
+    attributions = [a for a in (doc.attributions or []) if isinstance(a, Attribution)]
+    if not attributions:
+        return doc
+    text = doc.text if isinstance(doc.text, str) else ""
+    readings = [read_source(a) for a in attributions]
+    people = [(r.anchor, r.mention) for r in readings if r.mention is not None and mention_type(r.mention) == "person"]
+    resolver = SpeakerResolver(DocumentIndex(text, people))
+    container = containers(attributions, [r.points for r in readings])
+    own_via: list[list[Speaker]] = [[] for _ in attributions]
+    deferred: list[int] = []
+    for k in sorted(range(len(attributions)), key=lambda k: (readings[k].anchor, k)):
+        attribution, reading = attributions[k], readings[k]
+        mention = reading.mention
+        if mention is not None and mention.pronoun in FIRST_PERSON and container[k] is not None:
+            deferred.append(k)  # "“I told him …,” Trump said": known once the outer speaker is
+            continue
+        attribution.speaker = resolver.resolve(mention, reading)
+        own_via[k] = resolver.own_via(attribution, reading)
+    for k in depth_order(container):
+        if k in deferred:
+            attributions[k].speaker = first_person(readings[k].mention, attributions[container[k]].speaker)
+    for k in depth_order(container):
+        outer = container[k]
+        if outer is None:
+            attributions[k].via = merge_chain(own_via[k])
+            continue
+        outer_speaker = attributions[outer].speaker
+        # "Peskov told reporters …, TASS reported": what TASS reports reached us through TASS (and its own chain)
+        relayed = [outer_speaker] if outer_speaker is not None and outer_speaker.type == "media" else []
+        chain = merge_chain(own_via[k], relayed, attributions[outer].via)
+        speaker = attributions[k].speaker
+        attributions[k].via = [copy_speaker(s) for s in chain if not _same(s, speaker)]
     return doc
+
+
+def read_source(attribution: Attribution) -> SourceReading:
+    """Parse an attribution's source and find where it stands."""
+    source, cue = _valid(attribution.source), _valid(attribution.cue)
+    content = _valid(attribution.content)
+    relay, cited = split_citing(source.text) if source is not None else (None, None)
+    cited_by = _valid(getattr(attribution, "_cited_by", None))  # set by extractors that read "X, citing Y"
+    if cited_by is not None and relay is None:
+        relay = cited_by.text
+    mention = parse_mention(cited) if cited else None
+    if relay is not None and mention_type(parse_mention(relay)) == "person":
+        # "Trump, citing a poll, said …": the person speaks for himself
+        mention, relay = parse_mention(relay), None
+    anchor = next((span.spans[0][0] for span in (source, cue, content) if span is not None), 0)
+    points = [span.spans[0][0] for span in (source, cue) if span is not None]
+    return SourceReading(mention, relay, anchor, points, list(source.spans) if source else [],
+                         list(content.spans) if content else [])
+
+
+def _valid(span) -> TextSpan | None:
+    """The span when it has text and integer offsets, else None (hand-built or damaged input)."""
+    if not isinstance(span, TextSpan) or not isinstance(span.text, str) or not span.spans:
+        return None
+    if not all(isinstance(s, int) and isinstance(e, int) for s, e in span.spans):
+        return None
+    return span
+
+
+def _same(a: Speaker | None, b: Speaker | None) -> bool:
+    """Do two speakers name the same entity?"""
+    return a is not None and b is not None and a.type == b.type and (a.name or "").lower() == (b.name or "").lower()
+
+
+def first_person(mention: Mention | None, outer: Speaker | None) -> Speaker:
+    """ "I" inside someone's quotation is that someone; "we" is their organisation when known."""
+    if outer is None:
+        return Speaker(None, "person")
+    if mention is not None and mention.pronoun in ("we", "us"):
+        if outer.type == "person":
+            return Speaker(outer.affiliation, "organization") if outer.affiliation else Speaker(None, "unknown")
+        return copy_speaker(outer)
+    return copy_speaker(outer)
+
+
+class SpeakerResolver:
+    """Resolves sources one after another, remembering who spoke for later pronouns and descriptions."""
+
+    def __init__(self, index: DocumentIndex):
+        self.index = index
+        self.coref = Coreference(index)
+        self.lex = load_speaker_lexicon()
+
+    def resolve(self, mention: Mention | None, reading: SourceReading) -> Speaker:
+        """The speaker a source refers to; remembered for what comes after."""
+        if mention is None or not (mention.core or mention.name or mention.pronoun):
+            return Speaker(None, "unknown")  # no source given
+        if mention.pronoun:
+            speaker, key, head = self._pronoun(mention, reading)
+        else:
+            speaker, key, head = self._described(mention, reading.anchor)
+        self.coref.remember(Antecedent(
+            position=reading.anchor, sentence=self.index.sentence_of(reading.anchor), speaker=speaker, key=key,
+            head=head, plural=mention.plural and not mention.name, gender=mention.gender))
+        return speaker
+
+    def _pronoun(self, mention: Mention, reading: SourceReading) -> tuple[Speaker, str | None, str]:
+        """He, she, I, it, they, we, who: the antecedent's speaker, or a bare speaker of the right type."""
+        pronoun, anchor = mention.pronoun, reading.anchor
+        if pronoun in ("he", "him", "she", "her", "i", "me"):
+            if pronoun in ("i", "me") and self.index.author:
+                # first person outside any quotation: the writer
+                author = self.index.profile(self.index.author, anchor)
+                return Speaker(author.name if author else self.index.author, "person"), None, "author"
+            found = self.coref.person(anchor, mention.gender, reading.exclude)
+            if found is None:
+                return Speaker(None, "person"), None, pronoun
+            speaker, key = found
+            if key and mention.gender and key in self.index.profiles:
+                self.index.profiles[key].learn(gender=mention.gender)  # "she said" tells Psaki's gender
+            return speaker, key, pronoun
+        if pronoun == "it":
+            antecedent = self.coref.thing(THING_TYPES)
+        elif pronoun in ("they", "them"):
+            antecedent = self.coref.thing(GROUP_TYPES, plural_ok=True)
+        elif pronoun in RELATIVE_PRONOUNS and reading.source_spans:
+            # "Trump, who said …": the noun phrase before the relative pronoun
+            before = parse_mention(self.index.phrase_before(reading.source_spans[0][0]))
+            if before.core and not before.pronoun:
+                return self._described(before, anchor)
+            antecedent = None
+        else:
+            antecedent = None
+        if antecedent is None:
+            return Speaker(None, "unknown"), None, pronoun
+        return copy_speaker(antecedent.speaker), antecedent.key, antecedent.head
+
+    def _described(self, mention: Mention, anchor: int) -> tuple[Speaker, str | None, str]:
+        """A source that names or describes its speaker: expand surnames, follow "the readout" back."""
+        kind = mention_type(mention, self.lex)
+        # "the readout", "the senator", and "The Post" after "The New York Post"
+        if (mention.definite and not mention.proper) or (kind == "media" and mention.capital_article and not mention.name
+                                                         and mention.core in self.lex.media_name_heads):
+            antecedent = self.coref.described(mention, kind, anchor)
+            if antecedent is not None:
+                return copy_speaker(antecedent.speaker), antecedent.key, antecedent.head
+        profile = None
+        if mention.name and not mention.plural and kind in ("person", "media", "unknown", "organization"):
+            profile = self.index.profile(mention.name, anchor)
+            if profile is not None and kind in ("organization",):
+                profile = None  # "Pentagon", "Mexico": never a person's surname
+            if profile is not None and kind != "person":
+                # one word that is a person's surname elsewhere in the text ("Bloomberg" after "Michael Bloomberg")
+                if len(mention.name_words) == 1 and len(profile.name.split()) > 1:
+                    kind = "person"
+                else:
+                    profile = None
+        if profile is not None:
+            profile.learn(mention.role, mention.affiliation, mention.gender)
+        speaker = speaker_from_mention(mention, kind, profile)
+        key = name_key(profile.name) if profile is not None else None
+        return speaker, key, mention.head
+
+    def own_via(self, attribution: Attribution, reading: SourceReading) -> list[Speaker]:
+        """Outlets named with the attribution itself: "CNN, citing …", "told Bloomberg"."""
+        chain: list[Speaker] = []
+        cue = _valid(attribution.cue)
+        relay = reading.relay
+        if relay is None and cue is not None and cue.text.strip().lower() in RELAY_CUES:
+            relay = self.index.phrase_before(cue.spans[0][0])  # "CNN, [citing] unnamed sources, reported"
+        relayed = relay_speaker(relay)
+        if relayed is not None:
+            chain.append(relayed)
+        if cue is not None:
+            told = outlet_after_cue(self.index, cue.spans[-1][1], reading.source_spans)
+            if told:
+                mention = parse_mention(told)
+                if mention_type(mention, self.lex) == "media":
+                    chain.append(speaker_from_mention(mention, "media"))
+        return [s for s in chain if not _same(s, attribution.speaker)]
