@@ -141,7 +141,8 @@ def source_right(view: SentenceView, i: int) -> tuple[int, int] | None:
             break
         j += 1
     # appositives right after belong to the source: "Dean Baker, co-director of the Center, a think tank."
-    while j + 1 < view.end and toks[j].text == "," and toks[j + 1].is_word and toks[j + 1].lower not in CONTINUATION_CUES:
+    while (j + 1 < view.end and toks[j].text == "," and toks[j + 1].is_word
+           and toks[j + 1].lower not in CONTINUATION_CUES | SOURCE_STOPS):
         k = j + 1
         while k < view.end and toks[k].text not in (",", ".", ";", ":") + OPEN_QUOTES + STRAIGHT_QUOTES:
             k += 1
