@@ -1,4 +1,13 @@
-"""Resolve stage: name the speaker behind each source (pronouns, roles, outlets, via chains)."""
+"""Resolve stage: name the speaker behind each source (pronouns, roles, outlets, via chains).
+
+    mentions.py       a source mention → name / role / affiliation ("Kremlin spokesman Dmitry Peskov")
+    speaker_types.py  person, organization, media, anonymous, document or unknown
+    index.py          per-document index built once: sentences, people named in the text, byline
+    coref.py          he / she / it / they / who / "the readout" → an earlier speaker or name
+    via.py            outlets a statement came through ("CNN, citing …", "told Bloomberg", "…, TASS reported")
+    speakers.py       resolve_speakers(doc, options): the stage itself
+    lexicon.py        the word lists in onrecord/data/speaker_lexicon.json
+"""
 from onrecord.resolve.speakers import resolve_speakers
 
 __all__ = ["resolve_speakers"]

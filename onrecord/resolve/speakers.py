@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from onrecord.document import Attribution, Document, Speaker, TextSpan
+from onrecord.document import Attribution, Document, Speaker
 from onrecord.options import ExtractOptions
 from onrecord.resolve.coref import GROUP_TYPES, THING_TYPES, Antecedent, Coreference, copy_speaker
 from onrecord.resolve.index import DocumentIndex, name_key
@@ -23,8 +23,10 @@ from onrecord.resolve.via import (
     depth_order,
     merge_chain,
     outlet_after_cue,
+    outlet_of,
     relay_speaker,
     split_citing,
+    valid_span,
 )
 
 FIRST_PERSON = frozenset("i me we us".split())
@@ -53,19 +55,20 @@ def resolve_speakers(doc: Document, options: ExtractOptions | None = None) -> Do
     resolver = SpeakerResolver(DocumentIndex(text, people))
     container = containers(attributions, [r.points for r in readings])
     own_via: list[list[Speaker]] = [[] for _ in attributions]
-    deferred: list[int] = []
+    deferred: set[int] = set()
     for k in sorted(range(len(attributions)), key=lambda k: (readings[k].anchor, k)):
         attribution, reading = attributions[k], readings[k]
         mention = reading.mention
         if mention is not None and mention.pronoun in FIRST_PERSON and container[k] is not None:
-            deferred.append(k)  # "“I told him …,” Trump said": known once the outer speaker is
-            continue
-        attribution.speaker = resolver.resolve(mention, reading)
+            deferred.add(k)  # "“I told him …,” Trump said": known once the outer speaker is
+        else:
+            attribution.speaker = resolver.resolve(mention, reading)
         own_via[k] = resolver.own_via(attribution, reading)
-    for k in depth_order(container):
+    outer_first = depth_order(container)
+    for k in outer_first:
         if k in deferred:
             attributions[k].speaker = first_person(readings[k].mention, attributions[container[k]].speaker)
-    for k in depth_order(container):
+    for k in outer_first:
         outer = container[k]
         if outer is None:
             attributions[k].via = merge_chain(own_via[k])
@@ -81,10 +84,10 @@ def resolve_speakers(doc: Document, options: ExtractOptions | None = None) -> Do
 
 def read_source(attribution: Attribution) -> SourceReading:
     """Parse an attribution's source and find where it stands."""
-    source, cue = _valid(attribution.source), _valid(attribution.cue)
-    content = _valid(attribution.content)
+    source, cue = valid_span(attribution.source), valid_span(attribution.cue)
+    content = valid_span(attribution.content)
     relay, cited = split_citing(source.text) if source is not None else (None, None)
-    cited_by = _valid(getattr(attribution, "_cited_by", None))  # set by extractors that read "X, citing Y"
+    cited_by = valid_span(getattr(attribution, "_cited_by", None))  # set by extractors that read "X, citing Y"
     if cited_by is not None and relay is None:
         relay = cited_by.text
     mention = parse_mention(cited) if cited else None
@@ -95,15 +98,6 @@ def read_source(attribution: Attribution) -> SourceReading:
     points = [span.spans[0][0] for span in (source, cue) if span is not None]
     return SourceReading(mention, relay, anchor, points, list(source.spans) if source else [],
                          list(content.spans) if content else [])
-
-
-def _valid(span) -> TextSpan | None:
-    """The span when it has text and integer offsets, else None (hand-built or damaged input)."""
-    if not isinstance(span, TextSpan) or not isinstance(span.text, str) or not span.spans:
-        return None
-    if not all(isinstance(s, int) and isinstance(e, int) for s, e in span.spans):
-        return None
-    return span
 
 
 def _same(a: Speaker | None, b: Speaker | None) -> bool:
@@ -203,7 +197,7 @@ class SpeakerResolver:
     def own_via(self, attribution: Attribution, reading: SourceReading) -> list[Speaker]:
         """Outlets named with the attribution itself: "CNN, citing …", "told Bloomberg"."""
         chain: list[Speaker] = []
-        cue = _valid(attribution.cue)
+        cue = valid_span(attribution.cue)
         relay = reading.relay
         if relay is None and cue is not None and cue.text.strip().lower() in RELAY_CUES:
             relay = self.index.phrase_before(cue.spans[0][0])  # "CNN, [citing] unnamed sources, reported"
@@ -211,9 +205,8 @@ class SpeakerResolver:
         if relayed is not None:
             chain.append(relayed)
         if cue is not None:
-            told = outlet_after_cue(self.index, cue.spans[-1][1], reading.source_spans)
-            if told:
-                mention = parse_mention(told)
-                if mention_type(mention, self.lex) == "media":
-                    chain.append(speaker_from_mention(mention, "media"))
+            cue_word = cue.text.split()[-1].lower() if cue.text.split() else ""
+            told = outlet_of(outlet_after_cue(self.index, cue_word, cue.spans[-1][1], reading.source_spans))
+            if told is not None:
+                chain.append(told)
         return [s for s in chain if not _same(s, attribution.speaker)]

@@ -1,0 +1,281 @@
+"""A per-document index, built once: sentences, the people named in the text, and what the text says about them."""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from onrecord.extract.tokens import OPEN_QUOTES, STRAIGHT_QUOTES, Token, split_sentences, tokenize
+from onrecord.resolve.lexicon import SpeakerLexicon, load_speaker_lexicon
+from onrecord.resolve.mentions import (
+    FUNCTION_WORDS,
+    NAME_PARTICLES,
+    Mention,
+    Word,
+    is_role_word,
+    name_run_start,
+    parse_mention,
+)
+from onrecord.resolve.speaker_types import looks_like_person_name
+
+MAX_PREFIX_WORDS = 10  # a role before a name: "U.S. Chairman of the Joint Chiefs of Staff Mark Milley"
+MAX_APPOSITIVE_WORDS = 12  # "Mo Elleithee, a Clinton campaign aide during her failed 2008 run"
+# "Article by Isabel Van Brugen from …", "By JANE DOE" at the start of a line, near the top.
+BYLINE = re.compile(r"(?m)^[ \t]*(?:(?:Article|Story|Written|Reporting|Posted)\s+)?[Bb][Yy]\s+"
+                    r"((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*)")
+BYLINE_WINDOW = 3000
+
+
+@dataclass
+class Profile:
+    """What the document says about one named person."""
+
+    name: str  # the fullest form: "Dmitry Polyanskiy"
+    role: str | None = None
+    affiliation: str | None = None
+    gender: str | None = None
+
+    def learn(self, role: str | None = None, affiliation: str | None = None, gender: str | None = None) -> None:
+        """Fill what is still unknown."""
+        self.role = self.role or role
+        self.affiliation = self.affiliation or affiliation
+        self.gender = self.gender or gender
+
+
+@dataclass(frozen=True, slots=True)
+class NameMention:
+    """A person's name at a place in the text ("Blinken" at 1042 → key "antony blinken")."""
+
+    start: int
+    end: int
+    key: str  # the profile it refers to
+
+
+NAME_SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
+
+
+def name_key(name: str) -> str:
+    """The profile key of a name: lower case, single spaces."""
+    return " ".join(name.lower().split())
+
+
+def surname_of(key: str) -> str:
+    """The surname of a profile key: its last word but for "Jr." and the like ("john g. roberts jr." → roberts)."""
+    words = key.split()
+    while len(words) > 1 and words[-1] in NAME_SUFFIXES:
+        words.pop()
+    return words[-1] if words else ""
+
+
+class DocumentIndex:
+    """Sentences and people of one document, looked up by position and by surname."""
+
+    def __init__(self, text: str, sources: list[tuple[int, Mention]] | None = None,
+                 lex: SpeakerLexicon | None = None):
+        self.text = text
+        self.lex = lex or load_speaker_lexicon()
+        self.tokens: list[Token] = tokenize(text)
+        sentences = split_sentences(text, self.tokens) if self.tokens else []
+        self.sentence_starts = [self.tokens[a].start for a, _ in sentences] or [0]
+        self._sentence_first = {a for a, _ in sentences}
+        self.token_starts = [t.start for t in self.tokens]
+        self.profiles: dict[str, Profile] = {}
+        self.mentions: list[NameMention] = []  # sorted by start
+        self.mention_starts: list[int] = []
+        self.by_sentence: dict[int, list[NameMention]] = {}
+        self._surnames: dict[str, list[tuple[int, str]]] = {}
+        self.author = self._byline()
+        self._build(sources or [])
+
+    # -- positions -------------------------------------------------------------------------------------------
+    def sentence_of(self, position: int) -> int:
+        """Index of the sentence holding a character offset."""
+        return max(0, bisect_right(self.sentence_starts, position) - 1)
+
+    def token_at(self, position: int) -> int:
+        """Index of the first token starting at or after a character offset."""
+        return bisect_left(self.token_starts, position)
+
+    # -- people ----------------------------------------------------------------------------------------------
+    def profile(self, name: str | None, position: int) -> Profile | None:
+        """The person a name refers to at a position: a full name directly, a surname through the nearest full name."""
+        key = name_key(name or "")
+        if not key:
+            return None
+        if " " in key:
+            return self.profiles.get(key)
+        entries = self._surnames.get(key)
+        if not entries:
+            return self.profiles.get(key)
+        # the nearest earlier mention of a full name with this surname, else the first later one
+        i = bisect_right(entries, (position, "\uffff"))
+        return self.profiles[entries[i - 1][1] if i > 0 else entries[0][1]]
+
+    def gender(self, key: str | None) -> str | None:
+        """The known gender of a profile."""
+        profile = self.profiles.get(key) if key else None
+        return profile.gender if profile else None
+
+    def _add_profile(self, name: str, mention: Mention | None, position: int) -> str:
+        """Record a person (or what more we learn about one); returns its key."""
+        key = name_key(name)
+        profile = self.profiles.get(key)
+        if profile is None:
+            profile = self.profiles[key] = Profile(name=name)
+            self._surnames.setdefault(surname_of(key), []).append((position, key))
+        if mention is not None:
+            profile.learn(mention.role, mention.affiliation, mention.gender)
+        return key
+
+    def _build(self, sources: list[tuple[int, Mention]]) -> None:
+        """One pass over capitalised runs: full names first, then surnames standing alone."""
+        lex = self.lex
+        lowercase_forms = {t.lower for t in self.tokens if t.is_word and t.text[0].islower()}
+        runs = list(self._capitalised_runs(lowercase_forms))
+        singles: list[tuple[int, int, str]] = []
+        surnames_alone = {words[-1].lower for _, words in runs if len(words) == 1}
+        inside_sentences = {tuple(w.lower for w in words) for first, words in runs if not self._opens_sentence(first)}
+        for first_token, words in runs:
+            a = name_run_start(words, lex)
+            name_words = words[a:]
+            if a == 0 and len(name_words) > 1 and self._opens_sentence(first_token) and (
+                    name_words[0].lower not in lex.first_names
+                    and tuple(w.lower for w in name_words) not in inside_sentences):
+                # "Unlike Patriot", "Poor Mexico": a sentence's capitalised first word is no first name unless
+                # the text says so elsewhere
+                name_words = name_words[1:]
+            texts = [w.text for w in name_words]
+            if not name_words or not looks_like_person_name(texts, lex) or texts[-1].lower() in lex.places:
+                continue
+            if len(name_words) == 1:
+                w = name_words[0]
+                singles.append((w.start, w.start + len(w.text), w.lower))
+                continue
+            prefix_has_role = any(is_role_word(w.text, lex) for w in words[:a]) or (
+                first_token > 0 and is_role_word(self.tokens[first_token - 1].text, lex))
+            # evidence that a capitalised pair is a person: a first name, a title, or the surname used alone
+            if not (texts[0].lower() in lex.first_names or prefix_has_role or texts[-1].lower() in surnames_alone):
+                continue
+            start = name_words[0].start
+            end = name_words[-1].start + len(name_words[-1].text)  # without a possessive ’s
+            key = self._add_profile(self.text[start:end], self._describe(start, end), start)
+            self._add_mention(NameMention(start, end, key))
+        for position, mention in sources:
+            # sources are read with their own role ("Ministry spokesman Pavel Idris") even when the text has no other
+            if mention.name and len(mention.name.split()) > 1:
+                self._add_profile(mention.name, mention, position)
+        for position, mention in sources:
+            if mention.name and len(mention.name.split()) == 1 and name_key(mention.name) not in self._surnames:
+                self._add_profile(mention.name, mention, position)
+        for start, end, low in singles:
+            if low in self._surnames:
+                profile = self.profile(low, start)
+                if profile is not None:
+                    self._add_mention(NameMention(start, end, name_key(profile.name)))
+        self.mentions.sort(key=lambda m: m.start)
+        self.mention_starts = [m.start for m in self.mentions]
+        for entries in self._surnames.values():
+            entries.sort()
+
+    def _add_mention(self, mention: NameMention) -> None:
+        """Keep a name mention, findable by sentence."""
+        self.mentions.append(mention)
+        self.by_sentence.setdefault(self.sentence_of(mention.start), []).append(mention)
+
+    def _capitalised_runs(self, lowercase_forms: set[str]):
+        """Yield (first token index, words) for each run of capitalised words (a possessive ends a run)."""
+        toks, text, n = self.tokens, self.text, len(self.tokens)
+        i = 0
+        while i < n:
+            if not (toks[i].is_word and toks[i].is_capitalized):
+                i += 1
+                continue
+            j = i
+            words: list[Word] = []
+            while j < n and toks[j].is_word and (toks[j].is_capitalized or (
+                    toks[j].lower in NAME_PARTICLES and j + 1 < n and toks[j + 1].is_capitalized)):
+                if j > i and "\n" in text[toks[j - 1].end:toks[j].start]:
+                    break
+                t = toks[j].text
+                possessive = t.lower().endswith(("’s", "'s")) and len(t) > 2
+                if not possessive and j + 1 < n and toks[j + 1].text in ("’", "'") and toks[j + 1].start == toks[j].end:
+                    possessive = t.endswith("s")  # "Sanders’ campaign"
+                words.append(Word(t[:-2] if t.lower().endswith(("’s", "'s")) and len(t) > 2 else t,
+                                  toks[j].start, toks[j].end, possessive))
+                j += 1
+                if possessive:
+                    break
+            first = i
+            # a capitalised word opening a sentence is no name when the text also writes it in lower case
+            if words and self._opens_sentence(i) and words[0].lower not in self.lex.first_names and (
+                    words[0].lower in lowercase_forms or words[0].lower in FUNCTION_WORDS):
+                words, first = words[1:], i + 1
+            if words:
+                yield first, words
+            i = max(j, i + 1)
+
+    def _opens_sentence(self, i: int) -> bool:
+        """Is token i the first word of a sentence (or of a quotation)?"""
+        return i in self._sentence_first or (i > 0 and self.tokens[i - 1].text in OPEN_QUOTES + STRAIGHT_QUOTES)
+
+    def phrase_start(self, i: int) -> int:
+        """First token of the noun phrase that ends before token i ("… after [CNN], citing", "[Kremlin spokesman] Dmitry")."""
+        toks, lex = self.tokens, self.lex
+        k = i
+        while k > 0 and i - k < MAX_PREFIX_WORDS:
+            prev = toks[k - 1]
+            if not prev.is_word or "\n" in self.text[prev.end:toks[k].start]:
+                break
+            low = prev.lower
+            # "of" / "of the" inside a title: "Chairman of the Joint Chiefs of Staff"
+            before = toks[k - 2] if k >= 2 else None
+            if before is not None and (
+                    (low == "the" and before.lower == "of" and toks[k].is_capitalized)
+                    or (low == "of" and (before.is_capitalized or is_role_word(before.text, lex)))):
+                k -= 1
+                continue
+            if low in ("a", "an", "the"):
+                return k - 1  # an article opens the phrase
+            if prev.is_capitalized and low not in FUNCTION_WORDS:
+                k -= 1
+                if low.endswith(("’s", "'s")):
+                    break  # "Russia’s deputy U.N. ambassador": the possessor opens the phrase
+                continue
+            if (is_role_word(prev.text, lex) or low in lex.organization_words or low in lex.media_words
+                    or low in lex.anonymous_nouns or low in lex.document_nouns):
+                k -= 1
+                continue
+            break
+        return k
+
+    def phrase_before(self, position: int) -> str:
+        """The noun phrase that ends right before a character offset, over one comma: "CNN, citing" → "CNN"."""
+        i = self.token_at(position)
+        if i > 0 and self.tokens[i - 1].text in ",—–":
+            i -= 1
+        k = self.phrase_start(i)
+        return self.text[self.tokens[k].start:self.tokens[i - 1].end] if k < i else ""
+
+    def _describe(self, start: int, end: int) -> Mention | None:
+        """Parse the role before a name and an appositive after it: "Kremlin spokesman Dmitry Peskov"."""
+        toks = self.tokens
+        i = self.token_at(start)
+        k = self.phrase_start(i)
+        phrase = self.text[toks[k].start:end] if k < i else self.text[start:end]
+        j = self.token_at(end)
+        # an appositive after the name: ", a Clinton campaign aide"
+        if j + 1 < len(toks) and toks[j].text == "," and toks[j + 1].lower in ("a", "an", "the"):
+            e = j + 1
+            while e < len(toks) and e - j <= MAX_APPOSITIVE_WORDS and toks[e].text not in ",.;:()“”\"":
+                e += 1
+            phrase += self.text[toks[j].start:toks[e - 1].end]
+        mention = parse_mention(phrase)
+        return mention if mention.name and name_key(mention.name) == name_key(self.text[start:end]) else None
+
+    def _byline(self) -> str | None:
+        """The article's author from its byline, when it has one near the top."""
+        match = BYLINE.search(self.text[:BYLINE_WINDOW])
+        if not match:
+            return None
+        words = match.group(1).split()
+        return " ".join(words) if looks_like_person_name(words, self.lex) else None
