@@ -66,7 +66,25 @@ CASES = [
     ("“First sentence here. Second sentence too,” he said.", "First sentence here. Second sentence too", "he",
      "said", "“First", "direct"),
     ("He said: “We are ready to talk.”", "We are ready to talk.", "He", "said", "“We are", "direct"),
+    ("Peskov: “There are no plans to invade.”", "no plans to invade", "Peskov", ":", "“There", "direct"),
+    ("Q: How did things go for you?\n\nA: Nobody checked up on us.", "Nobody checked up", "A", ":", "Nobody",
+     "indirect"),
+    ("“We will win this fight.” — Jane Smith, campaign manager", "We will win this fight", "Jane Smith", "—",
+     "“We will", "direct"),
+    ("Sen. John Cornyn (R-Texas) told a reporter that the vote would wait.", "the vote would wait",
+     "Sen. John Cornyn (R-Texas)", "told", "the vote", "indirect"),
+    ("At the heart of the trouble, according to Dennis Ross, a former envoy, was a decision by the White House.",
+     "At the heart of the trouble", "Dennis Ross, a former envoy", "according to", "At the heart", "indirect"),
 ]
+
+
+@pytest.mark.parametrize("text", [
+    "SPONSORED: Save 20% on river cruises with promo code SPRING20.",
+    "At 9:05 the meeting began.",
+    "In the end: a compromise nobody liked.",
+])
+def test_no_speaker_label(text):
+    assert extract(text).attributions == []
 
 
 @pytest.mark.parametrize("text, needle, source, cue, prefix, kind", CASES)

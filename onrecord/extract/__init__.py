@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from onrecord.document import Attribution, Document, TextSpan
 from onrecord.extract.cues import load_cue_lexicon
-from onrecord.extract.frames import CUE_NOUNS, Frame, SentenceView, according_to_frame, cue_noun_frame, frame_for_cue
+from onrecord.extract.frames import (
+    CUE_NOUNS, Frame, SentenceView, according_to_frame, colon_frame, cue_noun_frame, dash_frame, frame_for_cue,
+)
 from onrecord.extract.quotes import find_quotes, quote_index
 from onrecord.extract.tokens import Token, split_sentences, tokenize
 from onrecord.kinds import classify_kind
@@ -37,19 +39,26 @@ def find_attributions(text: str, options: ExtractOptions) -> list[Attribution]:
     quotes = find_quotes(text, tokens)
     in_quote = quote_index(quotes, len(tokens))
     sentences = split_sentences(text, tokens)
-    frames = frames_from_cues(tokens, sentences, quotes, in_quote, options)
+    frames = frames_from_cues(text, tokens, sentences, quotes, in_quote, options)
     frames = drop_parenthetical_cues(tokens, frames)
     attach_follow_up_quotes(tokens, sentences, quotes, in_quote, frames)
     frames.sort(key=lambda f: f.content[0][0])
     return [_to_attribution(text, tokens, f) for f in frames]
 
 
-def frames_from_cues(tokens: list[Token], sentences, quotes, in_quote: list[int], options: ExtractOptions) -> list[Frame]:
+def frames_from_cues(text: str, tokens: list[Token], sentences, quotes, in_quote: list[int],
+                     options: ExtractOptions) -> list[Frame]:
     """Find the cues of each sentence and build the attribution frame around each one."""
     lexicon = load_cue_lexicon(options.cue_lexicon)
+    paragraph_end = paragraph_ends(text, tokens)
     frames: list[Frame] = []
     for start, end in sentences:
         view = SentenceView(tokens, start, end, quotes, in_quote)
+        # a speaker label opens a paragraph: "Q: …", "Peskov: “…”"
+        opens_paragraph = start == 0 or paragraph_end[start - 1] != paragraph_end[start]
+        label = colon_frame(view, paragraph_end[start]) if opens_paragraph else None
+        if label is not None:
+            frames.append(label)
         cues = [i for i in range(start, end) if _is_cue(tokens, i, in_quote, lexicon, options)]
         earlier_source = None
         for n, i in enumerate(cues):
@@ -62,7 +71,25 @@ def frames_from_cues(tokens: list[Token], sentences, quotes, in_quote: list[int]
             if frame is not None:
                 frames.append(frame)
                 earlier_source = frame.source[0] if frame.source else earlier_source
+    covered = {k for f in frames for a, b in f.content for k in range(a, b)}
+    sentence_end = {k: end for start, end in sentences for k in range(start, end)}
+    for q in quotes:
+        if q.first not in covered and q.last + 1 < len(tokens):
+            frame = dash_frame(tokens, q, sentence_end.get(q.last + 1, q.last + 1))
+            if frame is not None:
+                frames.append(frame)
     return frames
+
+
+def paragraph_ends(text: str, tokens: list[Token]) -> list[int]:
+    """For each token, the index just past the last token of its paragraph (paragraphs end at newlines)."""
+    ends = [len(tokens)] * len(tokens)
+    end = len(tokens)
+    for i in range(len(tokens) - 1, -1, -1):
+        if i + 1 < len(tokens) and "\n" in text[tokens[i].end:tokens[i + 1].start]:
+            end = i + 1
+        ends[i] = end
+    return ends
 
 
 PARENTHETICAL_CUES = frozenset("citing quoting".split())

@@ -414,6 +414,45 @@ def according_to_frame(view: SentenceView, i: int) -> Frame | None:
     return Frame([cue], content, [src])
 
 
+MAX_LABEL_TOKENS = 6
+# Labels before a colon that head a section, not a speaker.
+NOT_SPEAKER_LABELS = frozenset("""sponsored advertisement ad promoted update updated breaking exclusive watch video photo
+    photos read related note correction credit listen live editor's editor’s full text transcript""".split())
+DASHES = ("—", "–", "-", "--")
+
+
+def colon_frame(view: SentenceView, paragraph_end: int) -> Frame | None:
+    """'Peskov: “There are no plans.”' / 'Q: How did it go?' — a speaker label before a colon."""
+    toks = view.tokens
+    colon = next((k for k in range(view.start, min(view.end, view.start + MAX_LABEL_TOKENS + 1))
+                  if toks[k].text == ":"), None)
+    if colon is None or colon == view.start or view.in_quote[colon] >= 0:
+        return None
+    label = toks[view.start:colon]
+    if not all(t.is_word for t in label) or not plausible_source_head(label[-1]):
+        return None
+    if any(t.lower in SOURCE_STOPS or t.lower in ADVERBIAL_STARTS or t.lower in NOT_SPEAKER_LABELS for t in label):
+        return None  # "In the end: …", "SPONSORED: …", "UPDATE: …"
+    end = paragraph_end
+    a, b = view.trim(colon + 1, end)
+    if view.words_in(a, b) < 2:
+        return None
+    return Frame([(colon, colon + 1)], [(a, b)], [(view.start, colon)], confidence=0.6)
+
+
+def dash_frame(tokens: list[Token], quote: Quote, sentence_end: int) -> Frame | None:
+    """'“We will win.” — Jane Smith, campaign manager': a speaker named after a dash that follows a quote."""
+    dash = quote.last + 1
+    if not quote.closed or dash + 1 >= sentence_end or tokens[dash].text not in DASHES:
+        return None
+    k = dash + 1
+    while k < sentence_end and tokens[k].is_word and k - dash <= MAX_LABEL_TOKENS:
+        k += 1
+    if k == dash + 1 or not tokens[dash + 1].is_capitalized or not tokens[k - 1].is_capitalized:
+        return None
+    return Frame([(dash, dash + 1)], [(quote.first, quote.last + 1)], [(dash + 1, k)], confidence=0.6)
+
+
 CUE_NOUNS = frozenset("""claims claim allegations allegation assertion assertions accusations accusation warnings
     warning reports statements remarks comments""".split())
 
