@@ -166,4 +166,3 @@ def _to_attribution(text: str, tokens: list[Token], frame: Frame) -> Attribution
         cue=span(frame.cue),
         confidence=round(frame.confidence, 3),
     )
-    return attribution

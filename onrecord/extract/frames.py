@@ -48,10 +48,6 @@ class SentenceView:
         self.tokens, self.start, self.end = tokens, start, end
         self.quotes, self.in_quote = quotes, in_quote
 
-    def is_punct(self, i: int, chars: str) -> bool:
-        """Is token i a single punctuation mark among `chars`?"""
-        return self.start <= i < self.end and self.tokens[i].text in chars
-
     def is_closing_quote(self, i: int) -> bool:
         """Does token i close a quotation?"""
         if not (0 <= i < len(self.tokens)):
@@ -117,15 +113,14 @@ def source_left(view: SentenceView, i: int) -> tuple[int, int] | None:
     return (a, i) if plausible_source_head(toks[i - 1]) else None
 
 
-NOT_SOURCES_BASE = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april
+CALENDAR_WORDS = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april
     may june july august september october november december today yesterday""".split())
-NOT_SOURCES = NOT_SOURCES_BASE
 
 
 def plausible_source_head(tok: Token) -> bool:
     """Can this word end a source ("Trump", "officials", "he"), unlike "Tuesday" or "now"?"""
     low = tok.lower
-    if low in NOT_SOURCES:
+    if low in CALENDAR_WORDS:
         return False
     return tok.is_capitalized or low in load_source_heads()
 
@@ -349,7 +344,7 @@ def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: f
 
 
 ADVERBIAL_STARTS = frozenset("""on in at during when after before while as of about to from with without upon
-    last this earlier later recently today yesterday tonight then afterward afterwards again once also""".split()) | NOT_SOURCES_BASE
+    last this earlier later recently today yesterday tonight then afterward afterwards again once also""".split()) | CALENDAR_WORDS
 
 
 def _only_adverbial_after(view: SentenceView, j: int, cue_word: str) -> bool:
@@ -472,7 +467,7 @@ def cue_noun_frame(view: SentenceView, i: int) -> Frame | None:
         return None
     # adverbials of time between the source and 'that' stay out of the source: "… Ministry this month that"
     src_end = k
-    while src_end - 1 > j + 1 and toks[src_end - 1].lower in NOT_SOURCES | {"this", "last", "month", "week", "year"}:
+    while src_end - 1 > j + 1 and toks[src_end - 1].lower in CALENDAR_WORDS | {"this", "last", "month", "week", "year"}:
         src_end -= 1
     a, b = view.trim(k + 1, end_of_content(view, k + 1, []))
     if view.words_in(a, b) < 3:
@@ -486,17 +481,16 @@ def _content_before(view: SentenceView, stop: int) -> list[tuple[int, int]] | No
     end = stop + 1 if view.is_closing_quote(stop) else stop
     start = view.start
     # a quotation that opened in an earlier sentence carries the content back to its opening mark
-    if view.is_closing_quote(stop):
-        start = min(start, view.quotes[view.in_quote[stop]].first)
-    elif stop - 1 >= view.start and view.is_closing_quote(stop - 1):
-        start = min(start, view.quotes[view.in_quote[stop - 1]].first)
+    closing = stop if view.is_closing_quote(stop) else stop - 1
+    if closing >= view.start and view.is_closing_quote(closing):
+        opening = view.quotes[view.in_quote[closing]].first
+        # "… ticked through the code: “Civility was assumed,” he said": the quote alone was said
+        start = opening if opening < start or (opening > start and toks[opening - 1].text == ":") else start
     a, b = view.trim(start, end)
     if view.words_in(a, b) < 2:
         return None
     if toks[a].lower in ADVERBIAL_STARTS and view.words_in(a, b) <= 5 and not view.is_closing_quote(b - 1):
         return None  # "On Thursday, Mr. Clinton said …": an adverbial, not what was said
-    # drop a trailing comma inside the closing quote? keep the quote mark: gold content includes it
-    _ = toks
     return [(a, b)]
 
 
