@@ -108,17 +108,10 @@ def test_extract_arbitrary_unicode(text):
     _check_document(doc)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(NEWSY, max_size=60).map(" ".join))
-def test_extract_arbitrary_newsy_text(text):
-    doc = extract(text)
-    assert isinstance(doc, Document)
-    _check_document(doc)
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(NEWSY, max_size=60).map("".join))
-def test_extract_arbitrary_glued_text(text):
-    doc = extract(text)
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(NEWSY, max_size=60), st.sampled_from([" ", ""]))
+def test_extract_arbitrary_newsy_text(pieces, glue):
+    """News-like pieces joined by spaces, or glued together with none."""
+    doc = extract(glue.join(pieces))
     assert isinstance(doc, Document)
     _check_document(doc)

@@ -6,12 +6,12 @@ quotes attached; then the resolve stage (onrecord.resolve) names the speakers.
 from __future__ import annotations
 
 from onrecord.document import Attribution, Document, TextSpan
-from onrecord.extract.cues import load_cue_lexicon
+from onrecord.extract.cues import RELAY_CUES, load_cue_lexicon
 from onrecord.extract.frames import (
     CUE_NOUNS, Frame, SentenceView, according_to_frame, colon_frame, cue_noun_frame, dash_frame, frame_for_cue,
 )
 from onrecord.extract.quotes import find_quotes, quote_index
-from onrecord.extract.tokens import Token, split_sentences, tokenize
+from onrecord.extract.tokens import Token, paragraph_ends, split_sentences, tokenize
 from onrecord.kinds import classify_kind
 from onrecord.options import ExtractOptions
 
@@ -81,25 +81,11 @@ def frames_from_cues(text: str, tokens: list[Token], sentences, quotes, in_quote
     return frames
 
 
-def paragraph_ends(text: str, tokens: list[Token]) -> list[int]:
-    """For each token, the index just past the last token of its paragraph (paragraphs end at newlines)."""
-    ends = [len(tokens)] * len(tokens)
-    end = len(tokens)
-    for i in range(len(tokens) - 1, -1, -1):
-        if i + 1 < len(tokens) and "\n" in text[tokens[i].end:tokens[i + 1].start]:
-            end = i + 1
-        ends[i] = end
-    return ends
-
-
-PARENTHETICAL_CUES = frozenset("citing quoting".split())
-
-
 def drop_parenthetical_cues(tokens: list[Token], frames: list[Frame]) -> list[Frame]:
     """Drop a cue that lies inside another frame's source: "CNN, citing unnamed sources, reported"."""
     in_sources = {k for f in frames for a, b in f.source for k in range(a, b)}
     return [f for f in frames
-            if not (tokens[f.cue[0][0]].lower in PARENTHETICAL_CUES and any(a in in_sources for a, _ in f.cue))]
+            if not (tokens[f.cue[0][0]].lower in RELAY_CUES and any(a in in_sources for a, _ in f.cue))]
 
 
 def _is_cue(tokens: list[Token], i: int, in_quote: list[int], lexicon: dict[str, float], options: ExtractOptions) -> bool:

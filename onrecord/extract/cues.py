@@ -13,6 +13,8 @@ ADDRESSEE_VERBS = frozenset(
     "reminded reminding urged urging promised promising briefed".split()
 )
 # Verbs that open a secondary clause of the same speaker after a comma ("..., adding that ...").
+# Cues that relay someone else's words inside a source: "CNN, citing unnamed sources, reported".
+RELAY_CUES = frozenset(["citing", "quoting"])
 CONTINUATION_CUES = frozenset("adding saying noting arguing suggesting telling explaining calling citing insisting".split())
 
 

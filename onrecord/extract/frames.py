@@ -22,6 +22,7 @@ SOURCE_STOPS = frozenset(
     then whether what how why who whom whose to of for in on at by from into about said says this these those
     it’s it's is was are were be been has have had not also""".split()
 )
+NOT_APPOSITIVE_STARTS = SOURCE_STOPS | CONTINUATION_CUES
 PRONOUNS = frozenset("he she they it i we you".split())
 RELATIVE_SOURCES = frozenset("who which".split())
 # Leading words of a content clause that are not part of it ("said that ...").
@@ -29,6 +30,8 @@ COMPLEMENTIZERS = frozenset(["that"])
 # Prepositions that open an adverbial right after a cue ("said on Tuesday that", "told CNN in an interview").
 ADVERBIAL_HEADS = frozenset("on in at during after before earlier later last this late early".split())
 MAX_SOURCE_TOKENS = 9
+# Leading words of what follows a cue that mark the content: "said that …", "said: …".
+CONTENT_OPENERS = COMPLEMENTIZERS | {":"}
 
 
 @dataclass
@@ -115,6 +118,8 @@ def source_left(view: SentenceView, i: int) -> tuple[int, int] | None:
 
 CALENDAR_WORDS = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april
     may june july august september october november december today yesterday""".split())
+TIME_WORDS = CALENDAR_WORDS | {"this", "last", "month", "week", "year"}
+NOT_SOURCE_STARTS = SOURCE_STOPS | ADVERBIAL_HEADS
 
 
 def plausible_source_head(tok: Token) -> bool:
@@ -129,7 +134,7 @@ def source_right(view: SentenceView, i: int) -> tuple[int, int] | None:
     """The noun phrase right after token i ("…,” said Mo Elleithee, a Clinton aide."), or None."""
     toks = view.tokens
     j = i
-    if j >= view.end or not toks[j].is_word or toks[j].lower in SOURCE_STOPS | ADVERBIAL_HEADS:
+    if j >= view.end or not toks[j].is_word or toks[j].lower in NOT_SOURCE_STARTS:
         return None
     while j < view.end and toks[j].is_word and j - i < MAX_SOURCE_TOKENS:
         if toks[j].lower in SOURCE_STOPS and j > i:
@@ -137,7 +142,7 @@ def source_right(view: SentenceView, i: int) -> tuple[int, int] | None:
         j += 1
     # appositives right after belong to the source: "Dean Baker, co-director of the Center, a think tank."
     while (j + 1 < view.end and toks[j].text == "," and toks[j + 1].is_word
-           and toks[j + 1].lower not in CONTINUATION_CUES | SOURCE_STOPS):
+           and toks[j + 1].lower not in NOT_APPOSITIVE_STARTS):
         k = j + 1
         while k < view.end and toks[k].text not in (",", ".", ";", ":") + OPEN_QUOTES + STRAIGHT_QUOTES:
             k += 1
@@ -149,6 +154,7 @@ def source_right(view: SentenceView, i: int) -> tuple[int, int] | None:
 
 # Words that open an adverbial clause: a 'that' after them belongs to that clause, not to the cue.
 CLAUSE_OPENERS = frozenset("when while after before because if since although though whether".split())
+SUBORDINATE_OPENERS = CLAUSE_OPENERS | {"as"}
 
 
 def skip_after_cue(view: SentenceView, i: int, cue_word: str) -> int:
@@ -168,7 +174,7 @@ def skip_after_cue(view: SentenceView, i: int, cue_word: str) -> int:
     if cue_word in ADDRESSEE_VERBS:
         # the addressee is a short noun phrase: "reporters", "CNN", "the Associated Press"
         k = j
-        while k < view.end and k - j < 5 and toks[k].is_word and toks[k].lower not in SOURCE_STOPS | ADVERBIAL_HEADS:
+        while k < view.end and k - j < 5 and toks[k].is_word and toks[k].lower not in NOT_SOURCE_STARTS:
             k += 1
         if k < view.end and toks[k].lower in ("to",):  # "urged voters to reject ..." keeps the infinitive
             return k
@@ -179,7 +185,7 @@ def skip_after_cue(view: SentenceView, i: int, cue_word: str) -> int:
 def end_of_content(view: SentenceView, a: int, later_cues: list[int]) -> int:
     """Where a content starting at token a ends: the sentence end, or a later cue's clause ("…, adding")."""
     toks = view.tokens
-    in_subordinate = toks[view.start].lower in CLAUSE_OPENERS | {"as"}
+    in_subordinate = toks[view.start].lower in SUBORDINATE_OPENERS
     for k in range(a + 1, view.end):
         # "While Trump laid out his vision, the crowd reacted …": the content ends with the opening clause
         if in_subordinate and toks[k].text == "," and view.in_quote[k] < 0:
@@ -210,6 +216,7 @@ def quote_extent(view: SentenceView, first_tok: int) -> int | None:
 
 
 APPOSITIVE_OPENERS = frozenset("a an the who whose which citing quoting himself herself whom".split())
+ACCORDING_APPOSITIVE_OPENERS = APPOSITIVE_OPENERS | {"another"}
 
 
 def appositive_source(view: SentenceView, comma: int) -> tuple[int, int] | None:
@@ -320,7 +327,7 @@ def frame_for_cue(view: SentenceView, i: int, later_cues: list[int], strength: f
     after = skip_after_cue(view, i + 1, cue_word)
     opens_quote = after < view.end and view.is_opening_quote(after)
     explicit_after = (opens_quote and not quote_before) or (
-        after > i + 1 and toks[after - 1].lower in COMPLEMENTIZERS | {":"})
+        after > i + 1 and toks[after - 1].lower in CONTENT_OPENERS)
     tail = _skip_words(view, i + 1)
     if cue_word in SUPPLEMENT_CUES and not (quote_before or explicit_after):
         return None  # "swing states" is a noun far more often than "it states" is a cue
@@ -385,7 +392,7 @@ def according_to_frame(view: SentenceView, i: int) -> Frame | None:
         return None
     src_end = j
     # an appositive closed by a comma belongs to the source: "according to Dennis B. Ross, a former envoy, was …"
-    if j + 1 < view.end and toks[j].text == "," and toks[j + 1].lower in APPOSITIVE_OPENERS | {"another"}:
+    if j + 1 < view.end and toks[j].text == "," and toks[j + 1].lower in ACCORDING_APPOSITIVE_OPENERS:
         k = j + 1
         while k < view.end and toks[k].text not in (",", ";", ".") + OPEN_QUOTES and k - j < 16:
             k += 1
@@ -467,7 +474,7 @@ def cue_noun_frame(view: SentenceView, i: int) -> Frame | None:
         return None
     # adverbials of time between the source and 'that' stay out of the source: "… Ministry this month that"
     src_end = k
-    while src_end - 1 > j + 1 and toks[src_end - 1].lower in CALENDAR_WORDS | {"this", "last", "month", "week", "year"}:
+    while src_end - 1 > j + 1 and toks[src_end - 1].lower in TIME_WORDS:
         src_end -= 1
     a, b = view.trim(k + 1, end_of_content(view, k + 1, []))
     if view.words_in(a, b) < 3:

@@ -55,10 +55,14 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
 
 
-def paragraph_ends(text: str) -> list[int]:
-    """Offsets where paragraphs end (a newline); the text's end is the last one."""
-    ends = [m.start() for m in re.finditer(r"\n", text)]
-    ends.append(len(text))
+def paragraph_ends(text: str, tokens: list[Token]) -> list[int]:
+    """For each token, the index just past the last token of its paragraph (paragraphs end at newlines)."""
+    ends = [len(tokens)] * len(tokens)
+    end = len(tokens)
+    for i in range(len(tokens) - 1, -1, -1):
+        if i + 1 < len(tokens) and "\n" in text[tokens[i].end:tokens[i + 1].start]:
+            end = i + 1
+        ends[i] = end
     return ends
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from onrecord.document import Attribution, Document, Speaker
+from onrecord.extract.cues import RELAY_CUES
 from onrecord.options import ExtractOptions
 from onrecord.resolve.coref import GROUP_TYPES, THING_TYPES, Antecedent, Coreference, copy_speaker
 from onrecord.resolve.index import DocumentIndex, name_key
@@ -18,7 +19,6 @@ from onrecord.resolve.lexicon import load_speaker_lexicon
 from onrecord.resolve.mentions import RELATIVE_PRONOUNS, Mention, parse_mention
 from onrecord.resolve.speaker_types import mention_type, speaker_from_mention
 from onrecord.resolve.via import (
-    RELAY_CUES,
     containers,
     depth_order,
     merge_chain,

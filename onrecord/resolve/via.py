@@ -13,7 +13,6 @@ from onrecord.resolve.speaker_types import mention_type, outlet_name, speaker_fr
 
 # "CNN, citing unnamed sources" / "The Post, quoting a senior official": the outlet relays the cited source.
 CITING = re.compile(r"^(?P<relay>.+?),?\s+(?:citing|quoting)\s+(?P<cited>\S.*)$", re.S | re.I)
-RELAY_CUES = frozenset(["citing", "quoting"])
 MAX_OUTLET_WORDS = 8
 # How many content pieces, starting before a source, are looked at for one that holds it (contents are local).
 MAX_CONTAINER_SCAN = 64
