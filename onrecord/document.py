@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 KINDS = ("direct", "mixed", "indirect")
+SEGMENT_LABELS = ("article", "boilerplate", "advertorial")
 SPEAKER_TYPES = ("person", "organization", "media", "anonymous", "document", "unknown")
 
 
@@ -52,6 +53,27 @@ class Attribution:
     confidence: float = 1.0
 
 
+@dataclass(frozen=True)
+class Segment:
+    """A stretch [start, end) of the text (a paragraph or line) with its label and why it got it."""
+
+    start: int
+    end: int
+    label: str  # one of SEGMENT_LABELS
+    reason: str  # "body text", "newsletter form", "promo code", ...
+
+
+@dataclass
+class DocumentMetadata:
+    """What is known about where a text came from: from the input (HTML, JSONL, WARC) or the text itself."""
+
+    url: str | None = None
+    published: str | None = None  # ISO date or date-time, as found
+    title: str | None = None
+    byline: str | None = None  # the author(s): "Isabel Van Brugen"
+    outlet: str | None = None  # the publisher, or the outlet it was syndicated from ("The Epoch Times")
+
+
 @dataclass
 class Document:
     """An input text and what onrecord found in it."""
@@ -59,3 +81,5 @@ class Document:
     text: str
     doc_id: str | None = None
     attributions: list[Attribution] = field(default_factory=list)
+    metadata: DocumentMetadata = field(default_factory=DocumentMetadata)
+    segments: list[Segment] = field(default_factory=list)  # empty when the text was not segmented

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from onrecord.document import DocumentMetadata
+
 STDIN = "-"
 
 
@@ -23,6 +25,7 @@ class InputDocument:
     doc_id: str
     text: str
     path: str  # "-" for stdin
+    metadata: DocumentMetadata = field(default_factory=DocumentMetadata)  # what the input format told
 
 
 @dataclass
