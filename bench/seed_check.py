@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     for line in missed:
         print("MISSED ", line)
     print(f"\n{len(found)} of {len(EXPECTED)} statements found with the right speaker (and outlet)")
-    print(f"{len(from_tail)} attributions come from the newsletter/advert tail (segmentation is another issue)")
+    print(f"{len(from_tail)} attributions come from the newsletter/advert tail")
     for line in from_tail:
         print("  tail:", line)
     return 0

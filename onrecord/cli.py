@@ -15,14 +15,17 @@ from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
 from onrecord import __version__
-from onrecord.document import Attribution, Document
+from onrecord.document import Attribution, Document, DocumentMetadata
 from onrecord.extract import extract
+from onrecord.limits import DocumentTimeout, time_limit
 from onrecord.options import ExtractOptions
-from onrecord.read import ReadStats, read_inputs
+from onrecord.read import AUTO, FORMATS, SUFFIX_FORMATS, ReadOptions, ReadStats, expects_many_documents, read_inputs
+from onrecord.read.jsonl import DATE_FIELDS, ID_FIELDS, TEXT_FIELDS, TITLE_FIELDS, URL_FIELDS
 from onrecord.serialize import document_to_dict, to_jsonl_line
 
 DEFAULT_GOLD_DIR = Path("../shared/data/polnear/dev")  # relative to the current dir, i.e. the repo root
@@ -44,6 +47,11 @@ class ExtractFormat(str, Enum):
     json = "json"
 
 
+# Built from the read stage's registry so that a new reader is a new choice without a second list.
+InputFormat = Enum("InputFormat", {name: name for name in (AUTO, *FORMATS)}, type=str)  # type: ignore[misc]
+InputFormat.__doc__ = "Input formats of `onrecord extract`: auto picks by file suffix."
+
+
 class EvaluateFormat(str, Enum):
     """Output formats of `onrecord evaluate`."""
 
@@ -56,13 +64,21 @@ def extract_inputs(
     stats: ReadStats,
     options: ExtractOptions | None = None,
     stdin: TextIO | None = None,
+    read_options: ReadOptions | None = None,
+    timeout: float | None = None,
 ) -> Iterator[Document]:
-    """Read every input and extract its attributions, lazily; failures are counted in `stats`."""
-    for item in read_inputs(paths, stats, stdin=stdin):
+    """Read every input and extract its attributions, lazily; failures and timeouts are counted in `stats`."""
+    for item in read_inputs(paths, stats, stdin=stdin, options=read_options):
         try:
-            yield extract(item.text, options, doc_id=item.doc_id)
+            with time_limit(timeout):
+                doc = extract(item.text, options, doc_id=item.doc_id, metadata=item.metadata)
+        except DocumentTimeout:
+            stats.skip(item.path, "extraction timeout", f"{item.doc_id}: over {timeout:g} s")
+            continue
         except Exception as error:  # an engine bug on one text must not end a run over thousands
-            stats.skip(item.path, "extraction error", f"{type(error).__name__}: {error}")
+            stats.skip(item.path, "extraction error", f"{item.doc_id}: {type(error).__name__}: {error}")
+            continue
+        yield doc  # outside the time limit: what the caller does with it is not the document's time
 
 
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
@@ -78,10 +94,32 @@ def speaker_label(attribution: Attribution) -> str:
     return f"{label} ({attribution.speaker.type})" if attribution.speaker else label
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 attribution`, `3 attributions`."""
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+def metadata_line(metadata: DocumentMetadata) -> str:
+    """What is known of a document's origin on one line: title · published · byline · outlet · url."""
+    parts = [
+        f"“{snippet(metadata.title)}”" if metadata.title else None,
+        metadata.published,
+        f"by {snippet(metadata.byline, 60)}" if metadata.byline else None,
+        metadata.outlet,
+        metadata.url,
+    ]
+    return " · ".join(part for part in parts if part)
+
+
 def attribution_table(doc: Document) -> Table:
-    """A rich table of one document's attributions: speaker, cue, content, kind, via."""
-    count = len(doc.attributions)
-    table = Table(title=Text(f"{doc.doc_id} — {count} attribution{'s' if count != 1 else ''}"), show_lines=False)
+    """A rich table of one document's attributions (speaker, cue, content, kind, via), its metadata below."""
+    caption = metadata_line(doc.metadata)
+    table = Table(
+        title=Text(f"{doc.doc_id} — {plural(len(doc.attributions), 'attribution')}"),
+        caption=Text(caption) if caption else None,
+        caption_justify="left",
+        show_lines=False,
+    )
     for column in ("speaker", "cue", "content", "kind", "via"):
         table.add_column(column, overflow="fold")
     for attribution in doc.attributions:
@@ -93,6 +131,17 @@ def attribution_table(doc: Document) -> Table:
             Text(attribution.kind),
             Text(", ".join(outlet.name or outlet.type for outlet in attribution.via) or "—"),
         )
+    return table
+
+
+def segment_table(doc: Document) -> Table:
+    """A rich table of one document's segments: label (article, boilerplate, advertorial), reason, text."""
+    title = f"{doc.doc_id} — {plural(len(doc.segments), 'segment')}" + ("" if doc.segments else " (not segmented)")
+    table = Table(title=Text(title), show_lines=False)
+    for column in ("label", "reason", "text"):
+        table.add_column(column, overflow="fold")
+    for segment in doc.segments:
+        table.add_row(Text(segment.label), Text(segment.reason), Text(snippet(doc.text[segment.start:segment.end])))
     return table
 
 
@@ -130,24 +179,92 @@ def main(
     """onrecord: who said what, according to whom — attribution extraction for news."""
 
 
+def show_progress(paths: list[str], read_options: ReadOptions, quiet: bool) -> bool:
+    """Whether to draw a progress bar: many documents, stderr a terminal, results going to a file or pipe.
+
+    As with curl's progress meter, results printed on the terminal are their own progress, and a live
+    bar would tear them up; so the bar is for the long runs whose output is redirected.
+    """
+    return not quiet and sys.stderr.isatty() and not sys.stdout.isatty() and expects_many_documents(paths, read_options)
+
+
+def with_progress(documents: Iterator[Document], stats: ReadStats) -> Iterator[Document]:
+    """Pass `documents` through while a transient bar on stderr counts them, with the skips so far."""
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.completed} processed, {task.fields[skipped]} skipped"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("extract", total=None, skipped=0)
+        for doc in documents:
+            progress.update(task, advance=1, skipped=stats.skipped_total)
+            yield doc
+
+
+def field_help(kind: str, defaults: tuple[str, ...]) -> str:
+    """Help text of a JSONL field option, naming the fields tried when it is not given."""
+    tried = defaults[0] if len(defaults) == 1 else "the first of " + ", ".join(defaults)
+    return f"JSONL: the field holding the {kind} (default: {tried})."
+
+
 @app.command("extract")
 def extract_command(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders (searched for *.txt), or - for stdin.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(help=f"Files, folders (searched for {', '.join(SUFFIX_FORMATS)}, also .gz), or - for stdin."),
+    ],
     output_format: Annotated[ExtractFormat, typer.Option("--format", "-f", help="Output format.")] = ExtractFormat.table,
+    input_format: Annotated[
+        InputFormat,
+        typer.Option("--input-format", "-i", help="Read every input as this format; auto: by file suffix, stdin as text."),
+    ] = InputFormat.auto,  # type: ignore[attr-defined]
+    text_field: Annotated[str | None, typer.Option(help=field_help("text", TEXT_FIELDS))] = None,
+    id_field: Annotated[str | None, typer.Option(help=field_help("document id", ID_FIELDS) + " Else FILE:LINE.")] = None,
+    url_field: Annotated[str | None, typer.Option(help=field_help("URL", URL_FIELDS))] = None,
+    date_field: Annotated[str | None, typer.Option(help=field_help("publication date", DATE_FIELDS))] = None,
+    title_field: Annotated[str | None, typer.Option(help=field_help("title", TITLE_FIELDS))] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(min=0, help="Seconds allowed per document for HTML and attribution extraction; 0: no limit."),
+    ] = ReadOptions().timeout,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar and no line per skipped input; the summary stays.")
+    ] = False,
+    show_segments: Annotated[
+        bool,
+        typer.Option(
+            "--show-segments", help="Table output: each document's segments (article, boilerplate, advertorial) first."
+        ),
+    ] = False,
 ) -> None:
     """Find attributions in news texts and print them (a table per document, or JSON)."""
+    read_options = ReadOptions(
+        input_format=input_format.value,
+        text_field=text_field,
+        id_field=id_field,
+        url_field=url_field,
+        date_field=date_field,
+        title_field=title_field,
+        timeout=timeout,
+    )
     stats = ReadStats()
     processed = 0
     documents = []
     console = stdout_console()
+    results = extract_inputs(paths, stats, read_options=read_options, timeout=timeout)
+    if show_progress(paths, read_options, quiet):
+        results = with_progress(results, stats)
     try:
-        for doc in extract_inputs(paths, stats):
+        for doc in results:
             processed += 1
             if output_format is ExtractFormat.jsonl:
                 typer.echo(to_jsonl_line(doc))
             elif output_format is ExtractFormat.json:
                 documents.append(document_to_dict(doc))
             else:
+                if show_segments:
+                    console.print(segment_table(doc))
                 console.print(attribution_table(doc))
         if output_format is ExtractFormat.json:
             typer.echo(json.dumps(documents, ensure_ascii=False, indent=2))
@@ -155,8 +272,11 @@ def extract_command(
         # The reader went away (`| head`): stop quietly, and point stdout at devnull so the
         # interpreter's final flush doesn't print a second error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    for message in stats.messages:
-        typer.echo(message, err=True)
+    finally:
+        results.close()  # ends the progress bar and closes the open input file when the loop stopped early
+    if not quiet:
+        for message in stats.messages:
+            typer.echo(message, err=True)
     typer.echo(summary_line(processed, stats), err=True)
     if processed == 0:
         raise typer.Exit(1)

@@ -10,5 +10,7 @@ class ExtractOptions:
 
     cue_lexicon: str = "onrecord.cue_lexicon.v1"  # registry name of the cue lexicon
     cue_threshold: float = 0.3  # a word is a cue when P(cue | word) on PolNeAR train reaches this
+    segment: bool = True  # run the clean stage: read only article lines (no boilerplate, no adverts)
     resolve_speakers: bool = True  # run the resolve stage (pronouns, roles, via chains)
+    profile: str = "rules"  # "rules", or a learned tagger: "fast" | "accurate"
     max_chars: int = 2_000_000  # longer texts are cut here (counted, never raised on)

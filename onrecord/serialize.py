@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, fields
 from typing import Any
 
-from onrecord.document import Attribution, Document, Speaker, TextSpan
+from onrecord.document import Attribution, Document, DocumentMetadata, Segment, Speaker, TextSpan
 
 
 def span_to_dict(span: TextSpan | None) -> dict[str, Any] | None:
@@ -69,15 +70,46 @@ def attribution_from_dict(data: dict[str, Any], text: str) -> Attribution:
     )
 
 
+def metadata_to_dict(metadata: DocumentMetadata) -> dict[str, Any]:
+    """`{"url", "published", "title", "byline", "outlet"}`, None where unknown."""
+    return asdict(metadata)
+
+
+def metadata_from_dict(data: dict[str, Any] | None) -> DocumentMetadata:
+    """Rebuild DocumentMetadata; unknown keys are ignored, missing ones are None."""
+    data = data or {}
+    return DocumentMetadata(**{f.name: data.get(f.name) for f in fields(DocumentMetadata)})
+
+
+def segment_to_dict(segment: Segment) -> dict[str, Any]:
+    """`{"start", "end", "label", "reason"}`: a [start, end) stretch of the input and what it is."""
+    return {"start": segment.start, "end": segment.end, "label": segment.label, "reason": segment.reason}
+
+
+def segment_from_dict(data: dict[str, Any]) -> Segment:
+    """Rebuild a Segment from its dict."""
+    return Segment(int(data["start"]), int(data["end"]), data["label"], data.get("reason", ""))
+
+
 def document_to_dict(doc: Document) -> dict[str, Any]:
-    """`{"doc_id", "attributions": [...]}`; the text itself is left out (offsets point into it)."""
-    return {"doc_id": doc.doc_id, "attributions": [attribution_to_dict(a) for a in doc.attributions]}
+    """`{"doc_id", "metadata", "segments", "attributions"}`; the text itself is left out (offsets point into it)."""
+    return {
+        "doc_id": doc.doc_id,
+        "metadata": metadata_to_dict(doc.metadata),
+        "segments": [segment_to_dict(s) for s in doc.segments],
+        "attributions": [attribution_to_dict(a) for a in doc.attributions],
+    }
 
 
 def document_from_dict(data: dict[str, Any], text: str) -> Document:
-    """Rebuild a Document from `document_to_dict` output and the text it was extracted from."""
+    """Rebuild a Document from `document_to_dict` output and the text it was extracted from.
+
+    Output written before metadata and segments existed reads back with empty ones.
+    """
     attributions = [attribution_from_dict(a, text) for a in data.get("attributions", [])]
-    return Document(text=text, doc_id=data.get("doc_id"), attributions=attributions)
+    return Document(text=text, doc_id=data.get("doc_id"), attributions=attributions,
+                    metadata=metadata_from_dict(data.get("metadata")),
+                    segments=[segment_from_dict(s) for s in data.get("segments") or []])
 
 
 def to_jsonl_line(doc: Document) -> str:

@@ -5,6 +5,8 @@
     doc = nlp(text)
     doc._.attributions                  # list of onrecord Attribution objects
     doc.spans["onrecord_content"]       # spaCy Spans; span.label_ is the kind, span.id_ the attribution index
+    doc.spans["onrecord_segments"]      # the clean stage's segments; label_ article, boilerplate or advertorial
+    doc._.segments, doc._.metadata      # onrecord Segment objects (with their reasons) and DocumentMetadata
 
 The factory is also registered through the `spacy_factories` entry point, so no import is needed.
 """
@@ -19,10 +21,12 @@ from onrecord.options import ExtractOptions
 
 FACTORY_NAME = "onrecord_attributions"
 SPAN_KEYS = {"source": "onrecord_source", "cue": "onrecord_cue", "content": "onrecord_content"}
+SEGMENTS_KEY = "onrecord_segments"
 
 # Guarded so that importing this module twice (entry point, then by hand) doesn't raise.
-if not Doc.has_extension("attributions"):
-    Doc.set_extension("attributions", default=None)  # None, not [], so Docs never share one list
+for _name in ("attributions", "segments", "metadata"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)  # None, not [], so Docs never share one list
 
 
 def align_span(doc: Doc, text_span: TextSpan, label: str, index: int) -> list[Span]:
@@ -39,8 +43,15 @@ def align_span(doc: Doc, text_span: TextSpan, label: str, index: int) -> list[Sp
 
 
 def set_annotations(doc: Doc, document: Document) -> Doc:
-    """Store `document`'s attributions on `doc`: `doc._.attributions` and the three `doc.spans` groups."""
+    """Store `document` on `doc`: `doc._.attributions`, `_.segments`, `_.metadata` and the `doc.spans` groups."""
     doc._.attributions = list(document.attributions)
+    doc._.segments = list(document.segments)
+    doc._.metadata = document.metadata
+    # span_id is the index into doc._.segments, where the reason is
+    doc.spans[SEGMENTS_KEY] = [
+        span for index, segment in enumerate(document.segments)
+        for span in align_span(doc, TextSpan.from_offsets(doc.text, [(segment.start, segment.end)]), segment.label, index)
+    ]
     groups: dict[str, list[Span]] = {key: [] for key in SPAN_KEYS.values()}
     for index, attribution in enumerate(document.attributions):
         for role, key in SPAN_KEYS.items():
@@ -67,9 +78,9 @@ class AttributionComponent:
 
 @Language.factory(
     FACTORY_NAME,
-    default_config={"resolve_speakers": True},
-    assigns=["doc._.attributions", "doc.spans"],
+    default_config={"resolve_speakers": True, "segment": True},
+    assigns=["doc._.attributions", "doc._.segments", "doc._.metadata", "doc.spans"],
 )
-def make_attribution_component(nlp: Language, name: str, resolve_speakers: bool) -> AttributionComponent:
+def make_attribution_component(nlp: Language, name: str, resolve_speakers: bool, segment: bool) -> AttributionComponent:
     """Build the component; its config mirrors ExtractOptions."""
-    return AttributionComponent(nlp, name, ExtractOptions(resolve_speakers=resolve_speakers))
+    return AttributionComponent(nlp, name, ExtractOptions(resolve_speakers=resolve_speakers, segment=segment))

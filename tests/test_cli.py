@@ -21,8 +21,8 @@ runner = CliRunner()
 
 
 def assert_document_shape(data: dict) -> None:
-    """One output object per document: doc_id plus attributions in the documented schema."""
-    assert set(data) == {"doc_id", "attributions"}
+    """One output object per document: doc_id, metadata, segments and attributions in the documented schema."""
+    assert set(data) == {"doc_id", "metadata", "segments", "attributions"}
     for attribution in data["attributions"]:
         assert set(attribution) == ATTRIBUTION_KEYS
         assert attribution["kind"] in {"direct", "mixed", "indirect"}

@@ -6,8 +6,7 @@ import io
 
 import pytest
 
-from onrecord.read import ReadStats, find_files, read_inputs
-from onrecord.read.text import read_text_file
+from onrecord.read import ReadStats, find_files, read_inputs, read_path
 
 ARTICLE = "“We will win,” Smith said.\n"
 
@@ -78,8 +77,8 @@ def test_missing_path_and_empty_folder_are_counted(tmp_path):
 
 
 def test_unreadable_file_is_counted(tmp_path):
-    # A directory passed straight to the file reader stands in for any OSError on read.
-    docs = list(read_text_file(tmp_path, stats := ReadStats()))
+    # A directory passed straight to the file reader stands in for any OSError on open.
+    docs = list(read_path(tmp_path, stats := ReadStats()))
     assert docs == [] and stats.skipped == {"unreadable": 1}
 
 
@@ -102,3 +101,35 @@ def test_reading_is_lazy(tmp_path):
     stream = read_inputs([tmp_path / "a.txt", tmp_path / "missing.txt"], stats := ReadStats())
     next(stream)
     assert stats.skipped_total == 0  # the second path isn't looked at until asked for
+
+
+def test_skip_lines_are_capped_per_reason_but_all_counted():
+    from onrecord.read import MESSAGES_PER_REASON
+
+    stats = ReadStats()
+    for i in range(MESSAGES_PER_REASON + 5):
+        stats.skip(f"r{i}.warc", "warc: not an HTTP response")
+    stats.skip("x.txt", "binary")
+    assert stats.skipped == {"warc: not an HTTP response": MESSAGES_PER_REASON + 5, "binary": 1}
+    assert len(stats.messages) == MESSAGES_PER_REASON + 2  # the listed ones, one "more" note, the binary one
+    assert "counted in the summary" in stats.messages[MESSAGES_PER_REASON]
+    assert stats.messages[-1] == "skipped x.txt: binary"
+
+
+@pytest.mark.parametrize(
+    "name, stem, suffix",
+    [
+        ("story-1.txt", "story-1", ".txt"),
+        ("CC-NEWS-2017.warc.gz", "CC-NEWS-2017", ".warc"),
+        ("part-0.jsonl.gz", "part-0", ".jsonl"),
+        ("page.HTML", "page", ".html"),
+        ("dump.gz", "dump", ".gz"),
+        ("README", "README", ""),
+    ],
+)
+def test_split_name_looks_through_gz(name, stem, suffix):
+    from pathlib import Path
+
+    from onrecord.read import split_name
+
+    assert split_name(Path(name)) == (stem, suffix)

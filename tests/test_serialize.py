@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from onrecord.document import Attribution, Document, Speaker, TextSpan
+from onrecord.document import Attribution, Document, DocumentMetadata, Segment, Speaker, TextSpan
 from onrecord.serialize import document_from_dict, document_to_dict, to_jsonl_line
 
 TEXT = "“We will win,” Smith said. The talks will resume, a spokesman told TASS, Reuters reported."
@@ -35,7 +35,12 @@ def sample_document() -> Document:
         via=[Speaker("TASS", "media"), Speaker("Reuters", "media")],
     )
     no_source = Attribution(content=TextSpan.from_offsets(TEXT, [span("We will win")]), kind="direct")
-    return Document(text=TEXT, doc_id="talks", attributions=[direct, reported, no_source])
+    metadata = DocumentMetadata(url="https://example.org/talks", published="2021-11-24", byline="Jane Doe",
+                                outlet="The Example Times")
+    body_end = span("Smith said.")[1]
+    segments = [Segment(0, body_end, "article", "body text"), Segment(body_end, len(TEXT), "boilerplate", "byline")]
+    return Document(text=TEXT, doc_id="talks", attributions=[direct, reported, no_source], metadata=metadata,
+                    segments=segments)
 
 
 def test_round_trip_is_lossless():
@@ -53,7 +58,12 @@ def test_round_trip_through_json_line():
 
 def test_dict_shape():
     data = document_to_dict(sample_document())
+    assert list(data) == ["doc_id", "metadata", "segments", "attributions"]
     assert data["doc_id"] == "talks"
+    assert data["metadata"] == {"url": "https://example.org/talks", "published": "2021-11-24", "title": None,
+                                "byline": "Jane Doe", "outlet": "The Example Times"}
+    assert data["segments"][1] == {"start": span("Smith said.")[1], "end": len(TEXT), "label": "boilerplate",
+                                   "reason": "byline"}
     first, second, third = data["attributions"]
     assert set(first) == {"source", "cue", "content", "kind", "speaker", "via", "confidence"}
     assert first["source"] == {"text": "Smith", "spans": [list(span("Smith"))]}
@@ -67,3 +77,12 @@ def test_span_text_is_reread_from_offsets_when_missing():
     data = document_to_dict(sample_document())
     data["attributions"][0]["source"]["text"] = None
     assert document_from_dict(data, TEXT).attributions[0].source.text == "Smith"
+
+
+def test_output_without_metadata_or_segments_still_reads():
+    """Lines written before metadata and segments existed read back with empty ones."""
+    data = document_to_dict(sample_document())
+    del data["metadata"], data["segments"]
+    doc = document_from_dict(data, TEXT)
+    assert doc.metadata == DocumentMetadata() and doc.segments == []
+    assert doc.attributions == sample_document().attributions

@@ -9,7 +9,7 @@ import pytest
 import spacy
 
 import onrecord.spacy_component as component
-from onrecord.document import Attribution, Document, Speaker, TextSpan
+from onrecord.document import Attribution, Document, DocumentMetadata, Segment, Speaker, TextSpan
 
 TEXT = "“We will win,” Smith said, the agency reported."
 
@@ -64,6 +64,19 @@ def test_set_annotations_aligns_spans():
     cue = doc.spans["onrecord_cue"]
     assert [s.text for s in cue] == ["said", "reported"]
     assert {s.id_ for s in cue} == {"0"} and {s.label_ for s in cue} == {"direct"}  # both pieces of attribution 0
+
+
+def test_set_annotations_stores_segments_and_metadata():
+    doc = spacy.blank("en")(TEXT)
+    cut = offsets(", the agency")[0]
+    document = hand_made_document()
+    document.segments = [Segment(0, cut, "article", "body text"), Segment(cut, len(TEXT), "boilerplate", "byline")]
+    document.metadata = DocumentMetadata(byline="Jane Doe")
+    component.set_annotations(doc, document)
+    assert doc._.segments == document.segments and doc._.metadata.byline == "Jane Doe"
+    spans = doc.spans[component.SEGMENTS_KEY]
+    assert [(s.label_, s.id_) for s in spans] == [("article", "0"), ("boilerplate", "1")]
+    assert spans[0].text == "“We will win,” Smith said"
 
 
 def test_unalignable_piece_is_skipped():

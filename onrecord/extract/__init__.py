@@ -5,7 +5,9 @@ quotes attached; then the resolve stage (onrecord.resolve) names the speakers.
 """
 from __future__ import annotations
 
-from onrecord.document import Attribution, Document, TextSpan
+from dataclasses import dataclass
+
+from onrecord.document import Attribution, Document, DocumentMetadata, TextSpan
 from onrecord.extract.cues import RELAY_CUES, load_cue_lexicon
 from onrecord.extract.frames import (
     CUE_NOUNS, Frame, SentenceView, according_to_frame, colon_frame, cue_noun_frame, dash_frame, frame_for_cue,
@@ -16,14 +18,30 @@ from onrecord.kinds import classify_kind
 from onrecord.options import ExtractOptions
 
 
-def extract(text: str, options: ExtractOptions | None = None, doc_id: str | None = None) -> Document:
-    """Find every attribution in `text`; offsets point into `text` itself."""
+def extract(text: str, options: ExtractOptions | None = None, doc_id: str | None = None,
+            metadata: DocumentMetadata | None = None) -> Document:
+    """Find every attribution in `text`; offsets point into `text` itself.
+
+    The clean stage runs first (`options.segment`): it labels each line article, boilerplate or
+    advertorial (`doc.segments`) and fills `metadata` from the text (`doc.metadata`); attributions are
+    looked for in the article lines only.
+    """
     options = options or ExtractOptions()
     if not isinstance(text, str):
         text = str(text or "")
-    doc = Document(text=text, doc_id=doc_id)
+    doc = Document(text=text, doc_id=doc_id, metadata=metadata or DocumentMetadata())
     analysed = text[: options.max_chars]  # longer texts are cut, never raised on
+    if options.segment:
+        from onrecord.clean import article_text, clean
+
+        doc.segments, doc.metadata = clean(analysed, metadata)
+        # non-article characters become spaces (newlines stay): same length, so offsets hold
+        analysed = article_text(analysed, doc.segments)
     doc.attributions = find_attributions(analysed, options)
+    if analysed is not text:
+        for a in doc.attributions:  # pieces are read from the original text, not the blanked copy
+            a.content, a.source, a.cue = (part and TextSpan.from_offsets(text, part.spans)
+                                          for part in (a.content, a.source, a.cue))
     if options.resolve_speakers:
         from onrecord.resolve import resolve_speakers
 
@@ -31,19 +49,62 @@ def extract(text: str, options: ExtractOptions | None = None, doc_id: str | None
     return doc
 
 
-def find_attributions(text: str, options: ExtractOptions) -> list[Attribution]:
-    """Run the extraction stages over the text and return attributions in text order."""
+@dataclass
+class Analysis:
+    """What the rule stages read off a text: tokens, quotations, sentences (token ranges)."""
+
+    text: str
+    tokens: list[Token]
+    quotes: list
+    in_quote: list[int]  # per token: index of the quotation it lies in, else -1
+    sentences: list[tuple[int, int]]
+
+
+def analyse(text: str) -> Analysis:
+    """Tokens, quotations and sentences of a text (the shared front of rules and model)."""
     tokens = tokenize(text)
-    if not tokens:
-        return []
     quotes = find_quotes(text, tokens)
-    in_quote = quote_index(quotes, len(tokens))
-    sentences = split_sentences(text, tokens)
-    frames = frames_from_cues(text, tokens, sentences, quotes, in_quote, options)
-    frames = drop_parenthetical_cues(tokens, frames)
-    attach_follow_up_quotes(tokens, sentences, quotes, in_quote, frames)
+    return Analysis(text, tokens, quotes, quote_index(quotes, len(tokens)), split_sentences(text, tokens))
+
+
+def find_attributions(text: str, options: ExtractOptions) -> list[Attribution]:
+    """Run the extraction stages over the text and return attributions in text order.
+
+    Rules find the candidate frames; with a learned profile the tagger reads them as features and
+    decides cues and spans itself; quotation structure then completes the frames either way.
+    """
+    analysis = analyse(text)
+    if not analysis.tokens:
+        return []
+    frames = rule_frames(analysis, options)
+    if options.profile != "rules":
+        from onrecord.extract.tagger import load_tagger
+
+        frames = load_tagger(options.profile).frames(analysis, frames)
+        extend_to_quote_ends(analysis, frames)
+    attach_follow_up_quotes(analysis.tokens, analysis.sentences, analysis.quotes, analysis.in_quote, frames)
     frames.sort(key=lambda f: f.content[0][0])
-    return [_to_attribution(text, tokens, f) for f in frames]
+    return [_to_attribution(text, analysis.tokens, f) for f in frames]
+
+
+def rule_frames(analysis: Analysis, options: ExtractOptions) -> list[Frame]:
+    """The frames the cue lexicon and frame rules find, parenthetical relay cues dropped."""
+    a = analysis
+    frames = frames_from_cues(a.text, a.tokens, a.sentences, a.quotes, a.in_quote, options)
+    return drop_parenthetical_cues(a.tokens, frames)
+
+
+def extend_to_quote_ends(analysis: Analysis, frames: list[Frame]) -> None:
+    """A content piece that opens a quotation runs to the quotation's end, across sentences."""
+    starts = {}
+    for q in analysis.quotes:
+        starts[q.first] = q
+        starts[q.first + 1] = starts.get(q.first + 1, q)
+    for f in frames:
+        for n, (a, b) in enumerate(f.content):
+            q = starts.get(a)
+            if q is not None and q.last + 1 > b:
+                f.content[n] = (a, q.last + 1)
 
 
 def frames_from_cues(text: str, tokens: list[Token], sentences, quotes, in_quote: list[int],

@@ -3,23 +3,25 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterator
-from pathlib import Path
-from typing import TextIO
 
-from onrecord.read import InputDocument, ReadStats
+from onrecord.read import InputDocument, ReadOptions, ReadStats, Source
 
-STDIN_DOC_ID = "stdin"
 BINARY_SNIFF_BYTES = 8192  # a NUL byte this early means binary (the same test git uses)
+
+
+def looks_binary(data: bytes) -> bool:
+    """Whether file bytes are binary rather than text (a NUL byte early on, UTF-16 excepted)."""
+    # UTF-16 text is full of NUL bytes, so honour its byte-order mark before the NUL test.
+    return not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in data[:BINARY_SNIFF_BYTES]
 
 
 def decode_text(data: bytes, origin: str, stats: ReadStats) -> str | None:
     """Decode file bytes as UTF-8 text, or return None (counted) when they are binary or empty."""
-    # UTF-16 text is full of NUL bytes, so honour its byte-order mark before the binary test.
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = data.decode("utf-16", errors="replace")
-    elif b"\x00" in data[:BINARY_SNIFF_BYTES]:
+    if looks_binary(data):
         stats.skip(origin, "binary")
         return None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors="replace")
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -33,33 +35,8 @@ def decode_text(data: bytes, origin: str, stats: ReadStats) -> str | None:
     return text
 
 
-def read_text_file(path: Path, stats: ReadStats) -> Iterator[InputDocument]:
-    """One document per text file; its doc_id is the file name without extension."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        stats.skip(path, "unreadable", error.strerror or type(error).__name__)
-        return
-    text = decode_text(data, str(path), stats)
+def read_text(source: Source, stats: ReadStats, options: ReadOptions) -> Iterator[InputDocument]:
+    """One document per text file or stream; its doc_id is the file name without extension."""
+    text = decode_text(source.stream.read(), source.name, stats)
     if text is not None:
-        stats.read += 1
-        yield InputDocument(doc_id=path.stem, text=text, path=str(path))
-
-
-def read_stream(stream: TextIO | None, stats: ReadStats) -> Iterator[InputDocument]:
-    """One document from a stream (stdin), read as bytes when it can be so decoding matches files."""
-    if stream is None:  # a process started without standard input
-        stats.skip("-", "unreadable", "no standard input")
-        return
-    try:
-        buffer = getattr(stream, "buffer", None)
-        data = buffer.read() if buffer is not None else stream.read()
-    except (OSError, UnicodeDecodeError) as error:
-        stats.skip("-", "unreadable", str(error))
-        return
-    if isinstance(data, str):  # a text-only stream (no .buffer): re-encode so one decoder applies
-        data = data.encode("utf-8", errors="replace")
-    text = decode_text(data, "-", stats)
-    if text is not None:
-        stats.read += 1
-        yield InputDocument(doc_id=STDIN_DOC_ID, text=text, path="-")
+        yield InputDocument(doc_id=source.stem, text=text, path=source.name)

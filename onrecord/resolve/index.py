@@ -1,10 +1,10 @@
 """A per-document index, built once: sentences, the people named in the text, and what the text says about them."""
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
+from onrecord.clean.metadata import text_metadata
 from onrecord.extract.tokens import OPEN_QUOTES, STRAIGHT_QUOTES, Token, split_sentences, tokenize
 from onrecord.resolve.lexicon import SpeakerLexicon, load_speaker_lexicon
 from onrecord.resolve.mentions import (
@@ -20,10 +20,6 @@ from onrecord.resolve.speaker_types import looks_like_person_name
 
 MAX_PREFIX_WORDS = 10  # a role before a name: "U.S. Chairman of the Joint Chiefs of Staff Mark Milley"
 MAX_APPOSITIVE_WORDS = 12  # "Mo Elleithee, a Clinton campaign aide during her failed 2008 run"
-# "Article by Isabel Van Brugen from …", "By JANE DOE" at the start of a line, near the top.
-BYLINE = re.compile(r"(?m)^[ \t]*(?:(?:Article|Story|Written|Reporting|Posted)\s+)?[Bb][Yy]\s+"
-                    r"((?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*)")
-BYLINE_WINDOW = 3000
 
 
 @dataclass
@@ -273,9 +269,6 @@ class DocumentIndex:
         return mention if mention.name and name_key(mention.name) == name_key(self.text[start:end]) else None
 
     def _byline(self) -> str | None:
-        """The article's author from its byline, when it has one near the top."""
-        match = BYLINE.search(self.text[:BYLINE_WINDOW])
-        if not match:
-            return None
-        words = match.group(1).split()
-        return " ".join(words) if looks_like_person_name(words, self.lex) else None
+        """The article's author from its byline ("Article by Isabel Van Brugen from …"), when it names a person."""
+        byline = text_metadata(self.text).byline  # the clean stage's reading of the first lines
+        return byline if byline and looks_like_person_name(byline.split(), self.lex) else None

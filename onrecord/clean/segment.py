@@ -1,0 +1,304 @@
+"""Segmenter: label each line of a news text `article`, `boilerplate` or `advertorial`, with a reason.
+
+A line runs from one newline to the next. It is read in three steps:
+1. inline pieces come out first, each a segment of its own: markup tags (`<tweet …>`), a wire dateline
+   ("WASHINGTON (AP) — "), a date that opens the text ("date 2021-11-24 …");
+2. the rest of the line is matched against the line rules (`onrecord/data/segment_rules.json`):
+   date lines, bylines, "Follow X on Twitter", newsletter forms, promo codes, … — the first rule that
+   fits gives the label and reason; advertorial evidence is summed over the line;
+3. context: the short lines under a "Related:" header are its list, and once a newsletter form,
+   advert or editor's note starts in the second half of the text, the lines after it stay non-article
+   unless they read as attributed article prose ("…, Smith said.").
+Blank lines belong to the segment before them, so segments cover the text, in order, end to end.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from onrecord.clean.metadata import match_byline, match_date_line
+from onrecord.document import SEGMENT_LABELS, Segment
+
+DEFAULT_RULES = "onrecord.segment_rules.v1"
+ARTICLE = "article"
+BODY_TEXT = "body text"
+ATTRIBUTED_PROSE = "attributed prose"
+SPEAKER_LABEL = "speaker label"
+# In a tail, a line with a word that is a cue at least this often on PolNeAR train reads as attributed prose.
+PROSE_CUE_STRENGTH = 0.5
+PROSE_MIN_WORDS = 8
+_WORD = re.compile(r"[a-z]+")
+_CLOSING_QUOTE = re.compile(r"[”\"’'»]\W{0,2}$")
+_BLANK = re.compile(r"[^\n]")
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"  # a byte-order mark or zero-width space opening a line
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """A rule's patterns as two alternations: those anchored at the line start (tried there only) and the rest."""
+
+    at_start: re.Pattern | None
+    anywhere: re.Pattern | None
+    keywords: tuple[str, ...] = ()  # one of them is in every match of `anywhere`: checked first, it is much faster
+
+    def _may_match_anywhere(self, lower: str) -> bool:
+        return self.anywhere is not None and (not self.keywords or any(k in lower for k in self.keywords))
+
+    def search(self, line: str, lower: str) -> bool:
+        """Does a pattern fit the line (`lower` is the line in lower case)?"""
+        return bool(self.at_start and self.at_start.match(line)) or (
+            self._may_match_anywhere(lower) and self.anywhere.search(line) is not None)
+
+    def count(self, line: str, lower: str) -> int:
+        """How many times the patterns fit the line."""
+        return (1 if self.at_start and self.at_start.match(line) else 0) + (
+            sum(1 for _ in self.anywhere.finditer(line)) if self._may_match_anywhere(lower) else 0)
+
+
+@dataclass(frozen=True)
+class LineRule:
+    """One rule of the rules file: when `patterns` fit a line, the line gets `label` and `reason`."""
+
+    reason: str
+    label: str
+    patterns: Patterns
+    max_words: int | None = None
+    strength: int = 0  # advertorial evidence per match; 0 for boilerplate rules
+    at_end: bool = False  # only among the last lines of the text
+    tail: bool = False  # near the end, the lines after it stay non-article
+    opens_list: bool = False  # the short lines after it are its list ("Related:")
+    speaker_after_quote: bool = False  # "- Sanders." under a quotation names its speaker: article
+
+
+@dataclass(frozen=True)
+class InlineRule:
+    """A piece taken out of a line before the line rules run (markup tags, a dateline)."""
+
+    reason: str
+    label: str
+    pattern: re.Pattern
+    prefix: bool = False  # only at the start of a line
+    keywords: tuple[str, ...] = ()  # one of them is in every match (a fast check first)
+
+
+@dataclass(frozen=True)
+class SegmentRules:
+    """The compiled rules file."""
+
+    name: str
+    rules: tuple[LineRule, ...]
+    inline: tuple[InlineRule, ...]
+    long_line_words: int  # advertorial needs twice the evidence in a line longer than this
+    end_lines: int  # how many last lines `at_end` rules look at
+    list_item_words: int  # a list item under a "Related:" header is at most this long
+
+
+def _alternation(rule: dict, patterns: list[str]) -> re.Pattern | None:
+    """One regular expression for several patterns, case-insensitive unless the rule says otherwise."""
+    flags = 0 if rule.get("case_sensitive") else re.IGNORECASE
+    return re.compile("|".join(f"(?:{p})" for p in patterns), flags) if patterns else None
+
+
+def _compile(rule: dict) -> Patterns:
+    """A line rule's patterns; one anchored with ^ is tried at the line start only (a search tries every position)."""
+    return Patterns(_alternation(rule, [p[1:] for p in rule["patterns"] if p.startswith("^")]),
+                    _alternation(rule, [p for p in rule["patterns"] if not p.startswith("^")]),
+                    tuple(rule.get("keywords", ())))
+
+
+@lru_cache(maxsize=4)
+def load_segment_rules(name: str = DEFAULT_RULES) -> SegmentRules:
+    """Compile the packaged rules file named `name`."""
+    if name != DEFAULT_RULES:
+        raise ValueError(f"[E010] Unknown segment rules '{name}'. Available: {DEFAULT_RULES}")
+    raw = json.loads(resources.files("onrecord.data").joinpath("segment_rules.json").read_text("utf-8"))
+    rules = tuple(
+        LineRule(r["reason"], r["label"], _compile(r), r.get("max_words"), r.get("strength", 0),
+                 r.get("position") == "end", r.get("tail", False), r.get("opens_list", False),
+                 r.get("speaker_after_quote", False))
+        for r in raw["rules"]
+    )
+    inline = tuple(InlineRule(r["reason"], r["label"], _alternation(r, r["patterns"]), r.get("prefix", False),
+                              tuple(r.get("keywords", ()))) for r in raw["inline"])
+    for rule in rules + inline:
+        assert rule.label in SEGMENT_LABELS, rule
+    return SegmentRules(raw["name"], rules, inline, raw["long_line_words"], raw["end_lines"], raw["list_item_words"])
+
+
+@dataclass
+class _Line:
+    """A line that holds text: its inline pieces, the text left between them, and what that text is."""
+
+    start: int
+    end: int
+    pieces: list[tuple[int, int, str, str]] = field(default_factory=list)  # (start, end, label, reason)
+    body: list[tuple[int, int]] = field(default_factory=list)  # stretches left for the line rules
+    body_text: str = ""
+    words: int = 0
+    label: str = ARTICLE
+    reason: str = BODY_TEXT
+    ruled: bool = False  # a rule labelled it (not just the context)
+    rule: LineRule | None = None
+
+
+def segment(text: str, rules: str = DEFAULT_RULES) -> list[Segment]:
+    """Label the lines of `text`; the segments cover it from 0 to len(text), in order, never overlapping."""
+    if not isinstance(text, str) or not text:
+        return []
+    compiled = load_segment_rules(rules)
+    lines = _lines(text, compiled)
+    for n, line in enumerate(lines):
+        _label_line(line, n, len(lines), compiled)
+    _apply_context(lines, compiled)
+    return _tile(text, lines)
+
+
+def article_text(text: str, segments: list[Segment]) -> str:
+    """`text` with every non-article character except newlines made a space: same length, same offsets."""
+    if all(s.label == ARTICLE for s in segments):
+        return text
+    return "".join(text[s.start:s.end] if s.label == ARTICLE else _BLANK.sub(" ", text[s.start:s.end])
+                   for s in segments)
+
+
+def _lines(text: str, rules: SegmentRules) -> list[_Line]:
+    """The lines that hold text, with their inline pieces cut out."""
+    lines, start = [], 0
+    for raw in text.split("\n"):
+        end = start + len(raw)
+        stripped = raw.strip().strip(_INVISIBLE).strip()
+        if stripped:
+            first = start + raw.index(stripped)
+            line = _Line(first, first + len(stripped))
+            _cut_inline(text, line, rules, opens_text=not lines)
+            lines.append(line)
+        start = end + 1
+    return lines
+
+
+def _cut_inline(text: str, line: _Line, rules: SegmentRules, opens_text: bool) -> None:
+    """Take the inline pieces out of a line and keep the stretches between them as its body."""
+    content = text[line.start:line.end]
+    found = []  # (start, end, label, reason), offsets in `content`
+    date = match_date_line(content) if opens_text else None
+    if date is not None and date.end < len(content):  # the text opens "date 2021-11-24 U.S. Chairman …"
+        found.append((0, date.end, "boilerplate", "date line"))
+    lower = content.lower()
+    for rule in rules.inline:
+        if rule.keywords and not any(k in lower for k in rule.keywords):
+            continue
+        if rule.prefix:
+            at = found[-1][1] if found else 0
+            m = rule.pattern.match(content[at:])
+            if m and m.end() > 0:
+                found.append((at, at + m.end(), rule.label, rule.reason))
+        else:
+            found.extend((m.start(), m.end(), rule.label, rule.reason)
+                         for m in rule.pattern.finditer(content) if m.end() > m.start())
+    pieces = sorted((line.start + s, line.start + e, label, reason) for s, e, label, reason in found)
+    at = line.start
+    for start, end, label, reason in pieces:
+        if start < at:  # overlapping matches: the earlier piece wins
+            continue
+        if text[at:start].strip():
+            line.body.append((at, start))
+        line.pieces.append((start, end, label, reason))
+        at = end
+    if text[at:line.end].strip():
+        line.body.append((at, line.end))
+    line.body_text = " ".join(text[s:e].strip() for s, e in line.body)
+    line.words = len(line.body_text.split())
+
+
+def _label_line(line: _Line, n: int, count: int, rules: SegmentRules) -> None:
+    """Give a line's body the label of the first rule that fits it (summing advertorial evidence)."""
+    body = line.body_text
+    if not body:
+        return
+    date = match_date_line(body)
+    if date is not None and date.end == len(body):  # the whole line (a date opening prose is cut off in line 1 only)
+        return _set(line, "boilerplate", "date line")
+    if match_byline(body) is not None:
+        return _set(line, "boilerplate", "byline")
+    at_end = n >= count - rules.end_lines
+    lower = body.lower()
+    evidence, best = 0, None
+    for rule in rules.rules:
+        if rule.strength:
+            hits = rule.patterns.count(body, lower)
+            if hits and best is None:
+                best = rule
+            evidence += hits * rule.strength
+    if evidence >= (4 if line.words > rules.long_line_words else 2):
+        return _set(line, best.label, best.reason, best)
+    for rule in rules.rules:
+        too_long = rule.max_words is not None and line.words > rule.max_words
+        if rule.strength or too_long or (rule.at_end and not at_end):
+            continue
+        if rule.patterns.search(body, lower):
+            return _set(line, rule.label, rule.reason, rule)
+
+
+def _set(line: _Line, label: str, reason: str, rule: LineRule | None = None) -> None:
+    """Label a line by a rule."""
+    line.label, line.reason, line.ruled, line.rule = label, reason, True, rule
+
+
+def _apply_context(lines: list[_Line], rules: SegmentRules) -> None:
+    """Lists under a header and the tail after a newsletter form or advert near the end."""
+    in_list: LineRule | None = None
+    tail: LineRule | None = None
+    for n, line in enumerate(lines):
+        rule = line.rule
+        if rule is not None and rule.speaker_after_quote and n and _CLOSING_QUOTE.search(lines[n - 1].body_text):
+            line.label, line.reason, line.ruled, line.rule = ARTICLE, SPEAKER_LABEL, False, None
+            continue
+        if line.ruled:
+            in_list = rule if rule is not None and rule.opens_list else None
+            if tail is None and rule is not None and rule.tail and 2 * n >= len(lines):
+                tail = rule
+            continue
+        if not line.body_text:
+            continue
+        if in_list is not None and line.words <= rules.list_item_words:
+            line.label, line.reason = in_list.label, in_list.reason
+            continue
+        in_list = None
+        if tail is not None:
+            if _reads_as_attributed(line):
+                line.reason = ATTRIBUTED_PROSE
+            else:
+                line.label, line.reason = tail.label, f"after {tail.reason}"
+
+
+def _reads_as_attributed(line: _Line) -> bool:
+    """Does a line read as attributed article prose: long enough, with a word that is mostly a cue ("said")?"""
+    if line.words < PROSE_MIN_WORDS:
+        return False
+    from onrecord.extract.cues import load_cue_lexicon  # late: the clean stage runs before the extract stage
+
+    lexicon = load_cue_lexicon()
+    return any(lexicon.get(w, 0.0) >= PROSE_CUE_STRENGTH for w in _WORD.findall(line.body_text.lower()))
+
+
+def _tile(text: str, lines: list[_Line]) -> list[Segment]:
+    """Segments from the labelled pieces: each runs to the next one's start; equal neighbours merge."""
+    marks: list[tuple[int, str, str]] = []  # (start, label, reason)
+    for line in lines:
+        parts = [(s, label, reason) for s, _, label, reason in line.pieces]
+        parts += [(s, line.label, line.reason) for s, _ in line.body]
+        marks.extend(sorted(parts))
+    if not marks:
+        return [Segment(0, len(text), ARTICLE, BODY_TEXT)]
+    segments: list[Segment] = []
+    starts = [0] + [m[0] for m in marks[1:]]
+    ends = starts[1:] + [len(text)]
+    for (_, label, reason), start, end in zip(marks, starts, ends):
+        if segments and segments[-1].label == label and segments[-1].reason == reason:
+            segments[-1] = Segment(segments[-1].start, end, label, reason)
+        else:
+            segments.append(Segment(start, end, label, reason))
+    return segments

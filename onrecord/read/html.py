@@ -1,0 +1,63 @@
+"""HTML reader: a web page's main text and metadata, found by trafilatura.
+
+Menus, cookie banners, share widgets, comment sections and footers are left out. One function,
+`html_page`, serves HTML files, JSONL records that hold raw HTML, and WARC responses.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import trafilatura
+
+from onrecord.document import DocumentMetadata
+from onrecord.limits import DocumentTimeout, time_limit
+from onrecord.read import InputDocument, ReadOptions, ReadStats, Source
+from onrecord.read.text import looks_binary
+
+
+def html_page(
+    html: bytes | str, origin: str, stats: ReadStats, options: ReadOptions, url: str | None = None
+) -> tuple[str, DocumentMetadata] | None:
+    """The main text of one HTML page and what its metadata says, or None (counted) when it can't be read."""
+    if len(html) > options.max_html_bytes:
+        # Checked before parsing: lxml can't be interrupted mid-call, so a huge page would outlive the time limit.
+        stats.skip(origin, "html: too large", f"over {options.max_html_bytes / 1e6:g} MB")
+        return None
+    if isinstance(html, bytes) and looks_binary(html):
+        stats.skip(origin, "binary")
+        return None
+    if not html.strip():
+        stats.skip(origin, "empty")
+        return None
+    try:
+        with time_limit(options.timeout):
+            # Bytes go in undecoded: trafilatura reads the page's declared or detected charset itself.
+            page = trafilatura.bare_extraction(
+                html, url=url, with_metadata=True, include_comments=False, include_tables=False
+            )
+    except DocumentTimeout:
+        stats.skip(origin, "html: timeout", f"over {options.timeout:g} s")
+        return None
+    except Exception as error:  # lxml and trafilatura on hostile markup: one page, not the run
+        stats.skip(origin, "html: extraction error", f"{type(error).__name__}: {error}")
+        return None
+    if page is None or not (page.text or "").strip():
+        stats.skip(origin, "html: no main text")
+        return None
+    metadata = DocumentMetadata(
+        url=page.url or url,
+        published=page.date,
+        title=page.title,
+        byline=page.author,
+        outlet=page.sitename or page.hostname,
+    )
+    return page.text, metadata
+
+
+def read_html(source: Source, stats: ReadStats, options: ReadOptions) -> Iterator[InputDocument]:
+    """One document per HTML file or stream; its doc_id is the file name without extension."""
+    data = source.stream.read(options.max_html_bytes + 1)  # one byte over the limit is enough to refuse
+    page = html_page(data, source.name, stats, options)
+    if page is not None:
+        text, metadata = page
+        yield InputDocument(doc_id=source.stem, text=text, path=source.name, metadata=metadata)

@@ -1,0 +1,76 @@
+"""Per-document time limits: a slow block raises DocumentTimeout; no limit, no effect."""
+from __future__ import annotations
+
+import signal
+import threading
+import time
+
+import pytest
+
+from onrecord.limits import DocumentTimeout, time_limit
+
+
+def test_slow_block_is_stopped():
+    started = time.monotonic()
+    with pytest.raises(DocumentTimeout):
+        with time_limit(0.1):
+            time.sleep(5)
+    assert time.monotonic() - started < 2
+
+
+def test_broad_except_in_a_library_cannot_swallow_the_timeout():
+    def stubborn():  # what a library with `except Exception: retry` does
+        while True:
+            try:
+                time.sleep(0.01)
+            except Exception:
+                pass
+
+    with pytest.raises(DocumentTimeout):
+        with time_limit(0.1):
+            stubborn()
+
+
+@pytest.mark.parametrize("seconds", [0, None])
+def test_no_limit_is_a_no_op(seconds):
+    with time_limit(seconds):
+        time.sleep(0.05)
+
+
+def test_fast_block_leaves_no_alarm_or_handler_behind():
+    handler = signal.getsignal(signal.SIGALRM)
+    with time_limit(5):
+        pass
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is handler
+
+
+def test_inner_limit_keeps_the_outer_deadline():
+    started = time.monotonic()
+    with pytest.raises(DocumentTimeout):
+        with time_limit(0.2):
+            with time_limit(10):  # may not push the outer deadline back
+                time.sleep(5)
+    assert time.monotonic() - started < 2
+
+
+def test_outer_limit_still_fires_after_an_inner_one_ends():
+    with pytest.raises(DocumentTimeout):
+        with time_limit(0.3):
+            with time_limit(5):
+                pass
+            time.sleep(5)
+
+
+def test_off_the_main_thread_it_does_nothing():
+    outcome = []
+
+    def work():
+        with time_limit(0.05):
+            time.sleep(0.2)
+        outcome.append("finished")
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert outcome == ["finished"]
