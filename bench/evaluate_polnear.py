@@ -1,6 +1,6 @@
 """Score onrecord's extraction on PolNeAR's dev split; prints the table the README figures come from.
 
-    .venv/bin/python bench/evaluate_polnear.py [--gold DIR] [--limit N] [--errors N] [--json]
+    .venv/bin/python bench/evaluate_polnear.py [--gold DIR] [--profile accurate|fast|rules] [--errors N] [--json]
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ sys.path.insert(0, str(REPO))  # runs from a checkout without installing the pac
 from rich.console import Console  # noqa: E402
 
 from onrecord.evaluate import evaluate_folder, iter_errors, render_report, report_to_dict  # noqa: E402
+from onrecord.options import ExtractOptions  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,9 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", type=int, default=0, metavar="N", help="print N error examples")
     parser.add_argument("--seed", type=int, default=0, help="which error examples --errors picks")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--profile", default="accurate", help="accurate, fast, rules, or a model folder")
     args = parser.parse_args(argv)
 
-    report = evaluate_folder(args.gold, limit=args.limit)
+    report = evaluate_folder(args.gold, options=ExtractOptions(profile=args.profile), limit=args.limit)
     console = Console()
     if args.json:
         print(json.dumps(report_to_dict(report), indent=2, ensure_ascii=False))

@@ -15,7 +15,9 @@ from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -24,7 +26,7 @@ from onrecord.document import Attribution, Document, DocumentMetadata
 from onrecord.extract import extract
 from onrecord.limits import DocumentTimeout, time_limit
 from onrecord.options import ExtractOptions
-from onrecord.read import AUTO, FORMATS, SUFFIX_FORMATS, ReadOptions, ReadStats, expects_many_documents, read_inputs
+from onrecord.read import AUTO, FORMATS, SUFFIX_FORMATS, ReadOptions, ReadStats, count_documents, expects_many_documents, read_inputs
 from onrecord.read.jsonl import DATE_FIELDS, ID_FIELDS, TEXT_FIELDS, TITLE_FIELDS, URL_FIELDS
 from onrecord.serialize import document_to_dict, to_jsonl_line
 
@@ -50,6 +52,31 @@ class ExtractFormat(str, Enum):
 # Built from the read stage's registry so that a new reader is a new choice without a second list.
 InputFormat = Enum("InputFormat", {name: name for name in (AUTO, *FORMATS)}, type=str)  # type: ignore[misc]
 InputFormat.__doc__ = "Input formats of `onrecord extract`: auto picks by file suffix."
+
+
+class Profile(str, Enum):
+    """Extraction profiles: learned taggers of two sizes, or the cue-lexicon rules alone."""
+
+    accurate = "accurate"
+    fast = "fast"
+    rules = "rules"
+
+
+PROFILE_HELP = "accurate: the larger learned tagger; fast: the smaller one; rules: cue lexicon and frame rules only."
+
+
+def engine_options(profile: Profile) -> ExtractOptions:
+    """Options for a profile, with its model loaded and checked now: a broken model is one line, exit 2."""
+    from onrecord.extract import pipeline_version
+    from onrecord.extract.tagger import ModelFileError
+
+    options = ExtractOptions(profile=profile.value)
+    try:
+        pipeline_version(options)
+    except (ModelFileError, ImportError) as error:
+        typer.echo(f"error: cannot load the {profile.value} model: {error}", err=True)
+        raise typer.Exit(2)
+    return options
 
 
 class EvaluateFormat(str, Enum):
@@ -188,17 +215,24 @@ def show_progress(paths: list[str], read_options: ReadOptions, quiet: bool) -> b
     return not quiet and sys.stderr.isatty() and not sys.stdout.isatty() and expects_many_documents(paths, read_options)
 
 
-def with_progress(documents: Iterator[Document], stats: ReadStats) -> Iterator[Document]:
-    """Pass `documents` through while a transient bar on stderr counts them, with the skips so far."""
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.completed} processed, {task.fields[skipped]} skipped"),
-        TimeElapsedColumn(),
-    )
+def with_progress(documents: Iterator[Document], stats: ReadStats, total: int | None = None) -> Iterator[Document]:
+    """Pass `documents` through while a transient bar on stderr counts them, with the skips so far.
+
+    With a known `total` (text and HTML files) it is a bar with a count and time left; for JSONL, WARC
+    and stdin, whose document count is known only at the end, a spinner with the counts.
+    """
+    if total:
+        columns = (BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[skipped]} skipped"),
+                   TimeElapsedColumn(), TimeRemainingColumn())
+    else:
+        columns = (SpinnerColumn(), TextColumn("{task.completed} processed, {task.fields[skipped]} skipped"),
+                   TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("extract", total=None, skipped=0)
-        for doc in documents:
-            progress.update(task, advance=1, skipped=stats.skipped_total)
+        task = progress.add_task("extract", total=total or None, skipped=0)
+        for done, doc in enumerate(documents, 1):
+            # with a total, each skipped file moves the bar too, so it ends full
+            progress.update(task, completed=done + stats.skipped_total if total else done,
+                            skipped=stats.skipped_total)
             yield doc
 
 
@@ -215,6 +249,7 @@ def extract_command(
         typer.Argument(help=f"Files, folders (searched for {', '.join(SUFFIX_FORMATS)}, also .gz), or - for stdin."),
     ],
     output_format: Annotated[ExtractFormat, typer.Option("--format", "-f", help="Output format.")] = ExtractFormat.table,
+    profile: Annotated[Profile, typer.Option("--profile", "-p", help=PROFILE_HELP)] = Profile.accurate,
     input_format: Annotated[
         InputFormat,
         typer.Option("--input-format", "-i", help="Read every input as this format; auto: by file suffix, stdin as text."),
@@ -252,9 +287,10 @@ def extract_command(
     processed = 0
     documents = []
     console = stdout_console()
-    results = extract_inputs(paths, stats, read_options=read_options, timeout=timeout)
+    options = engine_options(profile)
+    results = extract_inputs(paths, stats, options, read_options=read_options, timeout=timeout)
     if show_progress(paths, read_options, quiet):
-        results = with_progress(results, stats)
+        results = with_progress(results, stats, count_documents(paths, read_options))
     try:
         for doc in results:
             processed += 1
@@ -287,8 +323,9 @@ def evaluate_command(
     gold: Annotated[Path, typer.Option("--gold", help="Folder of gold annotations (text/ and attributions/).")] = DEFAULT_GOLD_DIR,
     output_format: Annotated[EvaluateFormat, typer.Option("--format", "-f", help="Output format.")] = EvaluateFormat.table,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Score only the first N articles.")] = None,
+    profile: Annotated[Profile, typer.Option("--profile", "-p", help=PROFILE_HELP)] = Profile.accurate,
 ) -> None:
-    """Score the extractor against a gold folder (PolNeAR dev by default)."""
+    """Score the extractor against a gold folder (PolNeAR dev by default); prints the model version."""
     if not gold.is_dir():
         typer.echo(f"error: gold folder not found: {gold} (run from the repo root, or pass --gold DIR)", err=True)
         raise typer.Exit(2)
@@ -297,11 +334,45 @@ def evaluate_command(
     except ImportError as error:
         typer.echo(f"error: the evaluate stage is not available ({error})", err=True)
         raise typer.Exit(2)
-    report = evaluate_folder(gold, options=ExtractOptions(), limit=limit)
+    report = evaluate_folder(gold, options=engine_options(profile), limit=limit)
     if output_format is EvaluateFormat.json:
         typer.echo(json.dumps(report_to_dict(report), ensure_ascii=False, indent=2))
     else:
         render_report(report, stdout_console())
+
+
+@app.command("train")
+def train_command(
+    data: Annotated[Path, typer.Option("--data", help="PolNeAR-style folder with train/ and dev/.")] = Path(
+        "../shared/data/polnear"),
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the model to.")] = Path("model"),
+    profile: Annotated[Profile, typer.Option("--profile", "-p", help="Which tagger size to train.")] = Profile.accurate,
+    epochs: Annotated[int, typer.Option(min=1, help="Training epochs; dev picks the best.")] = 12,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same threads: same model).")] = 0,
+    vectors: Annotated[bool, typer.Option(help="Use pretrained word vectors (needs the `train` extra).")] = True,
+) -> None:
+    """Train the attribution tagger on DATA/train, select the epoch on DATA/dev, and print dev scores."""
+    if profile is Profile.rules:
+        typer.echo("error: the rules profile has nothing to train (its lexicon: python -m onrecord.train.lexicons)",
+                   err=True)
+        raise typer.Exit(2)
+    for split in ("train", "dev"):
+        if not (data / split / "text").is_dir():
+            typer.echo(f"error: no {split}/text folder in {data} (pass --data DIR with train/ and dev/)", err=True)
+            raise typer.Exit(2)
+    try:
+        from onrecord.train.tagger import train
+    except ImportError as error:
+        typer.echo(f"error: training needs torch ({error}); pip install -e '.[train]'", err=True)
+        raise typer.Exit(2)
+    train(data, out, profile.value, epochs=epochs, seed=seed, vectors=vectors,
+          log=lambda line: typer.echo(line, err=True))
+    from onrecord.evaluate import evaluate_folder, render_report
+
+    from onrecord.extract.tagger import load_tagger
+
+    load_tagger.cache_clear()
+    render_report(evaluate_folder(data / "dev", options=ExtractOptions(profile=str(out.resolve()))), stdout_console())
 
 
 if __name__ == "__main__":

@@ -3,7 +3,15 @@ from pathlib import Path
 
 import pytest
 
-from onrecord import extract
+from onrecord import ExtractOptions
+from onrecord import extract as extract_with
+
+RULES = ExtractOptions(profile="rules")  # these tests pin down the rule stages; test_tagger.py covers the model
+
+
+def extract(text: str):
+    """The rules profile's extraction of `text`."""
+    return extract_with(text, RULES)
 from onrecord.document import KINDS, Attribution, Document, TextSpan
 
 REPO = Path(__file__).resolve().parents[1]

@@ -218,3 +218,26 @@ def test_progress_bar_counts_on_stderr_and_passes_documents_through(monkeypatch)
     stats.skip("x.html", "binary")
     assert list(with_progress(iter(documents), stats)) == documents
     assert "3 processed, 1 skipped" in stderr.getvalue()
+
+
+def test_progress_bar_with_a_known_total_counts_skipped_files_too(monkeypatch):
+    stderr = FakeStream(True)
+    monkeypatch.setattr(sys, "stderr", stderr)
+    documents = [Document(text=ARTICLE, doc_id=str(i)) for i in range(3)]
+    stats = ReadStats()
+    stats.skip("x.html", "binary")
+    assert list(with_progress(iter(documents), stats, total=4)) == documents
+    assert "4/4" in stderr.getvalue() and "1 skipped" in stderr.getvalue()
+
+
+def test_count_documents_knows_files_but_not_jsonl_or_stdin(tmp_path):
+    from onrecord.read import count_documents
+
+    (tmp_path / "a.txt").write_text("One.")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.html").write_text("<p>Two.</p>")
+    assert count_documents([tmp_path]) == 2
+    assert count_documents([tmp_path / "a.txt", tmp_path / "missing.txt"]) == 1
+    (tmp_path / "c.jsonl").write_text('{"text": "Three."}\n')
+    assert count_documents([tmp_path]) is None
+    assert count_documents(["-"]) is None

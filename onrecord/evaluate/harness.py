@@ -33,6 +33,7 @@ class EvaluationReport:
     skipped: dict[str, int] = field(default_factory=dict)  # reason → count, from reading the gold
     failures: dict[str, str] = field(default_factory=dict)  # doc_id → error, scored as no prediction
     documents: list[tuple[GoldDocument, Document]] = field(default_factory=list, repr=False)
+    model: str = ""  # what extracted: "rules (…)" or "accurate-2026-11-25"
 
     @property
     def n_gold(self) -> int:
@@ -53,8 +54,13 @@ class EvaluationReport:
 def evaluate_folder(gold_dir: Path, extract_fn: ExtractFn | None = None, options: ExtractOptions | None = None,
                     limit: int | None = None) -> EvaluationReport:
     """Extract attributions from every annotated article of `gold_dir` and score them against the gold."""
+    options = options or ExtractOptions()
+    model = ""
     if extract_fn is None:
         from onrecord.extract import extract as extract_fn  # late: the engine is heavy and optional here
+        from onrecord.extract import pipeline_version
+
+        model = pipeline_version(options)
     skipped: Counter = Counter()
     documents, failures, elapsed = [], {}, 0.0
     for gold in islice(read_folder(gold_dir, skipped), limit):
@@ -67,7 +73,7 @@ def evaluate_folder(gold_dir: Path, extract_fn: ExtractFn | None = None, options
         elapsed += time.perf_counter() - started
         documents.append((gold, predicted))
     return EvaluationReport(str(gold_dir), score_corpus(documents), len(documents), elapsed,
-                            dict(skipped), failures, documents)
+                            dict(skipped), failures, documents, model)
 
 
 def render_report(report: EvaluationReport, console: Console) -> None:
@@ -87,6 +93,8 @@ def render_report(report: EvaluationReport, console: Console) -> None:
             cells.append(" ".join("   –" if empty else _percent(v) for v in values))
         table.add_row(metric, *cells, style="bold" if metric == "attribution" else None)
     console.print(table, crop=False)  # keep whole rows on narrow consoles and in logs
+    if report.model:
+        console.print(f"model: {report.model}")
     console.print(f"{report.n_documents} documents · {report.n_gold} gold · {report.n_predicted} predicted · "
                   f"{report.docs_per_s:.1f} docs/s ({report.elapsed_s:.2f} s in extraction)")
     by_kind = " · ".join(f"{group} {report.scores[group]['attribution'].n_gold}/"
@@ -108,6 +116,7 @@ def report_to_dict(report: EvaluationReport) -> dict:
     """The report as plain JSON-ready data (the twin of `render_report`)."""
     return {
         "gold_dir": report.gold_dir,
+        "model": report.model,
         "documents": report.n_documents,
         "gold": report.n_gold,
         "predicted": report.n_predicted,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from onrecord.document import Attribution, Document, DocumentMetadata, TextSpan
 from onrecord.extract.cues import RELAY_CUES, load_cue_lexicon
 from onrecord.extract.frames import (
-    CUE_NOUNS, Frame, SentenceView, according_to_frame, colon_frame, cue_noun_frame, dash_frame, frame_for_cue,
+    CUE_NOUNS, DASHES, Frame, SentenceView, according_to_frame, colon_frame, cue_noun_frame, dash_frame, frame_for_cue,
 )
 from onrecord.extract.quotes import find_quotes, quote_index
 from onrecord.extract.tokens import Token, paragraph_ends, split_sentences, tokenize
@@ -80,11 +80,53 @@ def find_attributions(text: str, options: ExtractOptions) -> list[Attribution]:
     if options.profile != "rules":
         from onrecord.extract.tagger import load_tagger
 
+        rules = frames
         frames = load_tagger(options.profile).frames(analysis, frames)
+        frames += [f for f in rules if analysis.tokens[f.cue[0][0]].lower in STRUCTURAL_CUES
+                   and not overlaps_model_frame(f, frames)]
         extend_to_quote_ends(analysis, frames)
+        keep_nearest_source(frames)
+        close_content_gaps(frames)
+        frames = drop_parenthetical_cues(analysis.tokens, fold_relay_frames(analysis.tokens, frames))
     attach_follow_up_quotes(analysis.tokens, analysis.sentences, analysis.quotes, analysis.in_quote, frames)
     frames.sort(key=lambda f: f.content[0][0])
     return [_to_attribution(text, analysis.tokens, f) for f in frames]
+
+
+# Rule frames built from text structure rather than a verb: "according to", cue nouns ("claims made by
+# X that"), speaker labels ("Peskov: …") and dashes ("“…” — Jane Smith"). Kept next to the tagger's frames
+# when it found nothing there (dev: content_exact +1.6, attribution F1 −0.4; seed: one statement more).
+STRUCTURAL_CUES = frozenset({"according", ":"} | set(CUE_NOUNS) | set(DASHES))
+
+
+def _tokens_of(pieces: list[tuple[int, int]]) -> set[int]:
+    """Token indices covered by [start, end) pieces."""
+    return {k for a, b in pieces for k in range(a, b)}
+
+
+def overlaps_model_frame(rule: Frame, frames: list[Frame]) -> bool:
+    """Does a rule frame repeat one of the tagger's: its cue in their cue or source, or mostly the same
+    content (content nested inside a model frame's content, cue and all, is a separate attribution)?"""
+    cue, content = _tokens_of(rule.cue), _tokens_of(rule.content)
+    for f in frames:
+        if cue & _tokens_of(f.cue + f.source):
+            return True
+        other = _tokens_of(f.content)
+        if not cue & other and len(content & other) >= 0.5 * len(content | other):
+            return True
+    return False
+
+
+def pipeline_version(options: ExtractOptions) -> str:
+    """What extracts under these options: "rules (…)" or the learned model's profile and version.
+
+    Loading the model here also checks its files, so callers can fail early with one clear line.
+    """
+    if options.profile == "rules":
+        return f"rules ({options.cue_lexicon})"
+    from onrecord.extract.tagger import load_tagger
+
+    return load_tagger(options.profile).version
 
 
 def rule_frames(analysis: Analysis, options: ExtractOptions) -> list[Frame]:
@@ -140,6 +182,83 @@ def frames_from_cues(text: str, tokens: list[Token], sentences, quotes, in_quote
             if frame is not None:
                 frames.append(frame)
     return frames
+
+
+def keep_nearest_source(frames: list[Frame]) -> None:
+    """A source in several pieces keeps the piece nearest its cue (PolNeAR sources are one span)."""
+    for f in frames:
+        if len(f.source) > 1:
+            cue = f.cue[0][0]
+            f.source = [min(f.source, key=lambda piece: min(abs(piece[0] - cue), abs(piece[1] - cue)))]
+
+
+def close_content_gaps(frames: list[Frame]) -> None:
+    """Join content pieces whose gap holds none of the frame's own cue or source.
+
+    "“A,” he said, “B.”" keeps two pieces around its cue; "TASS reported: Kremlin spokesman Dmitry
+    Peskov told reporters that …" gets one content, the nested attribution inside it.
+    """
+    for f in frames:
+        own = {k for a, b in f.cue + f.source for k in range(a, b)}
+        pieces = sorted(f.content)
+        joined = [pieces[0]]
+        for a, b in pieces[1:]:
+            gap = range(joined[-1][1], a)
+            if not any(k in own for k in gap):
+                joined[-1] = (joined[-1][0], max(b, joined[-1][1]))
+            else:
+                joined.append((a, b))
+        f.content = joined
+
+
+NAME_LINKS = frozenset(["of", "the", "for", "de"])  # lower-case words inside outlet names ("The Times of India")
+
+
+def fold_relay_frames(tokens: list[Token], frames: list[Frame]) -> list[Frame]:
+    """"CNN, citing unnamed sources, reported that …": fold the relay into the main frame's source.
+
+    The tagger, like PolNeAR, marks "citing" as a frame of its own (CNN → unnamed sources). The
+    reporting frame then gets "CNN, citing unnamed sources" as its source, which the resolve stage
+    reads as speaker "unnamed sources" via CNN, and the relay frame is dropped.
+    """
+    relays = [f for f in frames if tokens[f.cue[0][0]].lower in RELAY_CUES]
+    folded = set()
+    for relay in relays:
+        relay_cue, relay_end = relay.cue[0][0], max(b for _, b in relay.content)
+        for frame in frames:
+            if frame is relay or not frame.source or frame.cue[0][0] < relay_end or frame.cue[0][0] - relay_end > 2:
+                continue
+            start, end = frame.source[0][0], frame.source[-1][1]
+            # the relay names the same source, or (tagged without one) follows the frame's source: "CNN, citing"
+            if not ((relay.source and relay.source[0][0] == start) or (not relay.source and 0 <= relay_cue - end <= 2)):
+                continue
+            frame.source = [(start, relay_end)]
+            folded.add(id(relay))
+            break
+    frames = [f for f in frames if id(f) not in folded]
+    for frame in frames:
+        trim_relay_source(tokens, frame)
+    return frames
+
+
+def trim_relay_source(tokens: list[Token], frame: Frame) -> None:
+    """A source "His remarks came after CNN, citing unnamed sources" starts at the outlet's name: CNN."""
+    if len(frame.source) != 1:
+        return
+    start, end = frame.source[0]
+    relay = next((k for k in range(start, end) if tokens[k].lower in RELAY_CUES), None)
+    if relay is None:
+        return
+    name = relay
+    while name > start and not tokens[name - 1].is_word:  # the comma before "citing"
+        name -= 1
+    last = name
+    while name > start and (tokens[name - 1].is_capitalized or tokens[name - 1].lower in NAME_LINKS):
+        name -= 1
+    while name < last and tokens[name].text in NAME_LINKS:  # a lower-case link cannot open a name
+        name += 1
+    if name < last:
+        frame.source = [(name, end)]
 
 
 def drop_parenthetical_cues(tokens: list[Token], frames: list[Frame]) -> list[Frame]:

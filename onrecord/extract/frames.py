@@ -420,7 +420,7 @@ MAX_LABEL_TOKENS = 6
 # Labels before a colon that head a section, not a speaker.
 NOT_SPEAKER_LABELS = frozenset("""sponsored advertisement ad promoted update updated breaking exclusive watch video photo
     photos read related note correction credit listen live editor's editor’s full text transcript""".split())
-DASHES = ("—", "–", "-", "--")
+DASHES = ("—", "–", "―", "-", "--")
 
 
 def colon_frame(view: SentenceView, paragraph_end: int) -> Frame | None:

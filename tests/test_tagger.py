@@ -1,0 +1,204 @@
+"""The learned tagger: training end to end on a tiny corpus, checksums at load, the shipped models."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from onrecord import ExtractOptions, extract  # noqa: E402
+from onrecord.extract.tagger import ModelFileError, Tagger, load_tagger, model_dir, spans_of  # noqa: E402
+from onrecord.train.tagger import examples_from_document, train  # noqa: E402
+from onrecord.evaluate.brat import read_folder  # noqa: E402
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "examples" / "seed-article.txt"
+
+# Marked-up sentences: [S …] source, [C …] cue, [T …] content; one attribution per sentence.
+SENTENCES = [
+    "[S Mayor Ann Lee] [C said] [T the bridge would reopen in May].",
+    "[S The ministry] [C announced] [T that fares will rise next year].",
+    "“[T We will not back down],” [S the union leader] [C said].",
+    "[S Officials] [C warned] [T that the storm could strengthen overnight].",
+    "[C According to] [S the report], [T prices fell for a third month].",
+    "[S Senator Bo Diaz] [C argued] [T the bill was too expensive].",
+    "[S She] [C added] [T that talks would continue on Friday].",
+    "[S Police] [C said] [T two people were arrested].",
+]
+FILLER = "The weather was mild. Schools were open as usual."
+
+
+def write_brat(folder: Path, n_docs: int) -> None:
+    """A PolNeAR-style folder (text/, attributions/) of small articles built from SENTENCES."""
+    (folder / "text").mkdir(parents=True)
+    (folder / "attributions").mkdir(parents=True)
+    for d in range(n_docs):
+        text, ann, t = "", [], 0
+        for k in range(len(SENTENCES)):
+            sentence = SENTENCES[(d + k) % len(SENTENCES)]
+            roles = {}
+            plain = ""
+            for part in re.split(r"(\[[SCT] [^\]]*\])", sentence):
+                if part.startswith("[") and part[1] in "SCT" and part[2] == " ":
+                    start = len(text) + len(plain)
+                    plain += part[3:-1]
+                    roles[part[1]] = (start, len(text) + len(plain))
+                else:
+                    plain += part
+            text += plain + " " + FILLER + "\n\n"
+            ids = {}
+            for role, name in (("S", "Source"), ("C", "Cue"), ("T", "Content")):
+                t += 1
+                s, e = roles[role]
+                ann.append(f"T{t}\t{name} {s} {e}\t{(text[s:e])}")
+                ids[name] = t
+            ann.append(f"E{k + 1}\tAttribution:T{ids['Cue']} Content:T{ids['Content']} Cue:T{ids['Cue']} "
+                       f"Source:T{ids['Source']}")
+        (folder / "text" / f"doc{d}.txt").write_text(text, "utf-8")
+        (folder / "attributions" / f"doc{d}_ann.ann").write_text("\n".join(ann) + "\n", "utf-8")
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory) -> Path:
+    torch.set_num_threads(1)
+    data = tmp_path_factory.mktemp("tiny")
+    write_brat(data / "train", 12)
+    write_brat(data / "dev", 2)
+    out = data / "model"
+    train(data, out, profile="fast", epochs=8, seed=1, batch_size=4, vectors=False, log=lambda line: None)
+    return out
+
+
+def test_examples_mark_cue_source_and_content(tmp_path):
+    write_brat(tmp_path / "train", 1)
+    doc = next(read_folder(tmp_path / "train"))
+    examples = examples_from_document(doc, ExtractOptions())
+    with_cue = [ex for ex in examples if ex.instances]
+    assert len(with_cue) == len(SENTENCES)
+    first = with_cue[0]
+    words = first.features.words
+    a, b, roles = first.instances[0]
+    assert words[a:b] == ["said"] and first.cue_tags[a] == 1
+    assert [words[i] for i, tag in enumerate(roles) if tag in (1, 2)] == ["mayor", "ann", "lee"]
+    assert [words[i] for i, tag in enumerate(roles) if tag == 3] == ["the"]
+
+
+def test_spans_of_reads_bio_runs():
+    assert spans_of([0, 1, 2, 0, 2, 2, 1], 1, 2) == [(1, 3), (4, 6), (6, 7)]
+    assert spans_of([3, 4, 4, 0], 3, 4) == [(0, 3)]
+
+
+def test_training_writes_a_model_that_finds_attributions(tiny_model):
+    meta = json.loads((tiny_model / "model.json").read_text())
+    assert meta["profile"] == "fast" and set(meta["sha256"]) == {"weights.pt", "vocab.json"}
+    assert meta["history"] and meta["best_epoch"] >= 1
+    doc = extract("Governor Tim Ray said the road would close in June. It rained.",
+                  ExtractOptions(profile=str(tiny_model), resolve_speakers=False))
+    assert doc.attributions, "a model trained on this pattern finds it"
+    a = doc.attributions[0]
+    assert a.cue.text == "said" and "road would close" in a.content.text and "Ray" in a.source.text
+
+
+def test_training_is_deterministic_for_a_seed(tiny_model, tmp_path):
+    shutil.copytree(tiny_model.parent / "train", tmp_path / "train")
+    shutil.copytree(tiny_model.parent / "dev", tmp_path / "dev")
+    train(tmp_path, tmp_path / "again", profile="fast", epochs=8, seed=1, batch_size=4, vectors=False, log=lambda line: None)
+    first = json.loads((tiny_model / "model.json").read_text())["sha256"]
+    second = json.loads((tmp_path / "again" / "model.json").read_text())["sha256"]
+    assert first == second
+
+
+def test_corrupt_or_missing_model_files_are_refused(tiny_model, tmp_path):
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_model, broken)
+    with open(broken / "weights.pt", "r+b") as handle:
+        handle.seek(100)
+        handle.write(b"\x00\xff\x00\xff")
+    with pytest.raises(ModelFileError, match="corrupt"):
+        Tagger.load(broken)
+    (broken / "vocab.json").unlink()
+    with pytest.raises(ModelFileError, match="missing"):
+        Tagger.load(broken)
+    with pytest.raises(ModelFileError, match="model.json"):
+        Tagger.load(tmp_path / "nowhere")
+
+
+def test_shipped_models_load_with_their_checksums_and_stay_small():
+    for profile in ("fast", "accurate"):
+        assert load_tagger(profile).meta["profile"] == profile
+    total = sum(p.stat().st_size for profile in ("fast", "accurate") for p in model_dir(profile).iterdir())
+    assert total <= 30_000_000
+
+
+def test_unknown_profile_is_a_clear_error():
+    with pytest.raises(ValueError, match="Unknown profile"):
+        extract("He said so.", ExtractOptions(profile="huge"))
+
+
+@pytest.mark.parametrize("profile", ["fast", "accurate"])
+def test_shipped_models_on_the_example(profile):
+    text = (Path(__file__).resolve().parents[1] / "examples" / "phone-call.txt").read_text("utf-8")
+    doc = extract(text, ExtractOptions(profile=profile))
+    speakers = {a.speaker.name for a in doc.attributions if a.speaker and a.speaker.name}
+    assert len(doc.attributions) >= 5
+    assert {"Pavel Idris", "Elena Marsh", "Ruth Okafor"} <= speakers
+
+
+@pytest.mark.skipif(not SEED.is_file(), reason="../shared/examples/seed-article.txt is absent")
+@pytest.mark.parametrize("profile", ["fast", "accurate"])
+def test_shipped_models_on_the_seed_article(profile):
+    doc = extract(SEED.read_text("utf-8"), ExtractOptions(profile=profile))
+    by_content = {a.content.text: a for a in doc.attributions}
+    never = [a for text, a in by_content.items() if "Never planned, never did" in text]
+    assert never and never[0].speaker and "Polyanskiy" in never[0].speaker.name
+    assert any(a.speaker and a.speaker.name and "Peskov" in a.speaker.name for a in doc.attributions)
+    assert any(a.speaker and a.speaker.name and "Psaki" in a.speaker.name for a in doc.attributions)
+
+
+# -- the rules that complete the tagger's frames -----------------------------------------------------------------
+from onrecord.extract import (  # noqa: E402
+    analyse, close_content_gaps, extend_to_quote_ends, fold_relay_frames, keep_nearest_source,
+)
+from onrecord.extract.frames import Frame  # noqa: E402
+from onrecord.extract.tagger import sentence_windows  # noqa: E402
+
+
+def _index(analysis, word: str) -> int:
+    return next(i for i, t in enumerate(analysis.tokens) if t.text == word)
+
+
+def test_windows_join_sentences_a_quotation_runs_across():
+    a = analyse("“We disagree. We always have,” she said. Then he left.")
+    windows = [" ".join(t.text for t in a.tokens[s:e]) for s, e in sentence_windows(a)]
+    assert windows == ["“ We disagree . We always have , ” she said .", "Then he left ."]
+
+
+def test_content_opening_a_quotation_runs_to_its_end():
+    a = analyse("She said: “We disagree. We always have.” Then he left.")
+    start = _index(a, "“")
+    frame = Frame(cue=[(1, 2)], content=[(start, start + 4)], source=[(0, 1)])
+    extend_to_quote_ends(a, [frame])
+    assert a.tokens[frame.content[0][1] - 1].text == "”"
+
+
+def test_relay_frame_folds_into_the_reporting_source():
+    a = analyse("CNN, citing unnamed sources, reported that aid is coming.")
+    cnn, citing, sources, reported = (_index(a, w) for w in ("CNN", "citing", "sources", "reported"))
+    relay = Frame(cue=[(citing, citing + 1)], content=[(citing + 1, sources + 1)], source=[(cnn, cnn + 1)])
+    main = Frame(cue=[(reported, reported + 1)], content=[(reported + 1, len(a.tokens) - 1)], source=[(cnn, cnn + 1)])
+    frames = fold_relay_frames(a.tokens, [relay, main])
+    assert frames == [main] and main.source == [(cnn, sources + 1)]
+
+
+def test_source_keeps_the_piece_nearest_the_cue_and_content_gaps_close():
+    frame = Frame(cue=[(20, 21)], content=[(0, 2), (8, 15)], source=[(3, 5), (17, 20)])
+    keep_nearest_source([frame])
+    assert frame.source == [(17, 20)]
+    close_content_gaps([frame])  # the gap 2..8 holds none of the frame's own cue or source
+    assert frame.content == [(0, 15)]
+    split = Frame(cue=[(5, 6)], content=[(0, 3), (7, 10)], source=[(4, 5)])
+    close_content_gaps([split])  # "“A,” he said, “B”": the speaker sits in the gap
+    assert split.content == [(0, 3), (7, 10)]
