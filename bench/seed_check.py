@@ -1,6 +1,6 @@
 """Check onrecord against the 18 statements of the seed article, and print what it found and missed.
 
-Run: python bench/seed_check.py [--seed ../shared/examples/seed-article.txt]
+Run: python bench/seed_check.py [--seed ../shared/examples/seed-article.txt] [--profile accurate|fast|rules]
 
 The expected statements are our own reading of the article: a phrase of the content, the speaker's
 name (a part of it is enough) and, where the statement reached us through an outlet, that outlet.
@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from onrecord import extract
+from onrecord import ExtractOptions, extract
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SEED = REPO.parent / "shared" / "examples" / "seed-article.txt"
@@ -40,9 +40,9 @@ EXPECTED = [
 TAIL_MARKER = "Please leave this field empty"
 
 
-def check(text: str) -> tuple[list[str], list[str], list[str]]:
+def check(text: str, profile: str = "accurate") -> tuple[list[str], list[str], list[str]]:
     """Return (found, missed, from_tail) lines for the seed text."""
-    doc = extract(text, doc_id="seed-article")
+    doc = extract(text, ExtractOptions(profile=profile), doc_id="seed-article")
     tail = text.find(TAIL_MARKER)
     found, missed = [], []
     for phrase, name, kind, via in EXPECTED:
@@ -60,11 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     """Print the found and missed statements and the total."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=Path, default=DEFAULT_SEED)
+    parser.add_argument("--profile", default="accurate", help="accurate, fast or rules")
     args = parser.parse_args(argv)
     if not args.seed.is_file():
         print(f"seed article not found: {args.seed}", file=sys.stderr)
         return 2
-    found, missed, from_tail = check(args.seed.read_text(encoding="utf-8"))
+    found, missed, from_tail = check(args.seed.read_text(encoding="utf-8"), args.profile)
     for line in found:
         print("found  ", line)
     for line in missed:
