@@ -202,3 +202,26 @@ def test_source_keeps_the_piece_nearest_the_cue_and_content_gaps_close():
     split = Frame(cue=[(5, 6)], content=[(0, 3), (7, 10)], source=[(4, 5)])
     close_content_gaps([split])  # "“A,” he said, “B”": the speaker sits in the gap
     assert split.content == [(0, 3), (7, 10)]
+
+
+def test_train_command_writes_a_model_and_prints_the_dev_report(tmp_path):
+    from typer.testing import CliRunner
+
+    from onrecord.cli import app
+
+    write_brat(tmp_path / "train", 4)
+    write_brat(tmp_path / "dev", 1)
+    result = CliRunner().invoke(app, ["train", "--data", str(tmp_path), "--out", str(tmp_path / "m"), "--profile",
+                                      "fast", "--epochs", "1", "--no-vectors"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "m" / "model.json").is_file()
+    assert "attribution" in result.stdout and "model: fast-" in result.stdout
+
+
+def test_train_command_refuses_a_folder_without_splits(tmp_path):
+    from typer.testing import CliRunner
+
+    from onrecord.cli import app
+
+    result = CliRunner().invoke(app, ["train", "--data", str(tmp_path), "--out", str(tmp_path / "m")])
+    assert result.exit_code == 2 and "no train/text folder" in result.output
