@@ -78,9 +78,11 @@ class AttributionComponent:
 
 @Language.factory(
     FACTORY_NAME,
-    default_config={"resolve_speakers": True, "segment": True},
+    default_config={"resolve_speakers": True, "segment": True, "profile": "accurate"},
     assigns=["doc._.attributions", "doc._.segments", "doc._.metadata", "doc.spans"],
 )
-def make_attribution_component(nlp: Language, name: str, resolve_speakers: bool, segment: bool) -> AttributionComponent:
-    """Build the component; its config mirrors ExtractOptions."""
-    return AttributionComponent(nlp, name, ExtractOptions(resolve_speakers=resolve_speakers, segment=segment))
+def make_attribution_component(nlp: Language, name: str, resolve_speakers: bool, segment: bool,
+                               profile: str) -> AttributionComponent:
+    """Build the component; its config mirrors ExtractOptions (profile: accurate, fast, rules)."""
+    return AttributionComponent(nlp, name, ExtractOptions(resolve_speakers=resolve_speakers, segment=segment,
+                                                          profile=profile))

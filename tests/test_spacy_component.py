@@ -104,3 +104,12 @@ def test_full_pipeline_finds_direct_quote(nlp):
     doc = nlp("“We will win,” Smith said.")
     assert len(doc._.attributions) == 1
     assert "We will win" in doc._.attributions[0].content.text
+
+
+@pytest.mark.parametrize("profile", ["rules", "fast"])
+def test_profile_is_part_of_the_component_config(profile):
+    nlp = spacy.blank("en")
+    nlp.add_pipe("onrecord_attributions", config={"profile": profile})
+    assert nlp.get_pipe("onrecord_attributions").options.profile == profile
+    doc = nlp("“We will not move,” said Mayor Ann Lee.")
+    assert [a.content.text for a in doc._.attributions] == ["“We will not move,”"]
