@@ -80,17 +80,20 @@ def find_attributions(text: str, options: ExtractOptions) -> list[Attribution]:
     if options.profile != "rules":
         from onrecord.extract.tagger import load_tagger
 
-        rules = frames
-        frames = load_tagger(options.profile).frames(analysis, frames)
-        frames += [f for f in rules if analysis.tokens[f.cue[0][0]].lower in STRUCTURAL_CUES
-                   and not overlaps_model_frame(f, frames)]
-        extend_to_quote_ends(analysis, frames)
-        keep_nearest_source(frames)
-        close_content_gaps(frames)
-        frames = drop_parenthetical_cues(analysis.tokens, fold_relay_frames(analysis.tokens, frames))
+        frames = complete_tagger_frames(analysis, load_tagger(options.profile).frames(analysis, frames), frames)
     attach_follow_up_quotes(analysis.tokens, analysis.sentences, analysis.quotes, analysis.in_quote, frames)
     frames.sort(key=lambda f: f.content[0][0])
     return [_to_attribution(text, analysis.tokens, f) for f in frames]
+
+
+def complete_tagger_frames(analysis: Analysis, tagged: list[Frame], rules: list[Frame]) -> list[Frame]:
+    """The tagger's frames, completed by what quotation structure and word order settle better."""
+    frames = tagged + [f for f in rules if analysis.tokens[f.cue[0][0]].lower in STRUCTURAL_CUES
+                       and not overlaps_model_frame(f, tagged)]
+    extend_to_quote_ends(analysis, frames)
+    keep_nearest_source(frames)
+    close_content_gaps(frames)
+    return drop_parenthetical_cues(analysis.tokens, fold_relay_frames(analysis.tokens, frames))
 
 
 # Rule frames built from text structure rather than a verb: "according to", cue nouns ("claims made by
