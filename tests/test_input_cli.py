@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-import onrecord.cli as cli
+import onrecord.pipeline as pipeline
 from onrecord.cli import app, segment_table, show_progress, with_progress
 from onrecord.document import Document, Segment
 from onrecord.read import ReadOptions, ReadStats
@@ -130,14 +130,14 @@ def test_stdin_as_warc(tmp_path):
 
 
 def test_slow_extraction_is_a_counted_timeout(tmp_path, monkeypatch):
-    real_extract = cli.extract
+    real_extract = pipeline.extract
 
     def extract(text, *args, **kwargs):
         if "SLOW" in text:
             time.sleep(10)
         return real_extract(text, *args, **kwargs)
 
-    monkeypatch.setattr(cli, "extract", extract)
+    monkeypatch.setattr(pipeline, "extract", extract)
     (tmp_path / "a.txt").write_text("SLOW " + ARTICLE, encoding="utf-8")
     (tmp_path / "b.txt").write_text(ARTICLE, encoding="utf-8")
     started = time.monotonic()

@@ -36,6 +36,8 @@ class InputDocument:
     text: str
     path: str  # "-" for stdin
     metadata: DocumentMetadata = field(default_factory=DocumentMetadata)  # what the input format told
+    # False when doc_id is a stand-in (stdin, a JSONL line number): the ledger then keys on the text's hash
+    id_from_input: bool = True
 
 
 @dataclass(frozen=True)

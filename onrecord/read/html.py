@@ -11,7 +11,7 @@ import trafilatura
 
 from onrecord.document import DocumentMetadata
 from onrecord.limits import DocumentTimeout, time_limit
-from onrecord.read import InputDocument, ReadOptions, ReadStats, Source
+from onrecord.read import STDIN, InputDocument, ReadOptions, ReadStats, Source
 from onrecord.read.text import looks_binary
 
 
@@ -60,4 +60,5 @@ def read_html(source: Source, stats: ReadStats, options: ReadOptions) -> Iterato
     page = html_page(data, source.name, stats, options)
     if page is not None:
         text, metadata = page
-        yield InputDocument(doc_id=source.stem, text=text, path=source.name, metadata=metadata)
+        yield InputDocument(doc_id=source.stem, text=text, path=source.name, metadata=metadata,
+                            id_from_input=source.name != STDIN)

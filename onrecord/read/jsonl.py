@@ -72,7 +72,8 @@ def read_jsonl(source: Source, stats: ReadStats, options: ReadOptions) -> Iterat
         if not isinstance(record, dict):
             stats.skip(where, "jsonl: not an object")
             continue
-        doc_id = first_value(record, id_fields) or f"{source.stem}:{number}"
+        given_id = first_value(record, id_fields)
+        doc_id = given_id or f"{source.stem}:{number}"
         metadata = record_metadata(record, options)
         text = first_text(record, text_fields)
         html = first_text(record, HTML_FIELDS) if text is None and not options.text_field else None
@@ -87,4 +88,5 @@ def read_jsonl(source: Source, stats: ReadStats, options: ReadOptions) -> Iterat
         elif not text.strip():
             stats.skip(where, "empty")
         else:
-            yield InputDocument(doc_id=doc_id, text=text, path=source.name, metadata=metadata)
+            yield InputDocument(doc_id=doc_id, text=text, path=source.name, metadata=metadata,
+                                id_from_input=given_id is not None)

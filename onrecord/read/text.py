@@ -4,7 +4,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Iterator
 
-from onrecord.read import InputDocument, ReadOptions, ReadStats, Source
+from onrecord.read import STDIN, InputDocument, ReadOptions, ReadStats, Source
 
 BINARY_SNIFF_BYTES = 8192  # a NUL byte this early means binary (the same test git uses)
 
@@ -39,4 +39,4 @@ def read_text(source: Source, stats: ReadStats, options: ReadOptions) -> Iterato
     """One document per text file or stream; its doc_id is the file name without extension."""
     text = decode_text(source.stream.read(), source.name, stats)
     if text is not None:
-        yield InputDocument(doc_id=source.stem, text=text, path=source.name)
+        yield InputDocument(doc_id=source.stem, text=text, path=source.name, id_from_input=source.name != STDIN)

@@ -65,7 +65,8 @@ def record_document(
     # The crawl date stands in when the page gives no publication date: news is crawled within days.
     metadata = fill_missing(metadata, DocumentMetadata(published=record.rec_headers.get_header("WARC-Date")))
     doc_id = record_doc_id(record, uri or f"{source.stem}:{number}")
-    return InputDocument(doc_id=doc_id, text=text, path=source.name, metadata=metadata)
+    return InputDocument(doc_id=doc_id, text=text, path=source.name, metadata=metadata,
+                         id_from_input=doc_id != f"{source.stem}:{number}")
 
 
 def read_warc(source: Source, stats: ReadStats, options: ReadOptions) -> Iterator[InputDocument]:

@@ -1,4 +1,4 @@
-"""Command line: `onrecord extract`, `onrecord evaluate`, `onrecord --version`.
+"""Command line: `onrecord extract`, `evaluate`, `train`, `--version`; the ledger's commands in cli/ledger.py.
 
 Each command is a thin wrapper over importable functions (read_inputs, extract, the serialiser,
 the evaluate stage); bad input is a counted skip reported on stderr, never a traceback.
@@ -23,9 +23,8 @@ from rich.text import Text
 
 from onrecord import __version__
 from onrecord.document import Attribution, Document, DocumentMetadata
-from onrecord.extract import extract
-from onrecord.limits import DocumentTimeout, time_limit
 from onrecord.options import ExtractOptions
+from onrecord.pipeline import extract_inputs
 from onrecord.read import AUTO, FORMATS, SUFFIX_FORMATS, ReadOptions, ReadStats, count_documents, expects_many_documents, read_inputs
 from onrecord.read.jsonl import DATE_FIELDS, ID_FIELDS, TEXT_FIELDS, TITLE_FIELDS, URL_FIELDS
 from onrecord.serialize import document_to_dict, to_jsonl_line
@@ -84,28 +83,6 @@ class EvaluateFormat(str, Enum):
 
     table = "table"
     json = "json"
-
-
-def extract_inputs(
-    paths: Iterable[str | Path],
-    stats: ReadStats,
-    options: ExtractOptions | None = None,
-    stdin: TextIO | None = None,
-    read_options: ReadOptions | None = None,
-    timeout: float | None = None,
-) -> Iterator[Document]:
-    """Read every input and extract its attributions, lazily; failures and timeouts are counted in `stats`."""
-    for item in read_inputs(paths, stats, stdin=stdin, options=read_options):
-        try:
-            with time_limit(timeout):
-                doc = extract(item.text, options, doc_id=item.doc_id, metadata=item.metadata)
-        except DocumentTimeout:
-            stats.skip(item.path, "extraction timeout", f"{item.doc_id}: over {timeout:g} s")
-            continue
-        except Exception as error:  # an engine bug on one text must not end a run over thousands
-            stats.skip(item.path, "extraction error", f"{item.doc_id}: {type(error).__name__}: {error}")
-            continue
-        yield doc  # outside the time limit: what the caller does with it is not the document's time
 
 
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
@@ -242,30 +219,42 @@ def field_help(kind: str, defaults: tuple[str, ...]) -> str:
     return f"JSONL: the field holding the {kind} (default: {tried})."
 
 
+# Options shared by the commands that read inputs (`extract`, `ingest`), declared once.
+ProfileOption = Annotated[Profile, typer.Option("--profile", "-p", help=PROFILE_HELP)]
+InputFormatOption = Annotated[
+    InputFormat,  # type: ignore[valid-type]
+    typer.Option("--input-format", "-i", help="Read every input as this format; auto: by file suffix, stdin as text."),
+]
+TextFieldOption = Annotated[str | None, typer.Option(help=field_help("text", TEXT_FIELDS))]
+IdFieldOption = Annotated[str | None, typer.Option(help=field_help("document id", ID_FIELDS) + " Else FILE:LINE.")]
+UrlFieldOption = Annotated[str | None, typer.Option(help=field_help("URL", URL_FIELDS))]
+DateFieldOption = Annotated[str | None, typer.Option(help=field_help("publication date", DATE_FIELDS))]
+TitleFieldOption = Annotated[str | None, typer.Option(help=field_help("title", TITLE_FIELDS))]
+TimeoutOption = Annotated[
+    float, typer.Option(min=0, help="Seconds allowed per document for HTML and attribution extraction; 0: no limit.")
+]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress bar and no line per skipped input; the summary stays.")
+]
+InputPaths = Annotated[
+    list[str],
+    typer.Argument(help=f"Files, folders (searched for {', '.join(SUFFIX_FORMATS)}, also .gz), or - for stdin."),
+]
+
+
 @app.command("extract")
 def extract_command(
-    paths: Annotated[
-        list[str],
-        typer.Argument(help=f"Files, folders (searched for {', '.join(SUFFIX_FORMATS)}, also .gz), or - for stdin."),
-    ],
+    paths: InputPaths,
     output_format: Annotated[ExtractFormat, typer.Option("--format", "-f", help="Output format.")] = ExtractFormat.table,
-    profile: Annotated[Profile, typer.Option("--profile", "-p", help=PROFILE_HELP)] = Profile.accurate,
-    input_format: Annotated[
-        InputFormat,
-        typer.Option("--input-format", "-i", help="Read every input as this format; auto: by file suffix, stdin as text."),
-    ] = InputFormat.auto,  # type: ignore[attr-defined]
-    text_field: Annotated[str | None, typer.Option(help=field_help("text", TEXT_FIELDS))] = None,
-    id_field: Annotated[str | None, typer.Option(help=field_help("document id", ID_FIELDS) + " Else FILE:LINE.")] = None,
-    url_field: Annotated[str | None, typer.Option(help=field_help("URL", URL_FIELDS))] = None,
-    date_field: Annotated[str | None, typer.Option(help=field_help("publication date", DATE_FIELDS))] = None,
-    title_field: Annotated[str | None, typer.Option(help=field_help("title", TITLE_FIELDS))] = None,
-    timeout: Annotated[
-        float,
-        typer.Option(min=0, help="Seconds allowed per document for HTML and attribution extraction; 0: no limit."),
-    ] = ReadOptions().timeout,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress bar and no line per skipped input; the summary stays.")
-    ] = False,
+    profile: ProfileOption = Profile.accurate,
+    input_format: InputFormatOption = InputFormat.auto,  # type: ignore[attr-defined]
+    text_field: TextFieldOption = None,
+    id_field: IdFieldOption = None,
+    url_field: UrlFieldOption = None,
+    date_field: DateFieldOption = None,
+    title_field: TitleFieldOption = None,
+    timeout: TimeoutOption = ReadOptions().timeout,
+    quiet: QuietOption = False,
     show_segments: Annotated[
         bool,
         typer.Option(
@@ -274,15 +263,8 @@ def extract_command(
     ] = False,
 ) -> None:
     """Find attributions in news texts and print them (a table per document, or JSON)."""
-    read_options = ReadOptions(
-        input_format=input_format.value,
-        text_field=text_field,
-        id_field=id_field,
-        url_field=url_field,
-        date_field=date_field,
-        title_field=title_field,
-        timeout=timeout,
-    )
+    read_options = ReadOptions(input_format=input_format.value, text_field=text_field, id_field=id_field,
+                               url_field=url_field, date_field=date_field, title_field=title_field, timeout=timeout)
     stats = ReadStats()
     processed = 0
     documents = []
@@ -323,7 +305,7 @@ def evaluate_command(
     gold: Annotated[Path, typer.Option("--gold", help="Folder of gold annotations (text/ and attributions/).")] = DEFAULT_GOLD_DIR,
     output_format: Annotated[EvaluateFormat, typer.Option("--format", "-f", help="Output format.")] = EvaluateFormat.table,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Score only the first N articles.")] = None,
-    profile: Annotated[Profile, typer.Option("--profile", "-p", help=PROFILE_HELP)] = Profile.accurate,
+    profile: ProfileOption = Profile.accurate,
 ) -> None:
     """Score the extractor against a gold folder (PolNeAR dev by default); prints the model version."""
     if not gold.is_dir():
@@ -374,6 +356,8 @@ def train_command(
     load_tagger.cache_clear()
     render_report(evaluate_folder(data / "dev", options=ExtractOptions(profile=str(out.resolve()))), stdout_console())
 
+
+from onrecord.cli import ledger as _ledger_commands  # noqa: E402,F401  (registers ingest, search, ...)
 
 if __name__ == "__main__":
     app()

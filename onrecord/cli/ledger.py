@@ -1,0 +1,375 @@
+"""The ledger's commands: ingest, search, speakers (merge, split), export, profile, migrate.
+
+Each is a thin wrapper over `onrecord.store` (the same Ledger a Python user opens). A ledger that
+can't be used as asked (missing, not a ledger, newer schema, locked, read-only folder) is one line
+on stderr and exit 2, never a traceback.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from onrecord.cli import (
+    DateFieldOption, IdFieldOption, InputFormat, InputFormatOption, InputPaths, Profile, ProfileOption,
+    QuietOption, TextFieldOption, TimeoutOption, TitleFieldOption, UrlFieldOption, app, engine_options,
+    plural, snippet, stdout_console, summary_line,
+)
+from onrecord.document import KINDS
+from onrecord.read import ReadOptions, count_documents, expects_many_documents
+from onrecord.store import IngestOptions, IngestReport, Ledger, LedgerError, StatementQuery, ingest
+from onrecord.store.ingest import BATCH_SIZE
+from onrecord.store.ledger import EXPORT_FORMATS, PROFILE_SOURCE_TYPES, SourcingProfile, Statement
+
+DEFAULT_DB = "ledger.duckdb"
+DbOption = Annotated[Path, typer.Option("--db", envvar="ONRECORD_DB", help="The ledger file (DuckDB).")]
+
+Kind = Enum("Kind", {name: name for name in KINDS}, type=str)  # type: ignore[misc]
+Kind.__doc__ = "Speech kinds: direct, mixed, indirect."
+
+
+class ListFormat(str, Enum):
+    """Output formats of the listing commands."""
+
+    table = "table"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class ExportFormat(str, Enum):
+    """File formats of `onrecord export`."""
+
+    parquet = "parquet"
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+assert {f.value for f in ExportFormat} == set(EXPORT_FORMATS)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print `error: message` on stderr and return the Exit to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def open_ledger(path: Path, read_only: bool, migrate: bool = False) -> Iterator[Ledger]:
+    """Open the ledger for a command; its errors (and DuckDB's) become one line and exit 2."""
+    try:
+        ledger = Ledger(path, read_only=read_only, migrate=migrate)
+    except LedgerError as error:
+        raise fail(str(error)) from None
+    try:
+        yield ledger
+    except LedgerError as error:
+        raise fail(str(error)) from None
+    except duckdb.Error as error:
+        raise fail(f"{path}: {str(error).splitlines()[0]}") from None
+    finally:
+        ledger.close()
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    """A --since/--until value as a date; a bad one is a usage error."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+
+
+# -- ingest ------------------------------------------------------------------------------------------
+
+@contextmanager
+def ingest_progress(enabled: bool, total: int | None) -> Iterator:
+    """A transient progress display on stderr, updated from IngestReports; a no-op when disabled."""
+    if not enabled:
+        yield None
+        return
+    columns = ((BarColumn(), MofNCompleteColumn()) if total else (SpinnerColumn(),)) + (
+        TextColumn("{task.fields[line]}"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("ingest", total=total or None, line="")
+
+        def update(report: IngestReport) -> None:
+            done = report.processed + report.stats.skipped_total
+            progress.update(task, completed=done, line=(
+                f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+                f"{report.stats.skipped_total} skipped, {report.attributions} attributions"))
+
+        yield update
+
+
+def ingest_summary(report: IngestReport, counts: dict[str, int]) -> list[str]:
+    """The closing lines of an ingest: what was done, how fast, and what the ledger holds now."""
+    return [
+        summary_line(report.processed, report.stats)
+        + f" (added {report.added}, updated {report.updated}, unchanged {report.unchanged})",
+        f"stored {plural(report.attributions, 'attribution')} in {report.elapsed:.1f} s "
+        f"({report.docs_per_second:.1f} docs/s; database {report.database_seconds:.1f} s)",
+        f"ledger: {plural(counts['documents'], 'document')}, {plural(counts['attributions'], 'attribution')}, "
+        f"{plural(counts['speakers'], 'speaker')}",
+    ]
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: InputPaths,
+    db: DbOption = Path(DEFAULT_DB),
+    profile: ProfileOption = Profile.accurate,
+    input_format: InputFormatOption = InputFormat.auto,  # type: ignore[attr-defined]
+    text_field: TextFieldOption = None,
+    id_field: IdFieldOption = None,
+    url_field: UrlFieldOption = None,
+    date_field: DateFieldOption = None,
+    title_field: TitleFieldOption = None,
+    timeout: TimeoutOption = ReadOptions().timeout,
+    quiet: QuietOption = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="Documents per database transaction.")] = BATCH_SIZE,
+) -> None:
+    """Extract attributions from inputs and store them in the ledger (unchanged documents are skipped)."""
+    read_options = ReadOptions(input_format=input_format.value, text_field=text_field, id_field=id_field,
+                               url_field=url_field, date_field=date_field, title_field=title_field, timeout=timeout)
+    options = IngestOptions(extract=engine_options(profile), read=read_options, timeout=timeout,
+                            batch_size=batch_size)
+    show = not quiet and sys.stderr.isatty() and expects_many_documents(paths, read_options)
+    with open_ledger(db, read_only=False) as ledger:
+        with ingest_progress(show, count_documents(paths, read_options) if show else None) as update:
+            report = ingest(ledger, paths, options, on_progress=update)
+        counts = ledger.counts()
+    if not quiet:
+        for message in report.stats.messages:
+            typer.echo(message, err=True)
+    for line in ingest_summary(report, counts):
+        typer.echo(line, err=True)
+    if report.processed == 0:
+        raise typer.Exit(1)
+
+
+# -- search and export -------------------------------------------------------------------------------
+
+SpeakerOption = Annotated[str | None, typer.Option("--speaker", "-s", help="A speaker id, or part of a name.")]
+OutletOption = Annotated[str | None, typer.Option("--outlet", "-o", help="Part of the outlet's name.")]
+KindOption = Annotated[Kind | None, typer.Option("--kind", "-k", help="direct, mixed or indirect.")]  # type: ignore[valid-type]
+SinceOption = Annotated[str | None, typer.Option(help="Published on or after this date (YYYY-MM-DD).")]
+UntilOption = Annotated[str | None, typer.Option(help="Published on or before this date (YYYY-MM-DD).")]
+AnonymousOption = Annotated[bool, typer.Option("--anonymous", help="Only statements from anonymous sources.")]
+TextArgument = Annotated[
+    str | None, typer.Argument(help='Words that must all occur in the content; "quoted phrases" verbatim.')]
+
+
+def statement_query(text, speaker, outlet, kind, since, until, anonymous, limit, offset=0) -> StatementQuery:
+    """A StatementQuery from the command line's options (dates checked here)."""
+    return StatementQuery(text=text, speaker=speaker, outlet=outlet, kind=kind.value if kind else None,
+                          since=parse_day(since, "--since"), until=parse_day(until, "--until"),
+                          anonymous=anonymous, limit=limit, offset=offset)
+
+
+def statement_table(statements: list[Statement], title: str) -> Table:
+    """A rich table of statements: speaker, cue, content, kind, outlet and date, document."""
+    table = Table(title=Text(title))
+    for column in ("speaker", "cue", "content", "kind", "outlet", "published", "document"):
+        table.add_column(column, overflow="fold")
+    for s in statements:
+        speaker = s.speaker or "—"
+        if s.speaker_type:
+            speaker += f" ({s.speaker_type})"
+        if s.via:
+            speaker += f" via {s.via}"
+        table.add_row(Text(speaker), Text(s.cue or "—"), Text(snippet(s.content, 120)), Text(s.kind),
+                      Text(s.outlet or "—"), Text(s.published or "—"), Text(s.doc_id))
+    return table
+
+
+def write_rows(rows: list[dict], output_format: ListFormat) -> None:
+    """Print dicts as JSON lines or CSV on stdout."""
+    if output_format is ListFormat.jsonl:
+        for row in rows:
+            typer.echo(json.dumps(row, ensure_ascii=False, default=str))
+    elif rows:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()})
+
+
+@app.command("search")
+def search_command(
+    text: TextArgument = None,
+    speaker: SpeakerOption = None,
+    outlet: OutletOption = None,
+    kind: KindOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    anonymous: AnonymousOption = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many statements.")] = 20,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many first (for paging).")] = 0,
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """Search the ledger's statements: full text over the content, filtered by speaker, outlet, kind, date."""
+    query = statement_query(text, speaker, outlet, kind, since, until, anonymous, limit, offset)
+    with open_ledger(db, read_only=True) as ledger:
+        statements = ledger.search(query)
+    if output_format is ListFormat.table:
+        title = plural(len(statements), "statement") + (f" matching {text!r}" if text else "")
+        stdout_console().print(statement_table(statements, title))
+    else:
+        write_rows([s.to_dict() for s in statements], output_format)
+
+
+@app.command("export")
+def export_command(
+    out: Annotated[Path, typer.Argument(help="The file to write.")],
+    output_format: Annotated[
+        ExportFormat | None, typer.Option("--format", "-f", help="File format (default: from OUT's suffix).")] = None,
+    text: Annotated[str | None, typer.Option("--text", "-t", help="Only statements matching this search.")] = None,
+    speaker: SpeakerOption = None,
+    outlet: OutletOption = None,
+    kind: KindOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    anonymous: AnonymousOption = False,
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """Write the ledger's statements (all, or those matching the filters) to parquet, csv or jsonl."""
+    if output_format is None:
+        suffix = out.suffix.lstrip(".").lower()
+        output_format = {"parquet": ExportFormat.parquet, "csv": ExportFormat.csv, "jsonl": ExportFormat.jsonl,
+                         "ndjson": ExportFormat.jsonl}.get(suffix)
+        if output_format is None:
+            raise fail(f"can't tell the format from {out.name!r}; pass --format parquet|csv|jsonl")
+    query = statement_query(text, speaker, outlet, kind, since, until, anonymous, limit=None)
+    with open_ledger(db, read_only=True) as ledger:
+        rows = ledger.export(out, output_format.value, query)
+    typer.echo(f"wrote {plural(rows, 'statement')} to {out} ({output_format.value})", err=True)
+
+
+# -- speakers ----------------------------------------------------------------------------------------
+
+speakers_app = typer.Typer(help="List the speakers unified across the ledger; correct them with merge and split.",
+                           invoke_without_command=True)
+app.add_typer(speakers_app, name="speakers")
+
+
+@speakers_app.callback()
+def speakers_command(
+    context: typer.Context,
+    name: Annotated[str | None, typer.Option("--name", help="Only speakers with a name containing this.")] = None,
+    speaker_type: Annotated[
+        str | None, typer.Option("--type", help="Only this type: person, organization, media.")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many speakers.")] = 50,
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """List speakers with their names, roles, affiliations and statement counts, most quoted first."""
+    if context.invoked_subcommand is not None:
+        return
+    with open_ledger(db, read_only=True) as ledger:
+        speakers = ledger.speakers(limit=limit, name=name, speaker_type=speaker_type)
+        stale = ledger.is_stale()
+    if output_format is ListFormat.table:
+        table = Table(title=Text(plural(len(speakers), "speaker")))
+        for column in ("id", "name", "type", "statements", "also named", "roles", "affiliations"):
+            table.add_column(column, overflow="fold")
+        for s in speakers:
+            table.add_row(Text(s.speaker_id), Text(s.name), Text(s.type), str(s.statements),
+                          Text(", ".join(n for n in s.names if n != s.name)), Text("; ".join(s.roles[:3])),
+                          Text(", ".join(s.affiliations[:3])))
+        stdout_console().print(table)
+    else:
+        write_rows([dict(s.__dict__) for s in speakers], output_format)
+    if stale:
+        typer.echo("note: the ledger's speakers are from before its last (interrupted) ingest; "
+                   "run onrecord ingest again to refresh them", err=True)
+
+
+@speakers_app.command("merge")
+def speakers_merge_command(
+    a: Annotated[str, typer.Argument(help="A speaker id or name.")],
+    b: Annotated[str, typer.Argument(help="Another speaker id or name.")],
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """Make two speakers one (the correction is kept, and replayed after every ingest)."""
+    with open_ledger(db, read_only=False) as ledger:
+        merged = ledger.merge_speakers(a, b)
+    typer.echo(f"merged into {merged.speaker_id}: {', '.join(merged.names)} ({plural(merged.statements, 'statement')})")
+
+
+@speakers_app.command("split")
+def speakers_split_command(
+    a: Annotated[str, typer.Argument(help="A speaker id or name.")],
+    name: Annotated[str, typer.Argument(help="The name variant to take out into a speaker of its own.")],
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """Take the statements under one name out of a speaker (kept, and replayed after every ingest)."""
+    with open_ledger(db, read_only=False) as ledger:
+        split = ledger.split_speaker(a, name)
+    typer.echo(f"split off {split.speaker_id}: {', '.join(split.names)} ({plural(split.statements, 'statement')})")
+
+
+# -- profile and migrate -----------------------------------------------------------------------------
+
+class ProfileFormat(str, Enum):
+    """Output formats of `onrecord profile`."""
+
+    table = "table"
+    json = "json"
+
+
+def profile_table(profile: SourcingProfile) -> Table:
+    """A rich table of a sourcing profile: counts and shares of source types and of speech kinds."""
+    table = Table(title=Text(f"{profile.scope}: {plural(profile.documents, 'document')}, "
+                             f"{plural(profile.attributions, 'attribution')}, "
+                             f"{plural(profile.distinct_speakers, 'distinct speaker')}"))
+    for column in ("", "count", "share"):
+        table.add_column(column, justify="right" if column else "left")
+    for label in (*PROFILE_SOURCE_TYPES.values(), "other"):
+        table.add_row(f"{label} sources", str(profile.source_types.get(label, 0)),
+                      f"{profile.share(profile.source_types, label):.1%}")
+    for kind in KINDS:
+        table.add_row(f"{kind} speech", str(profile.kinds.get(kind, 0)), f"{profile.share(profile.kinds, kind):.1%}")
+    return table
+
+
+@app.command("profile")
+def profile_command(
+    doc_id: Annotated[str | None, typer.Argument(help="A document id.")] = None,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="An outlet's name (all its documents).")] = None,
+    output_format: Annotated[ProfileFormat, typer.Option("--format", "-f", help="Output format.")] = ProfileFormat.table,
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """The sourcing profile of a document or an outlet: named, anonymous, organisational, media; direct vs indirect."""
+    if (doc_id is None) == (outlet is None):
+        raise fail("give a DOC_ID or --outlet NAME (one of them)")
+    with open_ledger(db, read_only=True) as ledger:
+        profile = ledger.profile(doc_id=doc_id, outlet=outlet)
+    if output_format is ProfileFormat.json:
+        typer.echo(json.dumps(profile.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        stdout_console().print(profile_table(profile))
+
+
+@app.command("migrate")
+def migrate_command(db: DbOption = Path(DEFAULT_DB)) -> None:
+    """Bring a ledger written by an older onrecord to the current schema version (back it up first)."""
+    if not db.exists():
+        raise fail(f"no ledger at {db}")
+    with open_ledger(db, read_only=False, migrate=True) as ledger:
+        version = ledger.schema_version
+    typer.echo(f"{db}: schema version {version}")

@@ -1,0 +1,576 @@
+"""The ledger: documents and their attributions in one DuckDB file, speakers unified across them.
+
+One writer, many readers (as in datasette): `Ledger(path)` opens for writing and creates the file when
+missing; `Ledger(path, read_only=True)` is what search, export and profile use. Documents are written
+in transactions of a batch each (`write_documents`), so a run killed at any moment leaves whole
+batches or nothing; what is derived from them — the unified speakers and the full-text index — is
+rebuilt by `refresh()` in one more transaction, and flagged stale in `meta` until then.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from onrecord.document import Document, Speaker
+from onrecord.serialize import document_from_dict, segment_to_dict, speaker_to_dict
+from onrecord.store import schema
+from onrecord.store.query import StatementQuery, like_pattern, statement_sql
+from onrecord.store.speakers import Correction, Mention, UnifiedSpeaker, find_speaker, unify
+
+UNIFIED_TYPES = ("person", "organization", "media")  # the speaker types unified across documents
+STALE_SPEAKERS = "speakers_stale"  # meta keys: set with every write, cleared by refresh()
+STALE_SEARCH = "search_stale"
+FTS_TABLE = "attributions"  # the full-text index covers attributions.content_text
+DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
+
+
+class LedgerError(Exception):
+    """A ledger that can't be used as asked, with a one-line reason that says what to do."""
+
+
+@dataclass
+class StoredDocument:
+    """A document as extracted, with where it came from and its text's hash (what `write_documents` takes)."""
+
+    document: Document
+    source_path: str | None
+    text_hash: str
+
+
+@dataclass
+class Statement:
+    """One attribution as the ledger returns it: who said what, in which document, when, via whom."""
+
+    attribution_id: int
+    doc_id: str
+    ordinal: int
+    speaker: str | None  # the unified speaker's name, else the speaker as resolved, else the source text
+    speaker_id: str | None
+    speaker_type: str | None
+    source: str | None
+    cue: str | None
+    content: str
+    kind: str
+    via: str | None
+    outlet: str | None
+    published: str | None
+    title: str | None
+    url: str | None
+    score: float | None = None  # full-text relevance, when searched by text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The statement as a JSON-ready dict."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class SourcingProfile:
+    """Who a document or outlet quotes: shares of source types and of speech kinds."""
+
+    scope: str  # "document X" or "outlet X"
+    documents: int
+    attributions: int
+    source_types: dict[str, int] = field(default_factory=dict)  # named/anonymous/organisational/media/other
+    kinds: dict[str, int] = field(default_factory=dict)  # direct/mixed/indirect
+    distinct_speakers: int = 0
+
+    def share(self, counts: dict[str, int], key: str) -> float:
+        """`counts[key]` as a share of all attributions (0 when there are none)."""
+        return counts.get(key, 0) / self.attributions if self.attributions else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The profile with counts and shares, JSON-ready."""
+        return {
+            "scope": self.scope, "documents": self.documents, "attributions": self.attributions,
+            "distinct_speakers": self.distinct_speakers,
+            "source_types": {k: {"count": v, "share": round(self.share(self.source_types, k), 4)}
+                             for k, v in self.source_types.items()},
+            "kinds": {k: {"count": v, "share": round(self.share(self.kinds, k), 4)} for k, v in self.kinds.items()},
+        }
+
+
+PROFILE_SOURCE_TYPES = {"person": "named", "anonymous": "anonymous", "organization": "organisational",
+                        "media": "media"}  # everything else (document, unknown, none) is "other"
+
+
+def text_hash(text: str) -> str:
+    """The sha256 of a text: an unchanged document is recognised by it."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def content_doc_id(text: str) -> str:
+    """A stable id for a document whose input gave none: its text's hash."""
+    return "sha256-" + text_hash(text)[:16]
+
+
+def attribution_id(doc_id: str, ordinal: int) -> int:
+    """A stable 63-bit id for the ordinal-th attribution of a document."""
+    digest = hashlib.sha256(f"{doc_id}\x00{ordinal}".encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+def mention_key(speaker: Speaker) -> str:
+    """The key that maps a resolved speaker (type, name, role, affiliation) to its unified speaker."""
+    return json.dumps([speaker.type, speaker.name, speaker.role, speaker.affiliation], ensure_ascii=False)
+
+
+def parse_date(value: str | None) -> date | None:
+    """The date at the start of an ISO date or date-time string, else None."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def spans_json(span) -> str | None:
+    """A TextSpan's offsets as JSON, None for a missing span."""
+    return None if span is None else json.dumps([[s, e] for s, e in span.spans])
+
+
+def fts_extension() -> str:
+    """The path of DuckDB's FTS extension, shipped by the PyPI package duckdb-extension-fts."""
+    try:
+        import duckdb_extension_fts
+    except ImportError as error:  # the package is a dependency; this only happens in a broken install
+        raise LedgerError("the full-text search extension is missing: pip install duckdb-extension-fts") from error
+    folder = Path(duckdb_extension_fts.__file__).parent / "extensions" / f"v{duckdb.__version__}"
+    path = folder / "fts.duckdb_extension"
+    if not path.is_file():
+        raise LedgerError(f"no FTS extension for duckdb {duckdb.__version__} in {folder.parent} "
+                          "(duckdb and duckdb-extension-fts versions must match)")
+    return str(path)
+
+
+def check_database_file(path: Path) -> None:
+    """Refuse, before DuckDB opens it, a file that is not a DuckDB database (so it is never written to)."""
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise LedgerError(f"{path} is a folder, not a ledger file")
+    with open(path, "rb") as handle:
+        header = handle.read(12)
+    if len(header) and header[8:12] != DUCKDB_MAGIC:
+        raise LedgerError(f"{path} is not a DuckDB database file; refusing to open it as a ledger")
+
+
+def database_error(path: Path, error: Exception) -> LedgerError:
+    """A one-line LedgerError for what DuckDB raised while opening `path`."""
+    message = str(error).splitlines()[0]
+    if "lock" in message.lower():
+        return LedgerError(f"{path} is in use by another onrecord process (DuckDB allows one writer): {message}")
+    if isinstance(error, PermissionError) or "permission denied" in message.lower() or "read-only" in message.lower():
+        return LedgerError(f"cannot write the ledger at {path}: permission denied (choose a writable --db path)")
+    return LedgerError(f"cannot open the ledger at {path}: {message}")
+
+
+class Ledger:
+    """A corpus of documents and their attributions in a DuckDB file (the Python API the CLI uses)."""
+
+    def __init__(self, path: str | Path, read_only: bool = False, migrate: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        check_database_file(self.path)
+        exists = self.path.exists() and self.path.stat().st_size > 0
+        if not exists:
+            if read_only:
+                raise LedgerError(f"no ledger at {self.path} (create one with: onrecord ingest PATH --db {self.path})")
+            parent = self.path.parent if str(self.path.parent) else Path(".")
+            if not parent.is_dir():
+                raise LedgerError(f"cannot create the ledger at {self.path}: folder {parent} does not exist")
+            if not os.access(parent, os.W_OK):
+                raise LedgerError(f"cannot create the ledger at {self.path}: folder {parent} is not writable")
+        try:
+            self.connection = duckdb.connect(str(self.path), read_only=read_only)
+        except (duckdb.Error, OSError) as error:
+            raise database_error(self.path, error) from None
+        try:
+            self.connection.execute(f"LOAD '{fts_extension()}'")
+            if not exists:
+                schema.create(self.connection)
+            self._check_schema(migrate)
+        except BaseException:
+            self.connection.close()
+            raise
+
+    # -- opening and closing ------------------------------------------------------------------------
+
+    def _check_schema(self, migrate: bool) -> None:
+        """Check that this is an onrecord ledger of the current schema; migrate an older one when asked."""
+        try:
+            rows = dict(self.connection.execute("SELECT key, value FROM meta").fetchall())
+        except duckdb.Error:
+            rows = {}
+        if rows.get("application") != schema.APPLICATION:
+            raise LedgerError(f"{self.path} is a DuckDB database but not an onrecord ledger")
+        try:
+            version = int(rows.get("schema_version", ""))
+        except ValueError:
+            raise LedgerError(f"{self.path} has no readable schema version") from None
+        if version > schema.SCHEMA_VERSION:
+            raise LedgerError(f"{self.path} has schema version {version}, newer than this onrecord's "
+                              f"({schema.SCHEMA_VERSION}); upgrade onrecord to use it")
+        if version < schema.SCHEMA_VERSION:
+            if not migrate:
+                raise LedgerError(f"{self.path} has schema version {version}, older than this onrecord's "
+                                  f"({schema.SCHEMA_VERSION}); back it up, then run: onrecord migrate --db {self.path}")
+            if self.read_only:
+                raise LedgerError("a ledger opened read-only can't be migrated")
+            try:
+                schema.migrate(self.connection, version)
+            except LookupError as error:
+                raise LedgerError(f"{self.path}: {error}") from None
+        self.schema_version = schema.SCHEMA_VERSION
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self.connection.close()
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _meta(self, key: str) -> str | None:
+        row = self.connection.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+    # -- writing ------------------------------------------------------------------------------------
+
+    def document_hashes(self) -> dict[str, tuple[str, str]]:
+        """doc_id → (text hash, pipeline version) of every stored document: what ingest may skip."""
+        rows = self.connection.execute("SELECT doc_id, text_hash, pipeline FROM documents").fetchall()
+        return {doc_id: (digest, pipeline) for doc_id, digest, pipeline in rows}
+
+    def write_documents(self, batch: Sequence[StoredDocument], pipeline: str) -> int:
+        """Store a batch of documents in one transaction, replacing stored ones with the same id.
+
+        Returns the number of attributions written. Speakers and the search index are flagged stale
+        in the same transaction; `refresh()` rebuilds them.
+        """
+        import pyarrow as pa
+
+        if not batch:
+            return 0
+        documents, attributions = [], []
+        for item in batch:
+            doc = item.document
+            documents.append(document_row(doc, item.source_path, item.text_hash, pipeline))
+            attributions.extend(attribution_rows(doc))
+        document_table = pa.Table.from_pylist(documents)  # noqa: F841  (read by name in the SQL below)
+        attribution_table = pa.Table.from_pylist(attributions, schema=ATTRIBUTION_SCHEMA())  # noqa: F841
+        doc_ids = [row["doc_id"] for row in documents]
+        con = self.connection
+        con.execute("BEGIN")
+        try:
+            con.execute("DELETE FROM attributions WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
+            con.execute("DELETE FROM documents WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
+            con.execute("INSERT INTO documents BY NAME SELECT * FROM document_table")
+            if attributions:
+                con.execute("INSERT INTO attributions BY NAME SELECT * FROM attribution_table")
+            self._set_meta(STALE_SPEAKERS, "1")
+            self._set_meta(STALE_SEARCH, "1")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return len(attributions)
+
+    def is_stale(self) -> bool:
+        """Whether speakers or the search index lag behind the stored attributions."""
+        return self._meta(STALE_SPEAKERS) == "1" or self._meta(STALE_SEARCH) == "1"
+
+    def refresh(self, force: bool = False) -> None:
+        """Rebuild the unified speakers and the full-text index from the stored attributions (when stale)."""
+        if not force and not self.is_stale():
+            return
+        speakers, mapping = self._unify()
+        con = self.connection
+        con.execute("BEGIN")
+        try:
+            self._write_speakers(speakers, mapping)
+            # The FTS index is a snapshot (DuckDB does not update it on insert), so it is rebuilt whole.
+            con.execute(f"PRAGMA create_fts_index('{FTS_TABLE}', 'attribution_id', 'content_text', "
+                        "stemmer='porter', stopwords='none', strip_accents=1, lower=1, overwrite=1)")
+            self._set_meta(STALE_SPEAKERS, "0")
+            self._set_meta(STALE_SEARCH, "0")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def _unify(self) -> tuple[list[UnifiedSpeaker], dict[str, str]]:
+        """Unify every stored mention (with the user's corrections); returns speakers and mention_key → id."""
+        rows = self.connection.execute(
+            "SELECT speaker_name, speaker_type, speaker_role, speaker_affiliation, count(*) FROM attributions "
+            "WHERE speaker_name IS NOT NULL AND speaker_type IN (SELECT unnest(?)) GROUP BY ALL",
+            [list(UNIFIED_TYPES)],
+        ).fetchall()
+        mentions = {Mention(name, kind, role, affiliation): count for name, kind, role, affiliation, count in rows}
+        speakers, assigned = unify(mentions, self.corrections())
+        mapping = {mention_key(Speaker(m.name, m.type, m.role, m.affiliation)): speaker_id
+                   for m, speaker_id in assigned.items()}
+        return speakers, mapping
+
+    def _write_speakers(self, speakers: list[UnifiedSpeaker], mapping: dict[str, str]) -> None:
+        """Replace the speakers and speaker_mentions tables (inside the caller's transaction)."""
+        import pyarrow as pa
+
+        con = self.connection
+        con.execute("DELETE FROM speakers")
+        con.execute("DELETE FROM speaker_mentions")
+        if speakers:
+            speaker_table = pa.Table.from_pylist([  # noqa: F841
+                {"speaker_id": s.speaker_id, "name": s.name, "type": s.type, "names": list(s.names),
+                 "roles": list(s.roles), "affiliations": list(s.affiliations), "statements": s.statements}
+                for s in speakers])
+            con.execute("INSERT INTO speakers BY NAME SELECT * FROM speaker_table")
+        if mapping:
+            mention_table = pa.table({"mention_key": list(mapping), "speaker_id": list(mapping.values())})  # noqa: F841
+            con.execute("INSERT INTO speaker_mentions BY NAME SELECT * FROM mention_table")
+
+    # -- speakers -----------------------------------------------------------------------------------
+
+    def corrections(self) -> list[Correction]:
+        """The user's speaker corrections, in the order they were made."""
+        rows = self.connection.execute("SELECT action, a, b FROM corrections ORDER BY seq").fetchall()
+        return [Correction(action, a, b) for action, a, b in rows]
+
+    def speakers(self, limit: int | None = None, name: str | None = None, speaker_type: str | None = None,
+                 ) -> list[UnifiedSpeaker]:
+        """Unified speakers, most statements first; `name` filters on any name variant (substring)."""
+        sql = "SELECT speaker_id, name, type, names, roles, affiliations, statements FROM speakers WHERE TRUE"
+        params: list[Any] = []
+        if name:
+            sql += " AND (speaker_id = ? OR array_to_string(names, '\x1f') ILIKE ? ESCAPE '\\')"
+            params += [name, like_pattern(name)]
+        if speaker_type:
+            sql += " AND type = ?"
+            params.append(speaker_type)
+        sql += " ORDER BY statements DESC, speaker_id"
+        if limit:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [UnifiedSpeaker(*row) for row in self.connection.execute(sql, params).fetchall()]
+
+    def find_speakers(self, query: str) -> list[UnifiedSpeaker]:
+        """Speakers whose id is `query`, or who hold `query` as one of their names."""
+        return find_speaker(self.speakers(), query)
+
+    def _one_speaker(self, query: str) -> UnifiedSpeaker:
+        """The one speaker `query` names, else a LedgerError listing the candidates."""
+        found = self.find_speakers(query)
+        if not found:
+            raise LedgerError(f"no speaker named {query!r} (see: onrecord speakers --name ...)")
+        if len(found) > 1:
+            ids = ", ".join(s.speaker_id for s in found[:10])
+            raise LedgerError(f"{query!r} names {len(found)} speakers ({ids}); use a speaker id")
+        return found[0]
+
+    def merge_speakers(self, a: str, b: str) -> UnifiedSpeaker:
+        """Make the speakers named `a` and `b` one; the correction is kept and replayed after every ingest."""
+        first, second = self._one_speaker(a), self._one_speaker(b)
+        if first.speaker_id == second.speaker_id:
+            raise LedgerError(f"{a!r} and {b!r} are already one speaker ({first.speaker_id})")
+        self._add_correction("merge", first.name, second.name)
+        merged = [s for s in self.find_speakers(first.name) if second.name in s.names or first.name in s.names]
+        return max(merged, key=lambda s: s.statements)
+
+    def split_speaker(self, a: str, name: str) -> UnifiedSpeaker:
+        """Take the mentions called `name` out of speaker `a` into a speaker of their own (kept as a correction)."""
+        speaker = self._one_speaker(a)
+        if not any(n.casefold() == name.casefold() for n in speaker.names):
+            raise LedgerError(f"{speaker.speaker_id} has no name {name!r} (its names: {', '.join(speaker.names)})")
+        if len(speaker.names) == 1:
+            raise LedgerError(f"{speaker.speaker_id} has only the name {name!r}; nothing to split")
+        self._add_correction("split", speaker.name, name)
+        return self._one_speaker_after_split(name)
+
+    def _one_speaker_after_split(self, name: str) -> UnifiedSpeaker:
+        found = self.find_speakers(name)
+        return min(found, key=lambda s: len(s.names))
+
+    def _add_correction(self, action: str, a: str, b: str) -> None:
+        """Record a correction and re-unify the speakers."""
+        con = self.connection
+        con.execute("BEGIN")
+        try:
+            con.execute("INSERT INTO corrections SELECT coalesce(max(seq), 0) + 1, ?, ?, ? FROM corrections",
+                        [action, a, b])
+            self._set_meta(STALE_SPEAKERS, "1")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        speakers, mapping = self._unify()
+        con.execute("BEGIN")
+        try:
+            self._write_speakers(speakers, mapping)
+            self._set_meta(STALE_SPEAKERS, "0")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    # -- reading ------------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """How many documents, attributions and speakers the ledger holds."""
+        return {table: self.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("documents", "attributions", "speakers")}
+
+    def search(self, query: StatementQuery | None = None) -> list[Statement]:
+        """Statements matching a query (full text and filters), best match first, or newest first."""
+        query = query or StatementQuery()
+        sql, params = statement_sql(query, fts=self._meta(STALE_SEARCH) != "1")
+        return [Statement(*row) for row in self.connection.execute(sql, params).fetchall()]
+
+    def document(self, doc_id: str) -> Document | None:
+        """A stored document rebuilt with its metadata, segments and attributions, or None."""
+        row = self.connection.execute(
+            "SELECT text, url, published, title, byline, outlet, segments FROM documents WHERE doc_id = ?",
+            [doc_id]).fetchone()
+        if row is None:
+            return None
+        text, url, published, title, byline, outlet, segments = row
+        attributions = self.connection.execute(
+            "SELECT source_text, source_spans, cue_text, cue_spans, content_text, content_spans, kind, "
+            "speaker_name, speaker_type, speaker_role, speaker_affiliation, via, confidence "
+            "FROM attributions WHERE doc_id = ? ORDER BY ordinal", [doc_id]).fetchall()
+        data = {
+            "doc_id": doc_id,
+            "metadata": {"url": url, "published": published, "title": title, "byline": byline, "outlet": outlet},
+            "segments": json.loads(segments),
+            "attributions": [attribution_dict(row) for row in attributions],
+        }
+        return document_from_dict(data, text)
+
+    def profile(self, doc_id: str | None = None, outlet: str | None = None) -> SourcingProfile:
+        """The sourcing profile of one document or of every document of an outlet (case-insensitive)."""
+        if (doc_id is None) == (outlet is None):
+            raise ValueError("give exactly one of doc_id and outlet")
+        if doc_id is not None:
+            where, params, scope = "d.doc_id = ?", [doc_id], f"document {doc_id}"
+        else:
+            where, params, scope = "lower(d.outlet) = lower(?)", [outlet], f"outlet {outlet}"
+        documents = self.connection.execute(f"SELECT count(*) FROM documents d WHERE {where}", params).fetchone()[0]
+        if documents == 0:
+            raise LedgerError(f"no stored {scope}" + (" (see: onrecord search --outlet ...)" if outlet else ""))
+        rows = self.connection.execute(
+            f"SELECT a.speaker_type, a.kind, m.speaker_id, count(*) FROM attributions a "
+            f"JOIN documents d USING (doc_id) LEFT JOIN speaker_mentions m USING (mention_key) "
+            f"WHERE {where} GROUP BY ALL", params).fetchall()
+        profile = SourcingProfile(scope=scope, documents=documents, attributions=sum(r[3] for r in rows))
+        speakers = set()
+        for speaker_type, kind, speaker_id, count in rows:
+            label = PROFILE_SOURCE_TYPES.get(speaker_type or "", "other")
+            profile.source_types[label] = profile.source_types.get(label, 0) + count
+            profile.kinds[kind] = profile.kinds.get(kind, 0) + count
+            if speaker_id:
+                speakers.add(speaker_id)
+        profile.distinct_speakers = len(speakers)
+        return profile
+
+    def outlets(self) -> list[tuple[str, int]]:
+        """Every outlet with its number of stored documents, most first."""
+        return self.connection.execute(
+            "SELECT outlet, count(*) FROM documents WHERE outlet IS NOT NULL GROUP BY outlet "
+            "ORDER BY count(*) DESC, outlet").fetchall()
+
+    def export(self, out: str | Path, output_format: str, query: StatementQuery | None = None) -> int:
+        """Write the statements matching `query` (all when None) to `out` as parquet, csv or jsonl; returns rows."""
+        if output_format not in EXPORT_FORMATS:
+            raise ValueError(f"unknown export format {output_format!r}")
+        query = query or StatementQuery(limit=None)
+        sql, params = statement_sql(query, fts=self._meta(STALE_SEARCH) != "1", export=True)
+        con = self.connection
+        con.execute("DROP TABLE IF EXISTS temp.export_rows")
+        con.execute(f"CREATE TEMP TABLE export_rows AS {sql}", params)
+        target = str(out).replace("'", "''")  # COPY takes no parameters; the path is quoted as a literal
+        try:
+            con.execute(f"COPY temp.export_rows TO '{target}' ({EXPORT_FORMATS[output_format]})")
+        except duckdb.Error as error:
+            raise LedgerError(f"cannot write {out}: {str(error).splitlines()[0]}") from None
+        rows = con.execute("SELECT count(*) FROM temp.export_rows").fetchone()[0]
+        con.execute("DROP TABLE temp.export_rows")
+        return rows
+
+
+EXPORT_FORMATS = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER true", "jsonl": "FORMAT json"}
+
+
+def document_row(doc: Document, source_path: str | None, digest: str, pipeline: str) -> dict[str, Any]:
+    """A documents-table row for an extracted document."""
+    meta = doc.metadata
+    return {
+        "doc_id": doc.doc_id, "url": meta.url, "outlet": meta.outlet, "published": meta.published,
+        "published_date": parse_date(meta.published), "title": meta.title, "byline": meta.byline,
+        "text": doc.text, "text_hash": digest,
+        "segments": json.dumps([segment_to_dict(s) for s in doc.segments]),
+        "source_path": source_path, "pipeline": pipeline,
+    }
+
+
+def attribution_rows(doc: Document) -> Iterable[dict[str, Any]]:
+    """attributions-table rows for an extracted document, in reading order."""
+    for ordinal, a in enumerate(doc.attributions):
+        speaker = a.speaker
+        yield {
+            "attribution_id": attribution_id(doc.doc_id, ordinal), "doc_id": doc.doc_id, "ordinal": ordinal,
+            "kind": a.kind,
+            "source_text": a.source.text if a.source else None, "source_spans": spans_json(a.source),
+            "cue_text": a.cue.text if a.cue else None, "cue_spans": spans_json(a.cue),
+            "content_text": a.content.text, "content_spans": spans_json(a.content),
+            "speaker_name": speaker.name if speaker else None,
+            "speaker_type": speaker.type if speaker else None,
+            "speaker_role": speaker.role if speaker else None,
+            "speaker_affiliation": speaker.affiliation if speaker else None,
+            "mention_key": mention_key(speaker) if speaker else None,
+            "via": json.dumps([speaker_to_dict(v) for v in a.via], ensure_ascii=False),
+            "via_names": "; ".join(v.name or v.type for v in a.via) or None,
+            "confidence": float(a.confidence),
+        }
+
+
+def ATTRIBUTION_SCHEMA():  # noqa: N802  (a constant, built lazily so pyarrow loads only to write)
+    """The Arrow schema of attribution rows (explicit, so a batch of all-None columns keeps its types)."""
+    import pyarrow as pa
+
+    text = pa.string()
+    return pa.schema([
+        ("attribution_id", pa.int64()), ("doc_id", text), ("ordinal", pa.int32()), ("kind", text),
+        ("source_text", text), ("source_spans", text), ("cue_text", text), ("cue_spans", text),
+        ("content_text", text), ("content_spans", text), ("speaker_name", text), ("speaker_type", text),
+        ("speaker_role", text), ("speaker_affiliation", text), ("mention_key", text), ("via", text),
+        ("via_names", text), ("confidence", pa.float64()),
+    ])
+
+
+def attribution_dict(row: tuple) -> dict[str, Any]:
+    """An attributions-table row back in the serialiser's dict form (offsets into the document text)."""
+    (source_text, source_spans, cue_text, cue_spans, content_text, content_spans, kind,
+     name, speaker_type, role, affiliation, via, confidence) = row
+
+    def span(text, spans):
+        return None if spans is None else {"text": text, "spans": json.loads(spans)}
+
+    return {
+        "source": span(source_text, source_spans), "cue": span(cue_text, cue_spans),
+        "content": span(content_text, content_spans), "kind": kind,
+        "speaker": None if speaker_type is None else
+        {"name": name, "type": speaker_type, "role": role, "affiliation": affiliation},
+        "via": json.loads(via), "confidence": confidence,
+    }

@@ -1,0 +1,101 @@
+"""The ledger's tables, its schema version and the explicit migrations between versions.
+
+The version lives in the `meta` table. Opening a ledger checks it: the current version is used as
+is; an older one must be migrated first (`onrecord migrate`, which runs the steps in MIGRATIONS, each
+in its own transaction); a newer one was written by a newer onrecord and is refused, never touched.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+SCHEMA_VERSION = 1
+APPLICATION = "onrecord-ledger"  # meta.application: tells a ledger from any other DuckDB file
+
+TABLES = """
+CREATE TABLE meta (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR
+);
+CREATE TABLE documents (
+    doc_id VARCHAR PRIMARY KEY,
+    url VARCHAR,
+    outlet VARCHAR,
+    published VARCHAR,          -- as found in the input or the text
+    published_date DATE,        -- its date, when it parses (what --since/--until compare)
+    title VARCHAR,
+    byline VARCHAR,
+    text VARCHAR NOT NULL,
+    text_hash VARCHAR NOT NULL, -- sha256 of text: an unchanged document is not extracted again
+    segments VARCHAR NOT NULL,  -- JSON list of {start, end, label, reason}
+    source_path VARCHAR,        -- the file it was read from
+    pipeline VARCHAR NOT NULL   -- extraction pipeline version; a new one re-extracts on ingest
+);
+CREATE TABLE attributions (
+    attribution_id BIGINT PRIMARY KEY,  -- stable: derived from (doc_id, ordinal)
+    doc_id VARCHAR NOT NULL,
+    ordinal INTEGER NOT NULL,           -- reading order in its document
+    kind VARCHAR NOT NULL,              -- direct | mixed | indirect
+    source_text VARCHAR,
+    source_spans VARCHAR,               -- JSON [[start, end], ...] into documents.text
+    cue_text VARCHAR,
+    cue_spans VARCHAR,
+    content_text VARCHAR NOT NULL,
+    content_spans VARCHAR NOT NULL,
+    speaker_name VARCHAR,               -- the speaker as its document's resolve stage named it
+    speaker_type VARCHAR,
+    speaker_role VARCHAR,
+    speaker_affiliation VARCHAR,
+    mention_key VARCHAR,                -- (type, name, role, affiliation): the key speaker_mentions maps
+    via VARCHAR NOT NULL,               -- JSON list of the reporting chain's speakers, nearest first
+    via_names VARCHAR,                  -- "TASS; CNN": the chain on one line
+    confidence DOUBLE NOT NULL
+);
+CREATE TABLE speakers (
+    speaker_id VARCHAR PRIMARY KEY,     -- readable and stable: "dmitry-peskov"
+    name VARCHAR NOT NULL,
+    type VARCHAR NOT NULL,
+    names VARCHAR[] NOT NULL,
+    roles VARCHAR[] NOT NULL,
+    affiliations VARCHAR[] NOT NULL,
+    statements INTEGER NOT NULL
+);
+CREATE TABLE speaker_mentions (
+    mention_key VARCHAR PRIMARY KEY,
+    speaker_id VARCHAR NOT NULL
+);
+CREATE TABLE corrections (
+    seq INTEGER PRIMARY KEY,            -- replayed in this order after every unification
+    action VARCHAR NOT NULL,            -- merge | split
+    a VARCHAR NOT NULL,
+    b VARCHAR NOT NULL
+);
+"""
+
+# from_version -> the step that brings a ledger to from_version + 1 (runs inside a transaction)
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {}
+
+
+def create(connection: duckdb.DuckDBPyConnection) -> None:
+    """Create every table of the current schema in an empty database and record its version."""
+    connection.execute("BEGIN")
+    connection.execute(TABLES)
+    connection.execute("INSERT INTO meta VALUES ('application', ?), ('schema_version', ?)",
+                       [APPLICATION, str(SCHEMA_VERSION)])
+    connection.execute("COMMIT")
+
+
+def migrate(connection: duckdb.DuckDBPyConnection, from_version: int) -> list[int]:
+    """Run the migration steps from `from_version` to SCHEMA_VERSION; returns the versions reached."""
+    reached = []
+    for version in range(from_version, SCHEMA_VERSION):
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise LookupError(f"no migration from schema version {version} to {version + 1}")
+        connection.execute("BEGIN")
+        step(connection)
+        connection.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version + 1)])
+        connection.execute("COMMIT")
+        reached.append(version + 1)
+    return reached
