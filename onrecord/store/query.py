@@ -78,7 +78,8 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
             for word in TERM.findall(text):
                 where.append("a.content_text ILIKE ? ESCAPE '\\'")
                 params.append(like_pattern(word))
-        for phrase in phrases(text):
+        # no words at all ("%", "--"): the text itself must occur, so it still narrows the search
+        for phrase in phrases(text) or ([] if words else [text]):
             where.append("a.content_text ILIKE ? ESCAPE '\\'")
             params.append(like_pattern(phrase))
     if query.speaker:
