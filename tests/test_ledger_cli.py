@@ -1,0 +1,203 @@
+"""The ledger's commands: ingest, search, speakers, export, profile, migrate — and their errors."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from onrecord.cli import app
+from onrecord.store import schema
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ledger"
+runner = CliRunner()
+
+
+def run(*args: str):
+    """Invoke the CLI; stdout and stderr apart."""
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("ledger")
+    corpus = folder / "corpus"
+    shutil.copytree(FIXTURES, corpus)
+    path = folder / "ledger.duckdb"
+    result = run("ingest", corpus, "--db", path, "--profile", "rules")
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def assert_one_line_error(result, fragment: str) -> None:
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and fragment in errors[0], result.stderr
+
+
+def test_ingest_prints_a_summary_and_is_idempotent(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURES, corpus)
+    first = run("ingest", corpus, "--db", tmp_path / "l.duckdb", "--profile", "rules")
+    assert first.exit_code == 0
+    lines = first.stderr.splitlines()
+    assert lines[0] == "processed 5, skipped 0 (added 5, updated 0, unchanged 0)"
+    assert lines[1].startswith("stored ") and "docs/s; database" in lines[1]
+    assert lines[2].startswith("ledger: 5 documents, ")
+    again = run("ingest", corpus, "--db", tmp_path / "l.duckdb", "--profile", "rules")
+    assert again.stderr.splitlines()[0] == "processed 5, skipped 0 (added 0, updated 0, unchanged 5)"
+    assert again.stderr.splitlines()[1].startswith("stored 0 attributions")
+
+
+def test_ingest_counts_bad_inputs_and_fails_when_nothing_was_read(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "broken.jsonl").write_text("not json\n{\"id\": \"x\"}\n", encoding="utf-8")
+    result = run("ingest", tmp_path / "in", "--db", tmp_path / "l.duckdb", "--profile", "rules")
+    assert result.exit_code == 1
+    assert "processed 0, skipped 2: " in result.stderr
+    assert "jsonl: not JSON → 1" in result.stderr and "jsonl: no text field → 1" in result.stderr
+
+
+def test_search_table_names_speakers_and_documents(db):
+    result = run("search", "build-up", "--db", db)
+    assert result.exit_code == 0
+    assert "Dmitry Peskov" in result.stdout and "kremlin-denies" in result.stdout
+
+
+def test_search_jsonl_and_csv_agree(db):
+    as_jsonl = jsonl(run("search", "--speaker", "Peskov", "--format", "jsonl", "--db", db).stdout)
+    as_csv = list(csv.DictReader(io.StringIO(run("search", "--speaker", "Peskov", "-f", "csv", "--db", db).stdout)))
+    assert as_jsonl and [r["content"] for r in as_jsonl] == [r["content"] for r in as_csv]
+    assert {r["speaker"] for r in as_jsonl} == {"Dmitry Peskov"}
+
+
+@pytest.mark.parametrize(("options", "field", "expected"), [
+    (["--kind", "direct"], "kind", {"direct"}),
+    (["--outlet", "Harbor"], "outlet", {"The Harbor Post"}),
+    (["--anonymous"], "speaker_type", {"anonymous"}),
+    (["--since", "2025-06-16"], "published", {"2025-06-16", "2025-06-20", "2025-06-21"}),
+    (["--until", "2025-06-02"], "published", {"2025-06-02"}),
+])
+def test_search_filters(db, options, field, expected):
+    rows = jsonl(run("search", *options, "-f", "jsonl", "--limit", "100", "--db", db).stdout)
+    assert rows and {r[field] for r in rows} <= expected
+
+
+def test_search_limit(db):
+    assert len(jsonl(run("search", "-f", "jsonl", "--limit", "3", "--db", db).stdout)) == 3
+
+
+def test_a_bad_date_is_a_usage_error(db):
+    result = run("search", "--since", "last week", "--db", db)
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("option", ["TEXT", "--speaker", "--outlet", "--since"])
+def test_sql_metacharacters_in_every_option(db, option):
+    hostile = "'; DROP TABLE attributions; --"
+    args = [hostile] if option == "TEXT" else [option, hostile]
+    result = run("search", *args, "-f", "jsonl", "--db", db)
+    if option == "--since":
+        assert result.exit_code == 2  # not a date: refused before any query
+    else:
+        assert result.exit_code == 0 and jsonl(result.stdout) == []
+    assert len(jsonl(run("search", "-f", "jsonl", "--limit", "1000", "--db", db).stdout)) > 15
+
+
+def test_speakers_lists_unified_speakers(db):
+    rows = jsonl(run("speakers", "-f", "jsonl", "--db", db).stdout)
+    peskov = [r for r in rows if r["speaker_id"] == "dmitry-peskov"]
+    assert len(peskov) == 1 and peskov[0]["statements"] >= 6
+    assert {r["name"] for r in rows if r["name"].endswith("Smith")} == {"John Smith", "Anna Smith"}
+    assert [r["statements"] for r in rows] == sorted((r["statements"] for r in rows), reverse=True)
+    table = run("speakers", "--name", "Smith", "--db", db)
+    assert "John Smith" in table.stdout and "Peskov" not in table.stdout
+
+
+def test_speakers_merge_and_split(tmp_path, db):
+    copy = tmp_path / "l.duckdb"
+    shutil.copy(db, copy)
+    merged = run("speakers", "merge", "John Smith", "anna-smith", "--db", copy)
+    assert merged.exit_code == 0 and merged.stdout.startswith("merged into ")
+    assert len(jsonl(run("speakers", "--name", "Smith", "-f", "jsonl", "--db", copy).stdout)) == 1
+    speaker_id = merged.stdout.split()[2].rstrip(":")
+    split = run("speakers", "split", speaker_id, "Anna Smith", "--db", copy)
+    assert split.exit_code == 0 and "Anna Smith" in split.stdout
+    assert len(jsonl(run("speakers", "--name", "Smith", "-f", "jsonl", "--db", copy).stdout)) == 2
+
+
+def test_merging_an_unknown_speaker_is_one_line(db, tmp_path):
+    copy = tmp_path / "l.duckdb"
+    shutil.copy(db, copy)
+    assert_one_line_error(run("speakers", "merge", "Nobody Atall", "John Smith", "--db", copy), "no speaker named")
+
+
+@pytest.mark.parametrize("name", ["out.parquet", "out.csv", "out.jsonl"])
+def test_export_picks_the_format_from_the_suffix(db, tmp_path, name):
+    out = tmp_path / name
+    result = run("export", out, "--db", db)
+    assert result.exit_code == 0 and result.stderr.startswith("wrote ")
+    rows = duckdb.execute("SELECT count(*) FROM read_parquet(?)", [str(out)]).fetchone()[0] if name.endswith("parquet") else None
+    count = int(result.stderr.split()[1])
+    if rows is not None:
+        assert rows == count
+    assert count == len(jsonl(run("search", "-f", "jsonl", "--limit", "1000", "--db", db).stdout))
+
+
+def test_export_of_a_query_and_an_unknown_suffix(db, tmp_path):
+    result = run("export", tmp_path / "peskov.jsonl", "--speaker", "Peskov", "--db", db)
+    rows = jsonl((tmp_path / "peskov.jsonl").read_text("utf-8"))
+    assert result.exit_code == 0 and rows and {r["speaker"] for r in rows} == {"Dmitry Peskov"}
+    assert_one_line_error(run("export", tmp_path / "out.xlsx", "--db", db), "can't tell the format")
+
+
+def test_profile_of_a_document_and_an_outlet(db):
+    data = json.loads(run("profile", "kremlin-denies", "-f", "json", "--db", db).stdout)
+    assert data["documents"] == 1
+    assert abs(sum(v["share"] for v in data["kinds"].values()) - 1) < 0.01
+    assert data["source_types"]["anonymous"]["count"] >= 1
+    table = run("profile", "--outlet", "The Northern Ledger", "--db", db)
+    assert table.exit_code == 0 and "anonymous sources" in table.stdout and "2 documents" in table.stdout
+    assert_one_line_error(run("profile", "--db", db), "give a DOC_ID or --outlet")
+    assert_one_line_error(run("profile", "no-such-doc", "--db", db), "no stored document")
+
+
+def test_migrate_reports_the_version(db, tmp_path):
+    copy = tmp_path / "l.duckdb"
+    shutil.copy(db, copy)
+    result = run("migrate", "--db", copy)
+    assert result.exit_code == 0 and f"schema version {schema.SCHEMA_VERSION}" in result.stdout
+
+
+def test_bad_ledger_files_are_one_line_errors(tmp_path):
+    notes = tmp_path / "notes.duckdb"
+    notes.write_text("my notes\n" * 20, encoding="utf-8")
+    for command in (["search", "x"], ["speakers"], ["export", tmp_path / "o.csv"], ["profile", "d"],
+                    ["ingest", FIXTURES / "wire.jsonl"], ["migrate"]):
+        assert_one_line_error(run(*command, "--db", notes), "not a DuckDB database")
+    assert notes.read_text("utf-8") == "my notes\n" * 20
+    assert_one_line_error(run("search", "x", "--db", tmp_path / "missing.duckdb"), "no ledger at")
+
+
+def test_a_newer_schema_is_a_one_line_error(db, tmp_path):
+    copy = tmp_path / "l.duckdb"
+    shutil.copy(db, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    for command in (["search", "x"], ["ingest", FIXTURES / "wire.jsonl", "--profile", "rules"], ["migrate"]):
+        assert_one_line_error(run(*command, "--db", copy), "newer than this onrecord")
+
+
+def test_an_unwritable_location_is_a_one_line_error(tmp_path):
+    assert_one_line_error(run("ingest", FIXTURES / "wire.jsonl", "--profile", "rules",
+                              "--db", "/sys/onrecord.duckdb"), "cannot")
