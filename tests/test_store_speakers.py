@@ -339,3 +339,9 @@ def test_twenty_thousand_mentions_unify_correctly():
         assert ids[Mention(f"Boris {surname}", "person")] != ids[m]
     assert ids[Mention("Agency Number 17", "organization")] == ids[Mention("The Agency Number 17", "organization", "agency17")]
     assert len({s.speaker_id for s in speakers}) == len(speakers)
+
+
+@pytest.mark.parametrize(("a", "b"), [("Clinton’s campaign", "Clinton campaign"), ("Trump's team", "Trump team")])
+def test_a_possessive_inside_an_organisation_name_is_ignored(a, b):
+    speakers, _ = unify({Mention(a, "organization"): 2, Mention(b, "organization"): 1})
+    assert len(speakers) == 1 and set(speakers[0].names) == {a, b}

@@ -38,7 +38,7 @@ _NICKNAMES = {
 }
 _ROLE_STOPWORDS = frozenset("a an and at for in of on the to with former then current new".split())
 _ACRONYM_SKIP = frozenset("of the and for".split())  # words an acronym leaves out: Federal Bureau of Investigation
-_POSSESSIVE = re.compile(r"['’]s$|(?<=[sS])['’]$")
+_POSSESSIVE = re.compile(r"['’]s\b|(?<=[sS])['’](?=\s|$)")  # "Clinton’s campaign" = "Clinton campaign"
 
 
 @dataclass(frozen=True)
