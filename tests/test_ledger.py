@@ -381,3 +381,15 @@ def test_a_read_only_ledger_file_can_be_searched_but_not_written(tmp_path, corpu
                 Ledger(path)
     finally:
         path.chmod(0o600)
+
+
+def test_the_ledger_is_part_of_the_top_level_api(tmp_path, corpus):
+    import onrecord
+
+    seen = []
+    with onrecord.Ledger(tmp_path / "l.duckdb") as ledger:
+        report = onrecord.ingest(ledger, [corpus], RULES, on_progress=lambda r: seen.append(
+            (r.processed, r.attributions)))
+        assert ledger.search(onrecord.StatementQuery(speaker="Peskov"))
+    assert [processed for processed, _ in seen] == list(range(1, 6))
+    assert report.processed == 5 and report.elapsed > 0 and 0 < report.database_seconds <= report.elapsed
