@@ -1,0 +1,4 @@
+"""`python -m onrecord.cli`: the same as the `onrecord` command."""
+from onrecord.cli import app
+
+app()
