@@ -201,3 +201,22 @@ def test_a_newer_schema_is_a_one_line_error(db, tmp_path):
 def test_an_unwritable_location_is_a_one_line_error(tmp_path):
     assert_one_line_error(run("ingest", FIXTURES / "wire.jsonl", "--profile", "rules",
                               "--db", "/sys/onrecord.duckdb"), "cannot")
+
+
+def test_a_ledger_held_by_another_writer_is_a_one_line_error(db, tmp_path):
+    import subprocess
+    import sys
+
+    copy = tmp_path / "l.duckdb"
+    shutil.copy(db, copy)
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from onrecord.store import Ledger; "
+                               f"l = Ledger({str(copy)!r}); print('open', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        assert_one_line_error(run("search", "x", "--db", copy), "in use by another onrecord process")
+        assert_one_line_error(run("ingest", FIXTURES / "wire.jsonl", "--profile", "rules", "--db", copy),
+                              "in use by another onrecord process")
+    finally:
+        holder.kill()
+        holder.wait()
