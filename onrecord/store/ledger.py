@@ -386,8 +386,7 @@ class Ledger:
         if first.speaker_id == second.speaker_id:
             raise LedgerError(f"{a!r} and {b!r} are already one speaker ({first.speaker_id})")
         self._add_correction("merge", first.name, second.name)
-        merged = [s for s in self.find_speakers(first.name) if second.name in s.names or first.name in s.names]
-        return max(merged, key=lambda s: s.statements)
+        return max(self.find_speakers(first.name), key=lambda s: s.statements)
 
     def split_speaker(self, a: str, name: str) -> UnifiedSpeaker:
         """Take the mentions called `name` out of speaker `a` into a speaker of their own (kept as a correction)."""
@@ -397,11 +396,7 @@ class Ledger:
         if len(speaker.names) == 1:
             raise LedgerError(f"{speaker.speaker_id} has only the name {name!r}; nothing to split")
         self._add_correction("split", speaker.name, name)
-        return self._one_speaker_after_split(name)
-
-    def _one_speaker_after_split(self, name: str) -> UnifiedSpeaker:
-        found = self.find_speakers(name)
-        return min(found, key=lambda s: len(s.names))
+        return min(self.find_speakers(name), key=lambda s: len(s.names))  # the new speaker holds that name alone
 
     def _add_correction(self, action: str, a: str, b: str) -> None:
         """Record a correction and re-unify the speakers."""
