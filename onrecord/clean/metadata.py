@@ -30,6 +30,8 @@ _BYLINE_WORDS = frozenset(
     "from for at of the our and news partners partner premium staff writer reporter correspondent contributor "
     "special to senior editor in with via a an exclusive syndicated courtesy".split()
 )
+_BYLINE_WORD = re.compile(r"[A-Za-z][\w'’.\-]*")
+_BYLINE_TAIL = re.compile(r"(?:,|\||—|–|-|\(|from\b|for\b|at\b|of\b|via\b)")  # what may follow the names
 _OUTLET = re.compile(r"(?P<outlet>(?:The[ \t]+)?[A-Z][\w'’.&\-]*"
                      r"(?:[ \t]+(?:of[ \t]+|the[ \t]+|and[ \t]+|&[ \t]+)?[A-Z][\w'’.&\-]*)*)[ \t]*[.)]?[ \t]*$")
 _ROLE_WORDS = frozenset("staff writer reporter correspondent contributor editor senior special chief political "
@@ -66,11 +68,11 @@ def match_byline(line: str) -> tuple[str, str | None] | None:
     if m is None:
         return None
     rest = m["rest"].strip()
-    words = re.findall(r"[A-Za-z][\w'’.\-]*", rest)
+    words = _BYLINE_WORD.findall(rest)
     # "By Tuesday, Trump had won" is a sentence, not a byline: its other words are not byline words
     if any(w[0].islower() and w.lower() not in _BYLINE_WORDS for w in words) or len(words) > 15:
         return None
-    if rest and not re.match(r"(?:,|\||—|–|-|\(|from\b|for\b|at\b|of\b|via\b)", rest):
+    if rest and not _BYLINE_TAIL.match(rest):
         return None
     names = m["names"]
     if names.isupper():

@@ -45,7 +45,7 @@ class Patterns:
     keywords: tuple[str, ...] = ()  # one of them is in every match of `anywhere`: checked first, it is much faster
 
     def _may_match_anywhere(self, lower: str) -> bool:
-        return self.anywhere is not None and (not self.keywords or any(k in lower for k in self.keywords))
+        return self.anywhere is not None and (not self.keywords or any(map(lower.__contains__, self.keywords)))
 
     def search(self, line: str, lower: str) -> bool:
         """Does a pattern fit the line (`lower` is the line in lower case)?"""
@@ -188,7 +188,7 @@ def _cut_inline(text: str, line: _Line, rules: SegmentRules, opens_text: bool) -
         found.append((0, date.end, "boilerplate", "date line"))
     lower = content.lower()
     for rule in rules.inline:
-        if rule.keywords and not any(k in lower for k in rule.keywords):
+        if rule.keywords and not any(map(lower.__contains__, rule.keywords)):
             continue
         if rule.prefix:
             at = found[-1][1] if found else 0

@@ -6,6 +6,7 @@ quotes attached; then the resolve stage (onrecord.resolve) names the speakers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from onrecord.document import Attribution, Document, DocumentMetadata, TextSpan
 from onrecord.extract.cues import RELAY_CUES, load_cue_lexicon
@@ -37,7 +38,8 @@ def extract(text: str, options: ExtractOptions | None = None, doc_id: str | None
         doc.segments, doc.metadata = clean(analysed, metadata)
         # non-article characters become spaces (newlines stay): same length, so offsets hold
         analysed = article_text(analysed, doc.segments)
-    doc.attributions = find_attributions(analysed, options)
+    analysis = analyse(analysed)
+    doc.attributions = find_attributions(analysis, options)
     if analysed is not text:
         for a in doc.attributions:  # pieces are read from the original text, not the blanked copy
             a.content, a.source, a.cue = (part and TextSpan.from_offsets(text, part.spans)
@@ -45,7 +47,8 @@ def extract(text: str, options: ExtractOptions | None = None, doc_id: str | None
     if options.resolve_speakers:
         from onrecord.resolve import resolve_speakers
 
-        resolve_speakers(doc, options)
+        # the resolve stage reads the whole text: the analysis serves it when nothing was cut or blanked
+        resolve_speakers(doc, options, analysis if analysed is text else None)
     return doc
 
 
@@ -67,13 +70,12 @@ def analyse(text: str) -> Analysis:
     return Analysis(text, tokens, quotes, quote_index(quotes, len(tokens)), split_sentences(text, tokens))
 
 
-def find_attributions(text: str, options: ExtractOptions) -> list[Attribution]:
-    """Run the extraction stages over the text and return attributions in text order.
+def find_attributions(analysis: Analysis, options: ExtractOptions) -> list[Attribution]:
+    """Run the extraction stages over an analysed text and return attributions in text order.
 
     Rules find the candidate frames; with a learned profile the tagger reads them as features and
     decides cues and spans itself; quotation structure then completes the frames either way.
     """
-    analysis = analyse(text)
     if not analysis.tokens:
         return []
     frames = rule_frames(analysis, options)
@@ -83,7 +85,7 @@ def find_attributions(text: str, options: ExtractOptions) -> list[Attribution]:
         frames = complete_tagger_frames(analysis, load_tagger(options.profile).frames(analysis, frames), frames)
     attach_follow_up_quotes(analysis.tokens, analysis.sentences, analysis.quotes, analysis.in_quote, frames)
     frames.sort(key=lambda f: f.content[0][0])
-    return [_to_attribution(text, analysis.tokens, f) for f in frames]
+    return [_to_attribution(analysis.text, analysis.tokens, f) for f in frames]
 
 
 def complete_tagger_frames(analysis: Analysis, tagged: list[Frame], rules: list[Frame]) -> list[Frame]:
@@ -156,6 +158,7 @@ def frames_from_cues(text: str, tokens: list[Token], sentences, quotes, in_quote
                      options: ExtractOptions) -> list[Frame]:
     """Find the cues of each sentence and build the attribution frame around each one."""
     lexicon = load_cue_lexicon(options.cue_lexicon)
+    cue_words = frame_cue_words(options.cue_lexicon, options.cue_threshold)
     paragraph_end = paragraph_ends(text, tokens)
     frames: list[Frame] = []
     for start, end in sentences:
@@ -165,7 +168,8 @@ def frames_from_cues(text: str, tokens: list[Token], sentences, quotes, in_quote
         label = colon_frame(view, paragraph_end[start]) if opens_paragraph else None
         if label is not None:
             frames.append(label)
-        cues = [i for i in range(start, end) if _is_cue(tokens, i, in_quote, lexicon, options)]
+        cues = [i for i in range(start, end)
+                if (cue_words is None or tokens[i].lower in cue_words) and _is_cue(tokens, i, in_quote)]
         earlier_source = None
         for n, i in enumerate(cues):
             if tokens[i].lower == "according":
@@ -271,16 +275,23 @@ def drop_parenthetical_cues(tokens: list[Token], frames: list[Frame]) -> list[Fr
             if not (tokens[f.cue[0][0]].lower in RELAY_CUES and any(a in in_sources for a, _ in f.cue))]
 
 
-def _is_cue(tokens: list[Token], i: int, in_quote: list[int], lexicon: dict[str, float], options: ExtractOptions) -> bool:
-    """Is token i a cue outside quotation marks?"""
+@lru_cache(maxsize=8)
+def frame_cue_words(lexicon_name: str, threshold: float) -> frozenset[str] | None:
+    """The words that open a frame: lexicon words of strength `threshold` or more, cue nouns and "according" (to).
+
+    None when the threshold is 0 or less: then every word does.
+    """
+    if threshold <= 0:
+        return None
+    lexicon = load_cue_lexicon(lexicon_name)
+    return frozenset([w for w, p in lexicon.items() if p >= threshold] + list(CUE_NOUNS) + ["according"])
+
+
+def _is_cue(tokens: list[Token], i: int, in_quote: list[int]) -> bool:
+    """Is token i, one of the frame cue words, a cue here: outside quotation marks ("according" only before "to")?"""
     if in_quote[i] >= 0:
         return False
-    low = tokens[i].lower
-    if low == "according":
-        return i + 1 < len(tokens) and tokens[i + 1].lower == "to"
-    if low in CUE_NOUNS:
-        return True
-    return lexicon.get(low, 0.0) >= options.cue_threshold
+    return tokens[i].lower != "according" or (i + 1 < len(tokens) and tokens[i + 1].lower == "to")
 
 
 def attach_follow_up_quotes(tokens: list[Token], sentences, quotes, in_quote: list[int], frames: list[Frame]) -> None:

@@ -5,6 +5,7 @@ Imported only when a learned profile runs, so the rules profile never loads torc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import torch
 from torch import nn
@@ -26,10 +27,10 @@ class EncodedBatch:
     lengths: torch.Tensor
     cue_logits: torch.Tensor  # (B, T, len(CUE_TAGS))
 
-
-def lookup(vocab: dict[str, int], items: list[str]) -> list[int]:
-    """Ids of items in a vocabulary, UNK for unseen ones."""
-    return [vocab.get(item, UNK) for item in items]
+    @cached_property
+    def cue_probs(self) -> torch.Tensor:
+        """The cue head's probabilities (B, T, len(CUE_TAGS)), computed once for the cue tags and the role head."""
+        return self.cue_logits.softmax(-1)
 
 
 class AttributionNetwork(nn.Module):
@@ -67,65 +68,68 @@ class AttributionNetwork(nn.Module):
 
     def tensors(self, features: list[SentenceFeatures], vocab: dict[str, dict[str, int]]) -> dict[str, torch.Tensor]:
         """Padded id tensors (B, T) of a list of sentence windows."""
-        width = max(len(f.words) for f in features)
-
-        def pad(rows):
-            return torch.tensor([row + [PAD] * (width - len(row)) for row in rows], dtype=torch.long)
-
-        ids = {
-            "words": pad([lookup(vocab["words"], f.words) for f in features]),
-            "suffixes": pad([lookup(vocab["suffixes"], f.suffixes) for f in features]),
-            "shapes": pad([lookup(vocab["shapes"], f.shapes) for f in features]),
-            "strength": pad([f.cue_strength for f in features]),
-            "quote": pad([f.quote_state for f in features]),
-            "rule": pad([f.rule_role for f in features]),
-            "lengths": torch.tensor([len(f.words) for f in features], dtype=torch.long),
+        columns = {
+            "words": [vocab["words"].get(w, UNK) for f in features for w in f.words],
+            "suffixes": [vocab["suffixes"].get(s, UNK) for f in features for s in f.suffixes],
+            "shapes": [vocab["shapes"].get(s, UNK) for f in features for s in f.shapes],
+            "strength": [k for f in features for k in f.cue_strength],
+            "quote": [k for f in features for k in f.quote_state],
+            "rule": [k for f in features for k in f.rule_role],
         }
         if self.vectors is not None:
-            ids["vectors"] = pad([lookup(vocab["vectors"], f.words) for f in features])
-        return ids
+            columns["vectors"] = [vocab["vectors"].get(w, UNK) for f in features for w in f.words]
+        lengths = torch.tensor([len(f.words) for f in features], dtype=torch.long)
+        valid = torch.arange(int(lengths.max())).unsqueeze(0) < lengths.unsqueeze(1)
+        # all windows' ids laid end to end, put into the padded (B, T) grids in one step
+        grids = torch.full((len(columns), *valid.shape), PAD, dtype=torch.long)
+        grids[:, valid] = torch.tensor(list(columns.values()), dtype=torch.long)
+        return {**dict(zip(columns, grids)), "lengths": lengths}
 
     def encode(self, ids: dict[str, torch.Tensor]) -> EncodedBatch:
         """Run embeddings, encoder and cue head over padded ids."""
+        if self.encoder_kind == "cnn":
+            # the convolutions read the real tokens only: the padding is never embedded
+            valid = torch.arange(ids["words"].shape[1]).unsqueeze(0) < ids["lengths"].unsqueeze(1)
+            states = self._run_cnn(self.dropout(self._embed({k: v[valid] for k, v in ids.items() if k != "lengths"})),
+                                   valid)
+        else:
+            states = self._run_lstm(self.encoder, self.dropout(self._embed(ids)), ids["lengths"])
+        states = self.dropout(states)
+        return EncodedBatch(states, ids["lengths"], self.cue_out(states))
+
+    def _embed(self, ids: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Every token's embeddings, concatenated (ids of any shape; one more dimension out)."""
         parts = [self.word(ids["words"]), self.suffix(ids["suffixes"]), self.shape(ids["shapes"]),
                  self.strength(ids["strength"]), self.quote(ids["quote"]), self.rule(ids["rule"])]
         if self.vectors is not None:
             parts.append(self.vectors(ids["vectors"]))
-        x = torch.cat(parts, dim=-1)
-        if self.encoder_kind == "cnn":
-            states = self._run_cnn(self.dropout(x), ids["lengths"])
-        else:
-            states = self._run_lstm(self.encoder, self.dropout(x), ids["lengths"])
-        states = self.dropout(states)
-        return EncodedBatch(states, ids["lengths"], self.cue_out(states))
+        return torch.cat(parts, dim=-1)
 
     def encode_batch(self, features: list[SentenceFeatures], vocab) -> EncodedBatch:
         """Encode sentence windows given as features."""
         return self.encode(self.tensors(features, vocab))
 
-    def _run_cnn(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    def _run_cnn(self, x: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
         """Residual convolutions over all windows laid end to end, one zero position between windows.
 
-        The zero separators are re-zeroed after every layer, so each window sees exactly what zero
-        padding would show it, and no time is spent on the padding of short windows.
+        `x` (N, D) holds the real tokens of all windows in order; `valid` (B, T) marks them in the padded
+        grid the result (B, T, C) is laid into. The zero separators are re-zeroed after every layer, so
+        each window sees exactly what zero padding would show it, and no time is spent on padding.
         """
-        batch, width, _ = x.shape
-        lengths_list = lengths.tolist()
-        valid = torch.arange(width).unsqueeze(0) < lengths.unsqueeze(1)  # (B, T)
-        # flat position of each real token: its offset in the window plus one slot per earlier window
-        starts = torch.tensor([0] + lengths_list[:-1]).cumsum(0) + torch.arange(batch)
-        flat_index = (starts.unsqueeze(1) + torch.arange(width).unsqueeze(0))[valid]
-        size = sum(lengths_list) + batch
+        batch, width = valid.shape
+        # flat position of each real token: its place in order plus one separator slot per earlier window
+        window_of = valid.nonzero()[:, 0]
+        flat_index = torch.arange(len(window_of)) + window_of
+        size = len(window_of) + batch
         h = x.new_zeros(size, self.project.out_features)
-        h[flat_index] = torch.relu(self.project(x[valid]))
-        mask = torch.zeros(size, 1)
-        mask[flat_index] = 1.0
-        h = h.t().unsqueeze(0)  # (1, C, N)
-        mask = mask.t().unsqueeze(0)
+        h[flat_index] = torch.relu(self.project(x))
+        h = h.t().contiguous().unsqueeze(0)  # (1, C, N), the layout the convolutions read
+        mask = torch.zeros(1, 1, size)
+        mask[0, 0, flat_index] = 1.0
         for conv in self.convolutions:
             h = (h + torch.relu(conv(self.dropout(h)))) * mask
         out = x.new_zeros(batch, width, h.shape[1])
-        out[valid] = h[0].t()[flat_index]
+        out[valid] = h[0].t().contiguous()[flat_index]
         return out
 
     @staticmethod
@@ -138,7 +142,7 @@ class AttributionNetwork(nn.Module):
     def cue_tags(self, batch: EncodedBatch, threshold: float = 0.5) -> list[list[int]]:
         """Cue tags per window (padding included; callers cut to length): a token is part of a cue when
         P(not O) reaches `threshold`, and then B or I by whichever is likelier."""
-        probs = batch.cue_logits.softmax(-1)
+        probs = batch.cue_probs
         begin_or_inside = torch.where(probs[..., 1] >= probs[..., 2], 1, 2)
         return torch.where(1.0 - probs[..., 0] >= threshold, begin_or_inside, 0).tolist()
 
@@ -165,6 +169,6 @@ class AttributionNetwork(nn.Module):
         if not instances:
             return [], []
         tags = self.role_logits(batch, instances).argmax(-1).tolist()
-        probs = batch.cue_logits.softmax(-1)
+        probs = batch.cue_probs
         cue_probs = [float(1.0 - probs[n, a:b, 0].mean()) for n, a, b in instances]
         return tags, cue_probs

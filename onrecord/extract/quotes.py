@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from onrecord.extract.tokens import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, Token
+from onrecord.extract.tokens import (
+    CLOSE_QUOTES,
+    OPEN_QUOTES,
+    STRAIGHT_QUOTES,
+    Token,
+    line_starts,
+)
 
 
 @dataclass(slots=True)
@@ -29,9 +35,10 @@ def find_quotes(text: str, tokens: list[Token]) -> list[Quote]:
     """Pair quote marks paragraph by paragraph; an unclosed quote runs to its paragraph's end."""
     quotes: list[Quote] = []
     open_at: int | None = None
+    breaks = line_starts(text, tokens)
     for i, tok in enumerate(tokens):
         # A paragraph break closes a quote left open: news style leaves the mark off at paragraph end.
-        if open_at is not None and i > 0 and "\n" in text[tokens[i - 1].end:tok.start]:
+        if open_at is not None and i in breaks:
             quotes.append(Quote(open_at, i - 1, closed=False))
             open_at = None
         ch = tok.text

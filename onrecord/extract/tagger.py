@@ -16,12 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from onrecord.extract.cues import load_cue_lexicon
+from onrecord.extract.cues import DEFAULT_LEXICON, load_cue_lexicon
 from onrecord.extract.frames import CUE_NOUNS, Frame
 
 PROFILES = ("fast", "accurate")
@@ -40,7 +41,8 @@ class ModelFileError(RuntimeError):
 
 def word_form(text: str) -> str:
     """The vocabulary key of a token: lower case, digits folded to 0."""
-    return _DIGITS.sub("0", text.lower())
+    low = text.lower()
+    return low if low.isalpha() else _DIGITS.sub("0", low)  # most words hold no digit: skip the regex
 
 
 def word_shape(text: str) -> str:
@@ -78,13 +80,16 @@ def sentence_windows(analysis) -> list[tuple[int, int]]:
     quote_end = {}
     for q in analysis.quotes:
         quote_end[q.first] = max(quote_end.get(q.first, 0), q.last)
+    firsts = sorted(quote_end)
     spans = []
     for start, end in analysis.sentences:
+        # the end of the furthest-reaching quotation that opens in this sentence
+        last = max((quote_end[k] for k in firsts[bisect_left(firsts, start):bisect_left(firsts, end)]), default=0)
         if spans and spans[-1][2] >= start:  # the previous window's quotation is still open
             spans[-1][1] = end
-            spans[-1][2] = max(spans[-1][2], max((quote_end.get(k, 0) for k in range(start, end)), default=0))
+            spans[-1][2] = max(spans[-1][2], last)
         else:
-            spans.append([start, end, max((quote_end.get(k, 0) for k in range(start, end)), default=0)])
+            spans.append([start, end, last])
     windows = []
     for start, end, _ in spans:
         for a in range(start, end, MAX_SENTENCE_TOKENS):
@@ -92,38 +97,39 @@ def sentence_windows(analysis) -> list[tuple[int, int]]:
     return windows
 
 
+@lru_cache(maxsize=4)
+def cue_strengths(lexicon_name: str = DEFAULT_LEXICON) -> dict[str, int]:
+    """Word form -> its cue-strength feature: 0..10 from the cue lexicon, 12 for cue nouns."""
+    strengths = {form: int(round(p * 10)) for form, p in load_cue_lexicon(lexicon_name).items()}
+    strengths.update(dict.fromkeys(CUE_NOUNS, 12))
+    return strengths
+
+
 def featurize(analysis, rule_frames: list[Frame]) -> list[SentenceFeatures]:
     """Features of every sentence window of an analysed text (shared by training and inference)."""
     tokens, in_quote = analysis.tokens, analysis.in_quote
-    lexicon = load_cue_lexicon()
     rule_role = [0] * len(tokens)
     for frame in rule_frames:
         for role in ("content", "source", "cue"):  # later roles win: cue over source over content
             for a, b in getattr(frame, role):
                 rule_role[a:b] = [RULE_ROLES[role]] * (b - a)
     marks = {i for q in analysis.quotes for i in (q.first, q.last) if tokens[i].text in QUOTE_MARKS}
-    out = []
-    for start, end in sentence_windows(analysis):
-        toks = tokens[start:end]
-        strength = []
-        for k, tok in enumerate(toks, start):
-            low = tok.lower
-            if low == "according" and k + 1 < len(tokens) and tokens[k + 1].lower == "to":
-                strength.append(11)
-            elif low in CUE_NOUNS:
-                strength.append(12)
-            else:
-                strength.append(int(round(lexicon.get(low, 0.0) * 10)))
-        out.append(SentenceFeatures(
-            offset=start,
-            words=[word_form(t.text) for t in toks],
-            suffixes=[t.text[-3:].lower() for t in toks],
-            shapes=[word_shape(t.text) for t in toks],
-            cue_strength=strength,
-            quote_state=[2 if k in marks else (1 if in_quote[k] >= 0 else 0) for k in range(start, end)],
-            rule_role=rule_role[start:end],
-        ))
-    return out
+    quote_state = [1 if q >= 0 else 0 for q in in_quote]
+    for i in marks:
+        quote_state[i] = 2
+    lows = [t.lower for t in tokens]
+    strengths = cue_strengths()
+    strength = [strengths.get(low, 0) for low in lows]
+    for k, low in enumerate(lows[:-1]):
+        if low == "according" and lows[k + 1] == "to":
+            strength[k] = 11
+    words = [word_form(t.text) for t in tokens]
+    suffixes = [t.text[-3:].lower() for t in tokens]
+    shapes = [word_shape(t.text) for t in tokens]
+    return [SentenceFeatures(offset=start, words=words[start:end], suffixes=suffixes[start:end],
+                             shapes=shapes[start:end], cue_strength=strength[start:end],
+                             quote_state=quote_state[start:end], rule_role=rule_role[start:end])
+            for start, end in sentence_windows(analysis)]
 
 
 def spans_of(tags: list[int], begin: int, inside: int) -> list[tuple[int, int]]:

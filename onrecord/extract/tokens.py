@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 
 # Quote marks are tokens of their own so that quote structure can be read off the token stream.
 OPEN_QUOTES = ("“", "«", "„", "‟")
@@ -29,25 +30,24 @@ ABBREVIATIONS = frozenset(
 )
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Token:
-    """A token: its [start, end) offsets in the text and its text."""
+    """A token: its [start, end) offsets in the text and its text (with what every stage asks of it, read once)."""
 
     start: int
     end: int
     text: str
+    lower: str = field(repr=False, compare=False)
+    is_word: bool = field(repr=False, compare=False)
+    is_capitalized: bool = field(repr=False, compare=False)
 
-    @property
-    def lower(self) -> str:
-        return self.text.lower()
-
-    @property
-    def is_word(self) -> bool:
-        return self.text[0].isalnum() or self.text[0] == "_" or (len(self.text) > 1 and self.text[1].isalnum())
-
-    @property
-    def is_capitalized(self) -> bool:
-        return self.text[0].isupper()
+    def __init__(self, start: int, end: int, text: str) -> None:
+        # the derived fields are set here, once: the stages read them millions of times per corpus
+        self.start, self.end, self.text = start, end, text
+        self.lower = text.lower()
+        first = text[0]
+        self.is_word = first.isalnum() or first == "_" or (len(text) > 1 and text[1].isalnum())
+        self.is_capitalized = first.isupper()
 
 
 def tokenize(text: str) -> list[Token]:
@@ -55,14 +55,29 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
 
 
+def line_starts(text: str, tokens: list[Token]) -> set[int]:
+    """Indices of the tokens with a newline between them and the token before."""
+    starts, n = set(), len(tokens)
+    at = text.find("\n", tokens[0].end) if tokens else -1
+    while at >= 0:
+        # tokens hold no whitespace, so the newline lies in the gap before the first token after it
+        k = bisect_left(tokens, at, key=_start_of)
+        if k >= n:
+            break
+        starts.add(k)
+        at = text.find("\n", tokens[k].end)
+    return starts
+
+
+def _start_of(token: Token) -> int:
+    return token.start
+
+
 def paragraph_ends(text: str, tokens: list[Token]) -> list[int]:
     """For each token, the index just past the last token of its paragraph (paragraphs end at newlines)."""
-    ends = [len(tokens)] * len(tokens)
-    end = len(tokens)
-    for i in range(len(tokens) - 1, -1, -1):
-        if i + 1 < len(tokens) and "\n" in text[tokens[i].end:tokens[i + 1].start]:
-            end = i + 1
-        ends[i] = end
+    ends = []
+    for end in sorted(line_starts(text, tokens)) + [len(tokens)]:
+        ends += [end] * (end - len(ends))
     return ends
 
 
@@ -71,12 +86,13 @@ def split_sentences(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
     sentences = []
     start = 0
     n = len(tokens)
+    breaks = line_starts(text, tokens)
     for i, tok in enumerate(tokens):
         if i + 1 >= n:
             break
         nxt = tokens[i + 1]
         # A newline between two tokens always ends the sentence (paragraphs, headlines).
-        if "\n" in text[tok.end:nxt.start]:
+        if i + 1 in breaks:
             sentences.append((start, i + 1))
             start = i + 1
             continue

@@ -5,6 +5,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from onrecord.clean.metadata import text_metadata
+from onrecord.extract import Analysis
 from onrecord.extract.tokens import OPEN_QUOTES, STRAIGHT_QUOTES, Token, split_sentences, tokenize
 from onrecord.resolve.lexicon import SpeakerLexicon, load_speaker_lexicon
 from onrecord.resolve.mentions import (
@@ -67,11 +68,16 @@ class DocumentIndex:
     """Sentences and people of one document, looked up by position and by surname."""
 
     def __init__(self, text: str, sources: list[tuple[int, Mention]] | None = None,
-                 lex: SpeakerLexicon | None = None):
+                 lex: SpeakerLexicon | None = None, analysis: Analysis | None = None):
+        """`analysis`: the extract stage's analysis of this same text (its tokens and sentences), when there is one."""
         self.text = text
         self.lex = lex or load_speaker_lexicon()
-        self.tokens: list[Token] = tokenize(text)
-        sentences = split_sentences(text, self.tokens) if self.tokens else []
+        if analysis is not None and analysis.text == text:
+            self.tokens: list[Token] = analysis.tokens
+            sentences = analysis.sentences
+        else:
+            self.tokens = tokenize(text)
+            sentences = split_sentences(text, self.tokens) if self.tokens else []
         self.sentence_starts = [self.tokens[a].start for a, _ in sentences] or [0]
         self._sentence_first = {a for a, _ in sentences}
         self.token_starts = [t.start for t in self.tokens]

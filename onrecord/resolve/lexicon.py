@@ -90,10 +90,12 @@ def load_speaker_lexicon(name: str = DEFAULT_SPEAKER_LEXICON) -> SpeakerLexicon:
     )
 
 
+_ES_PLURAL = re.compile(r"(ss|sh|ch|x)es$")  # "witnesses", "speeches", "taxes"
 _PLURAL_IRREGULAR = {"people": "person", "men": "man", "women": "woman", "spokesmen": "spokesman",
                      "spokeswomen": "spokeswoman", "spokespeople": "spokesperson", "staffers": "staffer"}
 
 
+@lru_cache(maxsize=8192)  # a pure function of the word, asked for the same words again and again
 def singular(word: str) -> str:
     """Singular form of a lower-case English noun, good enough for lexicon lookups ("agencies" → "agency")."""
     if word in _PLURAL_IRREGULAR:
@@ -102,7 +104,7 @@ def singular(word: str) -> str:
         return word[:-3] + "man"  # congressmen, chairmen
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
-    if re.search(r"(ss|sh|ch|x)es$", word):
+    if _ES_PLURAL.search(word):
         return word[:-2]
     if word.endswith("s") and not word.endswith(("ss", "us", "is", "news")) and len(word) > 3:
         return word[:-1]

@@ -308,6 +308,7 @@ def gender_of(first_word: str | None, role_words: list[str], lex: SpeakerLexicon
     return None
 
 
+_SEGMENT_BREAK = re.compile(r"\s*[,;]\s+|\s*[,;]$")  # the commas and semicolons between appositives
 _PARENTHETICAL = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
 _EDGE_PUNCT = " \t\r\n,;:—–-\"“”‘’'«»()[]"
 
@@ -330,7 +331,7 @@ def parse_mention(text: str) -> Mention:
     cleaned = clean_mention(raw)
     if not cleaned:
         return Mention(text=raw)
-    segments = [s for s in re.split(r"\s*[,;]\s+|\s*[,;]$", cleaned) if s and s.strip(_EDGE_PUNCT)]
+    segments = [s for s in _SEGMENT_BREAK.split(cleaned) if s and s.strip(_EDGE_PUNCT)]
     if not segments:
         return Mention(text=raw)
     mention = _parse_segment(segments[0], lex)

@@ -41,7 +41,7 @@ def looks_like_person_name(words: list[str], lex: SpeakerLexicon) -> bool:
         low = w.lower()
         if not w[:1].isupper() or any(c.isdigit() for c in w) or low in FUNCTION_WORDS:
             return False
-        if is_acronym(w) and len(words) == 1:
+        if len(words) == 1 and is_acronym(w):
             return False
     return not (len(words) == 1 and (words[0].lower() in lex.organization_words or words[0].lower() in lex.demonyms))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from onrecord.document import Attribution, Document, Speaker
+from onrecord.extract import Analysis
 from onrecord.extract.cues import RELAY_CUES
 from onrecord.options import ExtractOptions
 from onrecord.resolve.coref import GROUP_TYPES, THING_TYPES, Antecedent, Coreference, copy_speaker
@@ -44,15 +45,18 @@ class SourceReading:
     exclude: list[tuple[int, int]]  # the content: names in it are not what the source's pronoun refers to
 
 
-def resolve_speakers(doc: Document, options: ExtractOptions | None = None) -> Document:
-    """Set `speaker` and `via` on every attribution of `doc` (options: reserved; the stage has no settings yet)."""
+def resolve_speakers(doc: Document, options: ExtractOptions | None = None, analysis: Analysis | None = None) -> Document:
+    """Set `speaker` and `via` on every attribution of `doc` (options: reserved; the stage has no settings yet).
+
+    `analysis`: the extract stage's analysis of `doc.text` itself, whose tokens and sentences are reused.
+    """
     attributions = [a for a in (doc.attributions or []) if isinstance(a, Attribution)]
     if not attributions:
         return doc
     text = doc.text if isinstance(doc.text, str) else ""
     readings = [read_source(a) for a in attributions]
     people = [(r.anchor, r.mention) for r in readings if r.mention is not None and mention_type(r.mention) == "person"]
-    resolver = SpeakerResolver(DocumentIndex(text, people))
+    resolver = SpeakerResolver(DocumentIndex(text, people, analysis=analysis))
     container = containers(attributions, [r.points for r in readings])
     own_via: list[list[Speaker]] = [[] for _ in attributions]
     deferred: set[int] = set()
