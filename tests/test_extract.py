@@ -268,3 +268,24 @@ def test_seed_article(seed_article):
     assert {"states", "notes", "told", "reported", "added"} <= cues
     never = [a for a in in_article if "Never planned, never did." in a.content.text]
     assert any(a.source and a.source.text == "Polyanskiy" for a in never), _summary(doc)
+
+
+@pytest.mark.parametrize("profile", ["rules", "accurate"])
+def test_briefing_names_its_briefer_and_topic(profile):
+    text = ("Several unnamed sources told Bloomberg that U.S. officials have briefed their EU allies on their "
+            "concerns of a potential military operation by Russia in Ukraine.")
+    doc = extract_with(text, ExtractOptions(profile=profile))
+    briefed = [a for a in doc.attributions if a.cue and a.cue.text.startswith("briefed")]
+    assert len(briefed) == 1
+    assert briefed[0].source.text == "U.S. officials"
+    assert briefed[0].content.text.startswith("their concerns of a potential military operation")
+    assert briefed[0].speaker.type == "anonymous"
+
+
+@pytest.mark.parametrize("text", [
+    "People briefed on the talks said the deal was close.",  # passive: no briefer, no frame of its own
+    "The aides were briefed on the plan by the chief of staff.",
+])
+def test_passive_briefing_makes_no_briefing_frame(text):
+    doc = extract(text)
+    assert not [a for a in doc.attributions if a.cue and a.cue.text.startswith("briefed")]

@@ -11,7 +11,8 @@ from functools import lru_cache
 from onrecord.document import Attribution, Document, DocumentMetadata, TextSpan
 from onrecord.extract.cues import RELAY_CUES, load_cue_lexicon
 from onrecord.extract.frames import (
-    CUE_NOUNS, DASHES, Frame, SentenceView, according_to_frame, colon_frame, cue_noun_frame, dash_frame, frame_for_cue,
+    BRIEFING_VERBS, CUE_NOUNS, DASHES, Frame, SentenceView, according_to_frame, briefing_frame, colon_frame,
+    cue_noun_frame, dash_frame, frame_for_cue,
 )
 from onrecord.extract.quotes import find_quotes, quote_index
 from onrecord.extract.tokens import Token, paragraph_ends, split_sentences, tokenize
@@ -101,7 +102,7 @@ def complete_tagger_frames(analysis: Analysis, tagged: list[Frame], rules: list[
 # Rule frames built from text structure rather than a verb: "according to", cue nouns ("claims made by
 # X that"), speaker labels ("Peskov: …") and dashes ("“…” — Jane Smith"). Kept next to the tagger's frames
 # when it found nothing there (dev: content_exact +1.6, attribution F1 −0.4; seed: one statement more).
-STRUCTURAL_CUES = frozenset({"according", ":"} | set(CUE_NOUNS) | set(DASHES))
+STRUCTURAL_CUES = frozenset({"according", ":"} | set(CUE_NOUNS) | set(DASHES) | BRIEFING_VERBS)
 
 
 def _tokens_of(pieces: list[tuple[int, int]]) -> set[int]:
@@ -176,6 +177,8 @@ def frames_from_cues(text: str, tokens: list[Token], sentences, quotes, in_quote
                 frame = according_to_frame(view, i)
             elif tokens[i].lower in CUE_NOUNS:
                 frame = cue_noun_frame(view, i)
+            elif tokens[i].lower in BRIEFING_VERBS:
+                frame = briefing_frame(view, i)
             else:
                 frame = frame_for_cue(view, i, cues[n + 1:], lexicon.get(tokens[i].lower, 0.0), earlier_source)
             if frame is not None:
@@ -277,14 +280,15 @@ def drop_parenthetical_cues(tokens: list[Token], frames: list[Frame]) -> list[Fr
 
 @lru_cache(maxsize=8)
 def frame_cue_words(lexicon_name: str, threshold: float) -> frozenset[str] | None:
-    """The words that open a frame: lexicon words of strength `threshold` or more, cue nouns and "according" (to).
+    """The words that open a frame: lexicon words of strength `threshold` or more, cue nouns, "briefed" and "according".
 
     None when the threshold is 0 or less: then every word does.
     """
     if threshold <= 0:
         return None
     lexicon = load_cue_lexicon(lexicon_name)
-    return frozenset([w for w, p in lexicon.items() if p >= threshold] + list(CUE_NOUNS) + ["according"])
+    return frozenset([w for w, p in lexicon.items() if p >= threshold] + list(CUE_NOUNS) + list(BRIEFING_VERBS)
+                     + ["according"])
 
 
 def _is_cue(tokens: list[Token], i: int, in_quote: list[int]) -> bool:

@@ -517,3 +517,31 @@ def _continuation(view: SentenceView, j: int) -> list[tuple[int, int]]:
         end = view.quotes[view.in_quote[j]].last + 1
         return [(j, end)]
     return []
+
+
+BRIEFING_VERBS = frozenset({"briefed"})  # the past form only: "brief" and "briefs" are mostly nouns
+TOPIC_PREPOSITIONS = frozenset({"on", "about"})
+AUXILIARIES = frozenset("have has had been was were is are will would".split())
+
+
+def briefing_frame(view: SentenceView, i: int) -> Frame | None:
+    """'U.S. officials have briefed their EU allies on CONTENT': the briefer is the source, the topic the content.
+
+    Passive "people briefed on the talks said …" names no briefer (no recipient before "on"): no frame.
+    """
+    toks = view.tokens
+    j = i + 1  # the recipient: a short noun phrase ("their EU allies", "lawmakers")
+    while j < view.end and toks[j].is_word and toks[j].lower not in TOPIC_PREPOSITIONS | {"by"} and j - i <= 6:
+        j += 1
+    if j == i + 1 or j >= view.end or toks[j].lower not in TOPIC_PREPOSITIONS:
+        return None
+    k = i
+    while k - 1 > view.start and toks[k - 1].lower in AUXILIARIES:
+        k -= 1
+    source = source_left(view, k)
+    if source is None:
+        return None
+    a, b = view.trim(j + 1, end_of_content(view, j + 1, []))
+    if view.words_in(a, b) < 2:
+        return None
+    return Frame([(i, i + 1), (j, j + 1)], [(a, b)], [source], confidence=0.6)
