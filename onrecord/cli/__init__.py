@@ -9,10 +9,10 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -26,7 +26,7 @@ from onrecord import __version__
 from onrecord.document import Attribution, Document, DocumentMetadata
 from onrecord.options import ExtractOptions
 from onrecord.pipeline import extract_inputs
-from onrecord.read import AUTO, FORMATS, SUFFIX_FORMATS, ReadOptions, ReadStats, count_documents, expects_many_documents, read_inputs
+from onrecord.read import AUTO, FORMATS, SUFFIX_FORMATS, ReadOptions, ReadStats, count_documents, expects_many_documents
 from onrecord.read.jsonl import DATE_FIELDS, ID_FIELDS, TEXT_FIELDS, TITLE_FIELDS, URL_FIELDS
 from onrecord.serialize import document_to_dict, to_jsonl_line
 
