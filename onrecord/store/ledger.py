@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -241,6 +242,17 @@ class Ledger:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction: committed when the block ends, rolled back (and re-raised) when it fails."""
+        self.connection.execute("BEGIN")
+        try:
+            yield self.connection
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
     def _meta(self, key: str) -> str | None:
         row = self.connection.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return row[0] if row else None
@@ -273,9 +285,7 @@ class Ledger:
         document_table = pa.Table.from_pylist(documents)  # noqa: F841  (read by name in the SQL below)
         attribution_table = pa.Table.from_pylist(attributions, schema=ATTRIBUTION_SCHEMA())  # noqa: F841
         doc_ids = [row["doc_id"] for row in documents]
-        con = self.connection
-        con.execute("BEGIN")
-        try:
+        with self._transaction() as con:
             con.execute("DELETE FROM attributions WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
             con.execute("DELETE FROM documents WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
             con.execute("INSERT INTO documents BY NAME SELECT * FROM document_table")
@@ -283,10 +293,6 @@ class Ledger:
                 con.execute("INSERT INTO attributions BY NAME SELECT * FROM attribution_table")
             self._set_meta(STALE_SPEAKERS, "1")
             self._set_meta(STALE_SEARCH, "1")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         return len(attributions)
 
     def is_stale(self) -> bool:
@@ -298,19 +304,13 @@ class Ledger:
         if not force and not self.is_stale():
             return
         speakers, mapping = self._unify()
-        con = self.connection
-        con.execute("BEGIN")
-        try:
+        with self._transaction() as con:
             self._write_speakers(speakers, mapping)
             # The FTS index is a snapshot (DuckDB does not update it on insert), so it is rebuilt whole.
             con.execute(f"PRAGMA create_fts_index('{FTS_TABLE}', 'attribution_id', 'content_text', "
                         "stemmer='porter', stopwords='none', strip_accents=1, lower=1, overwrite=1)")
             self._set_meta(STALE_SPEAKERS, "0")
             self._set_meta(STALE_SEARCH, "0")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
 
     def _unify(self) -> tuple[list[UnifiedSpeaker], dict[str, str]]:
         """Unify every stored mention (with the user's corrections); returns speakers and mention_key → id."""
@@ -400,25 +400,14 @@ class Ledger:
 
     def _add_correction(self, action: str, a: str, b: str) -> None:
         """Record a correction and re-unify the speakers."""
-        con = self.connection
-        con.execute("BEGIN")
-        try:
+        with self._transaction() as con:
             con.execute("INSERT INTO corrections SELECT coalesce(max(seq), 0) + 1, ?, ?, ? FROM corrections",
                         [action, a, b])
             self._set_meta(STALE_SPEAKERS, "1")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         speakers, mapping = self._unify()
-        con.execute("BEGIN")
-        try:
+        with self._transaction():
             self._write_speakers(speakers, mapping)
             self._set_meta(STALE_SPEAKERS, "0")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
 
     # -- reading ------------------------------------------------------------------------------------
 
