@@ -73,7 +73,7 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
         if fts and words:
             joins = FTS_HITS
             params.append(words)
-            score = "hits.score"
+            score = "hits.score AS score"
         else:
             for word in TERM.findall(text):
                 where.append("a.content_text ILIKE ? ESCAPE '\\'")
@@ -110,7 +110,7 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
     sql = f"SELECT {columns} {FROM} {joins}"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    order = "score DESC, " if score != "NULL::DOUBLE AS score" else ""
+    order = "score DESC, " if joins else ""  # ranked by relevance when the index was searched
     sql += f" ORDER BY {order}d.published_date DESC NULLS LAST, a.doc_id, a.ordinal"
     if query.limit is not None:
         sql += " LIMIT ? OFFSET ?"
