@@ -225,3 +225,47 @@ def test_train_command_refuses_a_folder_without_splits(tmp_path):
 
     result = CliRunner().invoke(app, ["train", "--data", str(tmp_path), "--out", str(tmp_path / "m")])
     assert result.exit_code == 2 and "no train/text folder" in result.output
+
+
+# -- the fast profile's NumPy forward pass ------------------------------------------------------------------
+def _tag_both_ways(tagger: Tagger, text: str):
+    """The (instances, role tags, cue probabilities) of the PyTorch and the NumPy pass over one text."""
+    from onrecord.extract import analyse, rule_frames
+    from onrecord.extract.tagger import featurize
+
+    analysis = analyse(text)
+    features = featurize(analysis, rule_frames(analysis, ExtractOptions()))
+    return tagger._tag_torch(features, 0.5), tagger._tag_numpy(features, 0.5)
+
+
+def test_fast_model_runs_in_numpy_with_the_networks_results():
+    tagger = load_tagger("fast")
+    assert tagger.inference is not None and load_tagger("accurate").inference is None
+    text = (Path(__file__).resolve().parents[1] / "examples" / "phone-call.txt").read_text("utf-8")
+    (instances, tags, probs), (np_instances, np_tags, np_probs) = _tag_both_ways(tagger, text)
+    assert len(instances) >= 5 and np_instances == instances
+    assert [t[:len(n)] for t, n in zip(tags, np_tags)] == np_tags
+    assert np_probs == pytest.approx(probs, abs=1e-5)
+
+
+def test_numpy_pass_matches_a_random_network_across_windows():
+    from onrecord.extract.cnn_inference import CnnInference
+    from onrecord.extract.network import AttributionNetwork
+
+    torch.manual_seed(3)
+    vocab = {"words": {w: i + 2 for i, w in enumerate("the said minister told reporters that".split())},
+             "suffixes": {"aid": 2, "the": 3}, "shapes": {"x": 2, "Xx": 3}}
+    network = AttributionNetwork({k: len(v) + 2 for k, v in vocab.items()}, word_dim=8, hidden=4, layers=2,
+                                 role_hidden=6, encoder="cnn", role_encoder="cnn")
+    for p in network.parameters():  # large weights, so that every unit is active somewhere
+        torch.nn.init.normal_(p, std=0.8)
+    network.eval()
+    tagger = Tagger(network, vocab, {"profile": "test", "version": "0"})
+    assert isinstance(tagger.inference, CnnInference)
+    text = ("The minister said the talks had failed. Reporters were told that “nothing is agreed,” he said, "
+            "and the deputy minister told them that a deal was close, according to two officials. ") * 3
+    (instances, tags, probs), (np_instances, np_tags, np_probs) = _tag_both_ways(tagger, text)
+    assert len({n for n, _, _ in instances}) >= 3 and any(len(set(t)) >= 4 for t in np_tags)
+    assert np_instances == instances
+    assert [t[:len(n)] for t, n in zip(tags, np_tags)] == np_tags
+    assert np_probs == pytest.approx(probs, abs=1e-5)

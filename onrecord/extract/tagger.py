@@ -175,6 +175,12 @@ class Tagger:
     def __init__(self, network, vocab: dict[str, dict[str, int]], meta: dict):
         self.network, self.vocab, self.meta = network, vocab, meta
         self.network.eval()
+        self.inference = None  # a NumPy forward pass, where the network has one (the fast profile's)
+        if getattr(network, "encoder_kind", None) == "cnn" and getattr(network, "role_encoder_kind", None) == "cnn" \
+                and getattr(network, "vectors", None) is None:
+            from onrecord.extract.cnn_inference import CnnInference
+
+            self.inference = CnnInference(network)
 
     @classmethod
     def load(cls, folder: Path) -> "Tagger":
@@ -206,17 +212,14 @@ class Tagger:
 
     def frames(self, analysis, rule_frames: list[Frame]) -> list[Frame]:
         """The attribution frames the model finds in an analysed text."""
-        import torch
-
         features = featurize(analysis, rule_frames)
         if not features:
             return []
-        with torch.inference_mode():
-            batch = self.network.encode_batch(features, self.vocab)
-            cue_tags = self.network.cue_tags(batch, self.meta.get("cue_threshold", 0.5))
-            instances = [(n, a, b) for n, tags in enumerate(cue_tags)
-                         for a, b in spans_of(tags[:len(features[n].words)], 1, 2)]
-            role_tags, cue_probs = self.network.role_tags(batch, instances)
+        threshold = self.meta.get("cue_threshold", 0.5)
+        if self.inference is not None:
+            instances, role_tags, cue_probs = self._tag_numpy(features, threshold)
+        else:
+            instances, role_tags, cue_probs = self._tag_torch(features, threshold)
         frames = []
         for (n, a, b), tags, prob in zip(instances, role_tags, cue_probs):
             offset = features[n].offset
@@ -227,3 +230,28 @@ class Tagger:
             source = [(offset + s, offset + e) for s, e in spans_of(tags, 1, 2)]
             frames.append(Frame(cue=[(offset + a, offset + b)], content=content, source=source, confidence=prob))
         return frames
+
+    def _tag_torch(self, features: list[SentenceFeatures], threshold: float):
+        """Cue instances (window, start, end), their role tags and cue probabilities, by the PyTorch network."""
+        import torch
+
+        with torch.inference_mode():
+            batch = self.network.encode_batch(features, self.vocab)
+            cue_tags = self.network.cue_tags(batch, threshold)
+            instances = [(n, a, b) for n, tags in enumerate(cue_tags)
+                         for a, b in spans_of(tags[:len(features[n].words)], 1, 2)]
+            role_tags, cue_probs = self.network.role_tags(batch, instances)
+        return instances, role_tags, cue_probs
+
+    def _tag_numpy(self, features: list[SentenceFeatures], threshold: float):
+        """The same as _tag_torch, by the NumPy forward pass of a convolutional network."""
+        import numpy as np
+
+        states, probs, starts = self.inference.encode(features, self.vocab)
+        # a token is part of a cue when P(not O) reaches the threshold, then B or I by the likelier
+        tags = np.where(1.0 - probs[:, 0] >= threshold, np.where(probs[:, 1] >= probs[:, 2], 1, 2), 0).tolist()
+        lengths = [len(f.words) for f in features]
+        instances = [(n, a, b) for n, (first, length) in enumerate(zip(starts, lengths))
+                     for a, b in spans_of(tags[first:first + length], 1, 2)]
+        cue_probs = [float(1.0 - probs[starts[n] + a:starts[n] + b, 0].mean()) for n, a, b in instances]
+        return instances, self.inference.role_tags(states, starts, lengths, instances), cue_probs
