@@ -21,23 +21,29 @@ UNK = 1
 EMBEDDINGS = ("words", "suffixes", "shapes", "strength", "quote", "rule")  # AttributionNetwork._embed's order
 
 
-def _conv_stack(h: np.ndarray, mask: np.ndarray, layers: list[tuple[list[np.ndarray], np.ndarray, int]]) -> np.ndarray:
-    """Residual ReLU convolutions (kernel 3) over rows laid end to end; `mask` zeroes the separators."""
-    for (w_left, w_mid, w_right), bias, dilation in layers:
-        d = dilation
-        padded = np.pad(h, ((d, d), (0, 0)))
-        out = padded[:-2 * d] @ w_left + h @ w_mid + padded[2 * d:] @ w_right + bias
+def _conv_stack(h: np.ndarray, mask: np.ndarray, layers: list[tuple[np.ndarray, np.ndarray, int]]) -> np.ndarray:
+    """Residual ReLU convolutions (kernel 3) over rows laid end to end; `mask` zeroes the separators.
+
+    Each layer is one matrix product with the three taps side by side; the left and right taps' columns
+    are then added one `dilation` row down and up (rows past either end see zeros, as padding would).
+    """
+    for taps, bias, d in layers:
+        width = bias.shape[0]
+        y = h @ taps  # (rows, 3 * width): what each row gives as the left, middle and right neighbour
+        out = y[:, width:2 * width] + bias
+        out[d:] += y[:-d, :width]
+        out[:-d] += y[d:, 2 * width:]
         h = (h + np.maximum(out, 0.0)) * mask
     return h
 
 
-def _conv_layers(convolutions, dilations) -> list[tuple[list[np.ndarray], np.ndarray, int]]:
-    """(per-tap weight matrices, bias, dilation) of Conv1d layers, transposed for row-major input."""
+def _conv_layers(convolutions, dilations) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """(the three taps' weights side by side (in, 3 * out), bias, dilation) of Conv1d layers."""
     layers = []
     for conv, dilation in zip(convolutions, dilations):
         weight = conv.weight.detach().numpy()  # (out, in, 3)
-        layers.append(([np.ascontiguousarray(weight[:, :, k].T) for k in range(3)],
-                       conv.bias.detach().numpy().copy(), dilation))
+        taps = np.concatenate([weight[:, :, k].T for k in range(3)], axis=1)
+        layers.append((np.ascontiguousarray(taps), conv.bias.detach().numpy().copy(), dilation))
     return layers
 
 
