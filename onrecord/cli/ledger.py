@@ -29,9 +29,10 @@ from onrecord.cli import (
     plural, snippet, stdout_console, summary_line,
 )
 from onrecord.document import KINDS
-from onrecord.read import ReadOptions, count_documents, expects_many_documents
+from onrecord.read import STDIN, ReadOptions, count_documents, expects_many_documents
 from onrecord.store import IngestOptions, IngestReport, Ledger, LedgerError, StatementQuery, ingest
 from onrecord.store.ingest import BATCH_SIZE
+from onrecord.store.shards import DEFAULT_SHARD_SIZE, ShardError, ShardOptions, ShardReport, ingest_shards
 from onrecord.store.ledger import EXPORT_FORMATS, PROFILE_SOURCE_TYPES, SourcingProfile, Statement
 
 DEFAULT_DB = "ledger.duckdb"
@@ -47,6 +48,13 @@ class ListFormat(str, Enum):
     table = "table"
     jsonl = "jsonl"
     csv = "csv"
+
+
+class Engine(str, Enum):
+    """Where `onrecord ingest` runs: in this process, or as shards on a Ray cluster."""
+
+    local = "local"
+    ray = "ray"
 
 
 class ExportFormat(str, Enum):
@@ -115,9 +123,16 @@ def ingest_progress(enabled: bool, total: int | None) -> Iterator:
         yield update
 
 
+def shards_line(shards: ShardReport) -> str:
+    """What a sharded ingest did with its shards, on one line."""
+    merged = shards.total - len(shards.failed)
+    return (f"shards: {merged} of {shards.total} merged ({shards.processed} processed on "
+            f"{plural(shards.workers, 'worker')}, {shards.reused} reused from an earlier run)")
+
+
 def ingest_summary(report: IngestReport, counts: dict[str, int]) -> list[str]:
     """The closing lines of an ingest: what was done, how fast, and what the ledger holds now."""
-    return [
+    return ([shards_line(report.shards)] if report.shards else []) + [
         summary_line(report.processed, report.stats)
         + f" (added {report.added}, updated {report.updated}, unchanged {report.unchanged})",
         f"stored {plural(report.attributions, 'attribution')} in {report.elapsed:.1f} s "
@@ -141,8 +156,25 @@ def ingest_command(
     timeout: TimeoutOption = ReadOptions().timeout,
     quiet: QuietOption = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per database transaction.")] = BATCH_SIZE,
+    engine: Annotated[Engine, typer.Option(
+        help='local: in this process; ray: as shards on a Ray cluster (pip install "onrecord\\[ray]").',
+    )] = Engine.local,
+    address: Annotated[str | None, typer.Option(
+        help="--engine ray: a running cluster (auto, HOST:6379, ray://HOST:10001); default: start Ray here.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="--engine ray: worker processes, one CPU and one model each (default: every CPU).")] = None,
+    shard_size: Annotated[int | None, typer.Option(
+        min=1, help=f"--engine ray: files or JSONL lines per shard (default: {DEFAULT_SHARD_SIZE}).")] = None,
+    work_dir: Annotated[Path | None, typer.Option(
+        help="--engine ray: where finished shards wait to be merged (default: DB.shards).")] = None,
 ) -> None:
     """Extract attributions from inputs and store them in the ledger (unchanged documents are skipped)."""
+    ray_only = {"--address": address, "--workers": workers, "--shard-size": shard_size, "--work-dir": work_dir}
+    if engine is Engine.local and any(value is not None for value in ray_only.values()):
+        given = ", ".join(name for name, value in ray_only.items() if value is not None)
+        raise fail(f"{given}: only with --engine ray")
+    if engine is Engine.ray and any(str(path) == STDIN for path in paths):
+        raise fail("--engine ray reads files and folders, not standard input (-)")
     read_options = ReadOptions(input_format=input_format.value, text_field=text_field, id_field=id_field,
                                url_field=url_field, date_field=date_field, title_field=title_field, timeout=timeout)
     options = IngestOptions(extract=engine_options(profile), read=read_options, timeout=timeout,
@@ -150,15 +182,35 @@ def ingest_command(
     show = not quiet and sys.stderr.isatty() and expects_many_documents(paths, read_options)
     with open_ledger(db, read_only=False) as ledger:
         with ingest_progress(show, count_documents(paths, read_options) if show else None) as update:
-            report = ingest(ledger, paths, options, on_progress=update)
+            if engine is Engine.local:
+                report = ingest(ledger, paths, options, on_progress=update)
+            else:
+                shard_options = ShardOptions(shard_size=shard_size or DEFAULT_SHARD_SIZE, work_dir=work_dir)
+                report = ingest_on_ray(ledger, paths, options, shard_options, address, workers, update)
         counts = ledger.counts()
     if not quiet:
         for message in report.stats.messages:
             typer.echo(message, err=True)
     for line in ingest_summary(report, counts):
         typer.echo(line, err=True)
+    if report.shards and report.shards.failed:
+        index, reason = report.shards.failed[0]
+        raise fail(f"{plural(len(report.shards.failed), 'shard')} of {report.shards.total} failed after retries "
+                   f"(shard {index}: {reason}); the others are in the ledger: run the same command again to retry")
     if report.processed == 0:
         raise typer.Exit(1)
+
+
+def ingest_on_ray(ledger: Ledger, paths: list[str], options: IngestOptions, shard_options: ShardOptions,
+                  address: str | None, workers: int | None, on_progress) -> IngestReport:
+    """`ingest --engine ray`: the sharded ingest on a Ray cluster; what stops it is one ShardError line."""
+    from onrecord.store.ray_engine import RayExecutor  # imports Ray only now: the core install has none
+
+    try:
+        with RayExecutor(address=address, workers=workers) as executor:
+            return ingest_shards(ledger, paths, options, executor, shard_options, on_progress=on_progress)
+    except ShardError as error:
+        raise fail(str(error)) from None
 
 
 # -- search and export -------------------------------------------------------------------------------

@@ -61,6 +61,8 @@ class Source:
     name: str
     stem: str
     stream: BinaryIO
+    # The record numbers (from 1: JSONL lines) to read, when a shard takes a window of a big file; None: all.
+    records: range | None = None
 
 
 class CorruptInput(Exception):
@@ -83,13 +85,20 @@ class ReadStats:
 
     def skip(self, path: str | Path, reason: str, detail: str = "") -> None:
         """Count a dropped input under `reason` (listed in `messages` up to MESSAGES_PER_REASON times)."""
-        self.skipped[reason] += 1
-        self._note(self.skipped[reason], reason, f"skipped {path}: {reason}" + (f" ({detail})" if detail else ""))
+        self.count("skipped", reason, f"skipped {path}: {reason}" + (f" ({detail})" if detail else ""))
 
     def recover(self, path: str | Path, reason: str) -> None:
         """Count an input that was read after a repair (e.g. undecodable bytes replaced)."""
-        self.recovered[reason] += 1
-        self._note(self.recovered[reason], reason, f"repaired {path}: {reason}")
+        self.count("recovered", reason, f"repaired {path}: {reason}")
+
+    def count(self, kind: str, reason: str, message: str) -> None:
+        """Count one skip or repair (`kind`: "skipped" or "recovered") with its message line.
+
+        What `skip` and `recover` call, and how a shard's skips, recorded by a worker, are counted where it is merged.
+        """
+        counter: Counter[str] = getattr(self, kind)
+        counter[reason] += 1
+        self._note(counter[reason], reason, message)
 
     def _note(self, count: int, reason: str, message: str) -> None:
         """Keep a message line; a WARC of 30,000 request records must not print 30,000 lines."""
@@ -102,6 +111,17 @@ class ReadStats:
     def skipped_total(self) -> int:
         """How many inputs were dropped, all reasons together."""
         return sum(self.skipped.values())
+
+
+@dataclass
+class RecordedStats(ReadStats):
+    """ReadStats that also keep every skip and repair, in order, to be counted again elsewhere (a shard's, at merge)."""
+
+    events: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, reason, message)
+
+    def count(self, kind: str, reason: str, message: str) -> None:
+        super().count(kind, reason, message)
+        self.events.append((kind, reason, message))
 
 
 Reader = Callable[[Source, ReadStats, ReadOptions], Iterator[InputDocument]]
@@ -245,8 +265,10 @@ def read_source(source: Source, reader: Reader, stats: ReadStats, options: ReadO
         stats.skip(source.name, "read error", f"{type(error).__name__}: {error}")
 
 
-def read_path(path: Path, stats: ReadStats, options: ReadOptions | None = None) -> Iterator[InputDocument]:
-    """Documents from one file; a file named explicitly is read as text when no reader claims its suffix."""
+def read_path(path: Path, stats: ReadStats, options: ReadOptions | None = None,
+              records: range | None = None) -> Iterator[InputDocument]:
+    """Documents from one file (only its `records`, when given); a file named explicitly is read as text when
+    no reader claims its suffix."""
     options = options or ReadOptions()
     try:
         raw = path.open("rb")
@@ -255,7 +277,8 @@ def read_path(path: Path, stats: ReadStats, options: ReadOptions | None = None) 
         return
     with raw:
         stem = split_name(path)[0]
-        yield from read_source(Source(str(path), stem, raw), FORMATS[format_of(path, options)], stats, options)
+        source = Source(str(path), stem, raw, records)
+        yield from read_source(source, FORMATS[format_of(path, options)], stats, options)
 
 
 def read_stdin(stdin: TextIO | None, stats: ReadStats, options: ReadOptions) -> Iterator[InputDocument]:
@@ -274,30 +297,40 @@ def read_stdin(stdin: TextIO | None, stats: ReadStats, options: ReadOptions) -> 
     yield from read_source(Source(STDIN, STDIN_DOC_ID, stream), FORMATS[input_format], stats, options)
 
 
-def read_inputs(
-    paths: Iterable[str | Path], stats: ReadStats, stdin: TextIO | None = None, options: ReadOptions | None = None
-) -> Iterator[InputDocument]:
-    """Lazily read every input named in `paths` (files, folders, `-`), counting skips in `stats`."""
-    options = options or ReadOptions()
+def input_files(paths: Iterable[str | Path], stats: ReadStats) -> Iterator[Path | str]:
+    """Lazily, every file `paths` names, in order: a folder's files sorted, `-` (stdin) as is; a missing path
+    or a folder without readable files is a counted skip."""
     for name in paths:
         if str(name) == STDIN:
-            yield from read_stdin(stdin if stdin is not None else sys.stdin, stats, options)
+            yield STDIN
             continue
         path = Path(name)
         if path.is_dir():
             files = find_files(path)
             if not files:
                 stats.skip(path, "empty folder", f"no {'/'.join(sorted(READERS))} files")
-            for file in files:
-                yield from read_path(file, stats, options)
+            yield from files
         elif path.exists():
-            yield from read_path(path, stats, options)
+            yield path
         else:
             stats.skip(path, "missing path")
 
 
+def read_inputs(
+    paths: Iterable[str | Path], stats: ReadStats, stdin: TextIO | None = None, options: ReadOptions | None = None
+) -> Iterator[InputDocument]:
+    """Lazily read every input named in `paths` (files, folders, `-`), counting skips in `stats`."""
+    options = options or ReadOptions()
+    for file in input_files(paths, stats):
+        if file == STDIN:
+            yield from read_stdin(stdin if stdin is not None else sys.stdin, stats, options)
+        else:
+            yield from read_path(Path(file), stats, options)
+
+
 __all__ = ["count_documents", 
     "AUTO", "CorruptInput", "FORMATS", "InputDocument", "MULTI_DOCUMENT_FORMATS", "READERS", "ReadOptions", "ReadStats",
+    "RecordedStats",
     "Reader", "STDIN", "STDIN_DOC_ID", "SUFFIX_FORMATS", "Source", "expects_many_documents", "fill_missing",
-    "find_files", "format_of", "read_inputs", "read_path", "read_source", "read_stdin", "split_name",
+    "find_files", "format_of", "input_files", "read_inputs", "read_path", "read_source", "read_stdin", "split_name",
 ]

@@ -60,7 +60,12 @@ def read_jsonl(source: Source, stats: ReadStats, options: ReadOptions) -> Iterat
     """One document per JSON line; its doc_id is the id field, else `<file stem>:<line number>`."""
     text_fields = field_names(options.text_field, TEXT_FIELDS)
     id_fields = field_names(options.id_field, ID_FIELDS)
+    window = source.records
     for number, line in enumerate(source.stream, start=1):
+        if window is not None and number not in window:  # another shard's lines: not even parsed
+            if number >= window.stop:
+                break
+            continue
         if not line.strip():  # a blank line (a trailing newline) is no document
             continue
         where = f"{source.name}:{number}"

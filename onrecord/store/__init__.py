@@ -9,6 +9,7 @@
 from onrecord.store.ledger import Ledger, LedgerError, SourcingProfile, Statement
 from onrecord.store.query import StatementQuery
 from onrecord.store.ingest import IngestOptions, IngestReport, ingest
+from onrecord.store.shards import ShardOptions, ingest_shards
 
 __all__ = ["Ledger", "LedgerError", "SourcingProfile", "Statement", "StatementQuery", "IngestOptions",
-           "IngestReport", "ingest"]
+           "IngestReport", "ingest", "ShardOptions", "ingest_shards"]

@@ -4,6 +4,11 @@ Idempotent: a document is keyed by the id its input gives (file name, JSONL id, 
 else by its text's hash; one stored with the same text by the same pipeline is skipped before
 extraction, a changed one replaces the stored one. A run killed at any moment loses at most the
 batch in flight, which the next run redoes: the ledger ends as an uninterrupted run leaves it.
+
+An ingest has a reading side (`key_document`, `prepare_document`: one input document keyed, and
+extracted unless stored unchanged) and a writing side (`LedgerWriter`: duplicates, counts, batches, in
+input order). `ingest` runs both in this process; the sharded engines (`onrecord/store/shards.py`) run
+the reading side on workers, one shard at a time, and the writing side where the shards are merged.
 """
 from __future__ import annotations
 
@@ -11,15 +16,19 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from onrecord.extract import pipeline_version
 from onrecord.options import ExtractOptions
 from onrecord.pipeline import extract_item
-from onrecord.read import ReadOptions, ReadStats, read_inputs
-from onrecord.store.ledger import Ledger, StoredDocument, content_doc_id, text_hash
+from onrecord.read import InputDocument, ReadOptions, ReadStats, RecordedStats, read_inputs
+from onrecord.store.ledger import Ledger, attribution_rows, content_doc_id, document_row, text_hash
+
+if TYPE_CHECKING:
+    from onrecord.store.shards import ShardReport
 
 BATCH_SIZE = 32  # documents per transaction: what a crash can cost, against per-commit overhead
+DUPLICATE = "duplicate document id"
 
 
 @dataclass
@@ -43,6 +52,7 @@ class IngestReport:
     attributions: int = 0  # attributions written by this run
     elapsed: float = 0.0  # seconds, the whole run
     database_seconds: float = 0.0  # of which writing batches and refreshing speakers and the index
+    shards: ShardReport | None = None  # what a sharded engine did with its shards; None in-process
 
     @property
     def processed(self) -> int:
@@ -55,6 +65,102 @@ class IngestReport:
         return self.processed / self.elapsed if self.elapsed else 0.0
 
 
+@dataclass
+class PreparedDocument:
+    """One input document as the reading side hands it to the writing side: its key, and its ledger rows."""
+
+    doc_id: str
+    path: str
+    text_hash: str
+    document: dict[str, Any] | None = None  # the documents-table row, when extracted
+    attributions: list[dict[str, Any]] = field(default_factory=list)  # its attributions-table rows
+    unchanged: bool = False  # found stored with this text by this pipeline, so not extracted
+    skip: tuple[str, str] | None = None  # (reason, message line) when extraction failed
+
+
+def key_document(item: InputDocument) -> str:
+    """Give `item` its ledger key (an id-less document is keyed by its text's hash); returns the text hash."""
+    if not item.id_from_input:
+        item.doc_id = content_doc_id(item.text)
+    return text_hash(item.text)
+
+
+def prepare_document(item: InputDocument, digest: str, options: IngestOptions, pipeline: str,
+                     is_stored: Callable[[str, str], bool]) -> PreparedDocument:
+    """Extract one keyed document into ledger rows, unless `is_stored(doc_id, digest)` says it is stored unchanged."""
+    prepared = PreparedDocument(item.doc_id, item.path, digest)
+    if is_stored(item.doc_id, digest):
+        prepared.unchanged = True
+        return prepared
+    stats = RecordedStats()  # this document's own: the writer counts its skip unless it turns out a duplicate
+    doc = extract_item(item, stats, options.extract, options.timeout or None)
+    if doc is None:
+        _, reason, message = stats.events[0]
+        prepared.skip = (reason, message)
+    else:
+        prepared.document = document_row(doc, item.path, digest, pipeline)
+        prepared.attributions = list(attribution_rows(doc))
+    return prepared
+
+
+class LedgerWriter:
+    """The writing side of an ingest: takes prepared documents in input order, counts them, writes batches."""
+
+    def __init__(self, ledger: Ledger, pipeline: str, report: IngestReport, batch_size: int = BATCH_SIZE) -> None:
+        self.ledger = ledger
+        self.pipeline = pipeline
+        self.report = report
+        self.batch_size = batch_size
+        self.stored = ledger.document_hashes()  # as the run began: doc_id → (text hash, pipeline)
+        self.seen: set[str] = set()
+        self.documents: list[dict[str, Any]] = []
+        self.attributions: list[dict[str, Any]] = []
+
+    def is_stored(self, doc_id: str, digest: str) -> bool:
+        """Whether the ledger held this document, with this text, from this pipeline when the run began."""
+        return self.stored.get(doc_id) == (digest, self.pipeline)
+
+    def take_duplicate(self, doc_id: str, path: str) -> bool:
+        """True (and a counted skip) when `doc_id` was taken earlier in this run; else take it now."""
+        if doc_id in self.seen:
+            self.report.stats.skip(path, DUPLICATE, f"{doc_id} was read earlier in this run")
+            return True
+        self.seen.add(doc_id)
+        return False
+
+    def accept(self, prepared: PreparedDocument) -> None:
+        """Count a document that is not a duplicate, and queue its rows when it is new or changed."""
+        if prepared.skip is not None:
+            reason, message = prepared.skip
+            self.report.stats.count("skipped", reason, message)
+        elif prepared.unchanged or self.is_stored(prepared.doc_id, prepared.text_hash):
+            self.report.unchanged += 1  # (a shard merged again after an interrupted merge is found stored here)
+        elif prepared.document is not None:
+            if prepared.doc_id in self.stored:
+                self.report.updated += 1
+            else:
+                self.report.added += 1
+            self.documents.append(prepared.document)
+            self.attributions.extend(prepared.attributions)
+            if len(self.documents) >= self.batch_size:
+                self.flush()
+
+    def flush(self) -> None:
+        """Write the queued documents in one transaction."""
+        began = time.perf_counter()
+        self.report.attributions += self.ledger.write_rows(self.documents, self.attributions)
+        self.report.database_seconds += time.perf_counter() - began
+        self.documents.clear()
+        self.attributions.clear()
+
+    def finish(self) -> None:
+        """Write what is queued, then rebuild speakers and the search index."""
+        self.flush()
+        began = time.perf_counter()
+        self.ledger.refresh()
+        self.report.database_seconds += time.perf_counter() - began
+
+
 def ingest(
     ledger: Ledger,
     paths: Iterable[str | Path],
@@ -62,46 +168,18 @@ def ingest(
     stdin: TextIO | None = None,
     on_progress: Callable[[IngestReport], None] | None = None,
 ) -> IngestReport:
-    """Extract every input and store it in `ledger`; `on_progress` is called after each input."""
+    """Extract every input and store it in `ledger`, in this process; `on_progress` is called after each input."""
     options = options or IngestOptions()
     report = IngestReport()
     started = time.perf_counter()
     pipeline = pipeline_version(options.extract)
-    stored = ledger.document_hashes()
-    seen: set[str] = set()
-    batch: list[StoredDocument] = []
-
-    def flush() -> None:
-        """Write the pending batch in one transaction."""
-        began = time.perf_counter()
-        report.attributions += ledger.write_documents(batch, pipeline)
-        report.database_seconds += time.perf_counter() - began
-        batch.clear()
-
+    writer = LedgerWriter(ledger, pipeline, report, options.batch_size)
     for item in read_inputs(paths, report.stats, stdin=stdin, options=options.read):
-        digest = text_hash(item.text)
-        if not item.id_from_input:
-            item.doc_id = content_doc_id(item.text)
-        if item.doc_id in seen:
-            report.stats.skip(item.path, "duplicate document id", f"{item.doc_id} was read earlier in this run")
-        elif stored.get(item.doc_id) == (digest, pipeline):
-            report.unchanged += 1
-        else:
-            doc = extract_item(item, report.stats, options.extract, options.timeout or None)
-            if doc is not None:
-                if item.doc_id in stored:
-                    report.updated += 1
-                else:
-                    report.added += 1
-                batch.append(StoredDocument(doc, item.path, digest))
-                if len(batch) >= options.batch_size:
-                    flush()
-        seen.add(item.doc_id)
+        digest = key_document(item)
+        if not writer.take_duplicate(item.doc_id, item.path):  # a duplicate is not extracted at all
+            writer.accept(prepare_document(item, digest, options, pipeline, writer.is_stored))
         if on_progress:
             on_progress(report)
-    flush()
-    began = time.perf_counter()
-    ledger.refresh()
-    report.database_seconds += time.perf_counter() - began
+    writer.finish()
     report.elapsed = time.perf_counter() - started
     return report

@@ -8,12 +8,13 @@ rebuilt by `refresh()` in one more transaction, and flagged stale in `meta` unti
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -236,6 +237,15 @@ class Ledger:
         """Close the database connection."""
         self.connection.close()
 
+    def cursor(self) -> "Ledger":
+        """This ledger on a cursor of its own: one per thread, as a DuckDB connection isn't shared across threads.
+
+        Closing the returned ledger closes only its cursor; it sees the same database, extension and data.
+        """
+        view = copy.copy(self)
+        view.connection = self.connection.cursor()
+        return view
+
     def __enter__(self) -> "Ledger":
         return self
 
@@ -268,22 +278,27 @@ class Ledger:
         return {doc_id: (digest, pipeline) for doc_id, digest, pipeline in rows}
 
     def write_documents(self, batch: Sequence[StoredDocument], pipeline: str) -> int:
-        """Store a batch of documents in one transaction, replacing stored ones with the same id.
+        """Store a batch of extracted documents in one transaction (see `write_rows`); returns attributions written."""
+        documents, attributions = [], []
+        for item in batch:
+            documents.append(document_row(item.document, item.source_path, item.text_hash, pipeline))
+            attributions.extend(attribution_rows(item.document))
+        return self.write_rows(documents, attributions)
+
+    def write_rows(self, documents: Sequence[dict[str, Any]], attributions: Sequence[dict[str, Any]]) -> int:
+        """Store documents-table rows and their attributions-table rows in one transaction, replacing stored
+        documents with the same id (`document_row`, `attribution_rows` build them).
 
         Returns the number of attributions written. Speakers and the search index are flagged stale
         in the same transaction; `refresh()` rebuilds them.
         """
         import pyarrow as pa
 
-        if not batch:
+        if not documents:
             return 0
-        documents, attributions = [], []
-        for item in batch:
-            doc = item.document
-            documents.append(document_row(doc, item.source_path, item.text_hash, pipeline))
-            attributions.extend(attribution_rows(doc))
-        document_table = pa.Table.from_pylist(documents)  # noqa: F841  (read by name in the SQL below)
-        attribution_table = pa.Table.from_pylist(attributions, schema=ATTRIBUTION_SCHEMA())  # noqa: F841
+        # Both tables are read by name in the SQL below.
+        document_table = pa.Table.from_pylist(list(documents), schema=DOCUMENT_SCHEMA())  # noqa: F841
+        attribution_table = pa.Table.from_pylist(list(attributions), schema=ATTRIBUTION_SCHEMA())  # noqa: F841
         doc_ids = [row["doc_id"] for row in documents]
         with self._transaction() as con:
             con.execute("DELETE FROM attributions WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
@@ -365,6 +380,13 @@ class Ledger:
             sql += " LIMIT ?"
             params.append(limit)
         return [UnifiedSpeaker(*row) for row in self.connection.execute(sql, params).fetchall()]
+
+    def speaker(self, speaker_id: str) -> UnifiedSpeaker | None:
+        """The unified speaker with exactly this id, or None."""
+        row = self.connection.execute(
+            "SELECT speaker_id, name, type, names, roles, affiliations, statements FROM speakers WHERE speaker_id = ?",
+            [speaker_id]).fetchone()
+        return UnifiedSpeaker(*row) if row else None
 
     def find_speakers(self, query: str) -> list[UnifiedSpeaker]:
         """Speakers whose id is `query`, or who hold `query` as one of their names."""
@@ -474,6 +496,14 @@ class Ledger:
             "SELECT outlet, count(*) FROM documents WHERE outlet IS NOT NULL GROUP BY outlet "
             "ORDER BY count(*) DESC, outlet").fetchall()
 
+    def statements_per_week(self, query: StatementQuery) -> list[tuple[date, int]]:
+        """How many statements matching `query` were published each week (its Monday), oldest first; undated left out."""
+        sql, params = statement_sql(replace(query, limit=None, offset=0), fts=self._meta(STALE_SEARCH) != "1")
+        return self.connection.execute(
+            f"SELECT date_trunc('week', d.published_date)::DATE AS week, count(*) FROM ({sql}) statements "
+            "JOIN documents d USING (doc_id) WHERE d.published_date IS NOT NULL GROUP BY week ORDER BY week",
+            params).fetchall()
+
     def export(self, out: str | Path, output_format: str, query: StatementQuery | None = None) -> int:
         """Write the statements matching `query` (all when None) to `out` as parquet, csv or jsonl; returns rows."""
         if output_format not in EXPORT_FORMATS:
@@ -527,6 +557,18 @@ def attribution_rows(doc: Document) -> Iterable[dict[str, Any]]:
             "via_names": "; ".join(v.name or v.type for v in a.via) or None,
             "confidence": float(a.confidence),
         }
+
+
+def DOCUMENT_SCHEMA():  # noqa: N802  (a constant, built lazily so pyarrow loads only to write)
+    """The Arrow schema of document rows (explicit, so a batch of all-None columns keeps its types)."""
+    import pyarrow as pa
+
+    text = pa.string()
+    return pa.schema([
+        ("doc_id", text), ("url", text), ("outlet", text), ("published", text), ("published_date", pa.date32()),
+        ("title", text), ("byline", text), ("text", text), ("text_hash", text), ("segments", text),
+        ("source_path", text), ("pipeline", text),
+    ])
 
 
 def ATTRIBUTION_SCHEMA():  # noqa: N802  (a constant, built lazily so pyarrow loads only to write)
