@@ -151,6 +151,27 @@ def test_search_stems_words(ledger):
     assert any("hospitals" in c for c in contents(ledger.search(StatementQuery(text="hospital"))))
 
 
+def test_words_next_to_typographic_quotes_and_numbers_are_searchable(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "grain.txt").write_text(
+        "Ana Ruiz, the agriculture minister, said on Monday that the ministry would “deliver the grain by 2027.”\n",
+        "utf-8")
+    with Ledger(tmp_path / "l.duckdb") as ledger:
+        ingest(ledger, [tmp_path / "in"], IngestOptions(extract=ExtractOptions(profile="rules")))
+        for word in ("deliver", "Deliver", "2027", "grain"):  # "“deliver": the word a quote mark opens
+            assert [s.content for s in ledger.search(StatementQuery(text=word))] == [
+                "the ministry would “deliver the grain by 2027.”"], word
+
+
+def test_an_interrupted_creation_is_completed_not_refused(tmp_path):
+    path = tmp_path / "l.duckdb"
+    duckdb.connect(str(path)).close()  # killed after DuckDB made the file, before the schema was committed
+    with Ledger(path) as ledger:
+        assert ledger.counts()["documents"] == 0
+    with Ledger(path, read_only=True) as ledger:
+        assert ledger.schema_version == schema.SCHEMA_VERSION
+
+
 def test_quoted_phrase_must_appear_verbatim(ledger):
     assert ledger.search(StatementQuery(text='"no build-up"'))
     assert not ledger.search(StatementQuery(text='"build-up no"'))

@@ -362,6 +362,7 @@ def train_command(
 
 
 from onrecord.cli import ledger as _ledger_commands  # noqa: E402,F401  (registers ingest, search, ...)
+from onrecord.cli import serve as _serve_command  # noqa: E402,F401  (registers serve)
 
 if __name__ == "__main__":
     app()

@@ -165,6 +165,11 @@ def check_database_file(path: Path) -> None:
         raise LedgerError(f"{path} is not a DuckDB database file; refusing to open it as a ledger")
 
 
+def is_empty_database(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a database holds no table at all."""
+    return connection.execute("SELECT count(*) FROM duckdb_tables()").fetchone()[0] == 0
+
+
 def database_error(path: Path, error: Exception) -> LedgerError:
     """A one-line LedgerError for what DuckDB raised while opening `path`."""
     message = str(error).splitlines()[0]
@@ -197,7 +202,9 @@ class Ledger:
             raise database_error(self.path, error) from None
         try:
             self.connection.execute(f"LOAD '{fts_extension()}'")
-            if not exists:
+            if not exists or (not read_only and is_empty_database(self.connection)):
+                # a database without a single table is a ledger whose creation was cut short (killed between
+                # creating the file and committing the schema): create it now rather than refuse it
                 schema.create(self.connection)
             self._check_schema(migrate)
         except BaseException:
@@ -322,8 +329,11 @@ class Ledger:
         with self._transaction() as con:
             self._write_speakers(speakers, mapping)
             # The FTS index is a snapshot (DuckDB does not update it on insert), so it is rebuilt whole.
+            # `ignore` is FTS's documented default plus digits, passed explicitly: without it, marks outside
+            # ASCII stay glued to words (“Yes → "“ye"), and "yes" would miss every quotation it opens
             con.execute(f"PRAGMA create_fts_index('{FTS_TABLE}', 'attribution_id', 'content_text', "
-                        "stemmer='porter', stopwords='none', strip_accents=1, lower=1, overwrite=1)")
+                        "stemmer='porter', stopwords='none', strip_accents=1, lower=1, overwrite=1, "
+                        "ignore='(\\.|[^a-z0-9])+')")
             self._set_meta(STALE_SPEAKERS, "0")
             self._set_meta(STALE_SEARCH, "0")
 

@@ -28,6 +28,7 @@ class StatementQuery:
     until: date | None = None  # published on or before
     anonymous: bool = False  # only anonymous sources ("officials said", "a source familiar with")
     doc_id: str | None = None
+    speaker_id: str | None = None  # exactly this unified speaker (what a speaker's page lists)
     limit: int | None = 20
     offset: int = 0
 
@@ -89,6 +90,9 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
                      "OR array_to_string(sp.names, ' | ') ILIKE ? ESCAPE '\\') "
                      "OR a.speaker_name ILIKE ? ESCAPE '\\')")
         params += [query.speaker, like_pattern(query.speaker), like_pattern(query.speaker)]
+    if query.speaker_id:
+        where.append("m.speaker_id = ?")
+        params.append(query.speaker_id)
     if query.outlet:
         where.append("d.outlet ILIKE ? ESCAPE '\\'")
         params.append(like_pattern(query.outlet))

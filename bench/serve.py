@@ -1,0 +1,161 @@
+"""The web UI under load: concurrent searches against a real `onrecord serve` on a ≥200,000-attribution ledger.
+
+    .venv/bin/python bench/ledger.py --db /tmp/big.duckdb --keep     # once: builds the ledger (a few minutes)
+    .venv/bin/python bench/serve.py --db /tmp/big.duckdb [--requests 200] [--concurrency 200]
+
+1. draws --requests searches from bench/ledger.py's fixed query mix (random.Random(0): words, two
+   words, "phrases", speakers, outlets, kinds, date ranges, anonymous, combinations), as URLs of the
+   search page's JSON twin (`/search.json?q=...`) or, with --html, of the HTML page itself;
+2. starts `onrecord serve --db DB` as its own process on a free loopback port (never another address)
+   and waits until it answers;
+3. sends 5 warm-up requests, then all the searches at once from --concurrency connections;
+4. prints the latency of each request as the client saw it (median, p95, max), the wall time and
+   throughput, and the errors (any answer but 200, or no answer): there must be none.
+Figures are printed, not asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import math
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # runs from a checkout without installing the package
+
+from onrecord.store import Ledger, StatementQuery
+
+WARM_UP = 5
+STARTUP_SECONDS = 60
+
+
+def ledger_bench():
+    """bench/ledger.py as a module: its query mix is the one searched here too."""
+    spec = importlib.util.spec_from_file_location("ledger_bench", Path(__file__).with_name("ledger.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def search_url(query: StatementQuery, html: bool) -> str:
+    """The search page (or its JSON twin) for a StatementQuery."""
+    fields = {"q": query.text, "speaker": query.speaker, "outlet": query.outlet, "kind": query.kind,
+              "since": query.since, "until": query.until, "anonymous": "1" if query.anonymous else None}
+    params = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in fields.items() if v}
+    return ("/search" if html else "/search.json") + ("?" + urlencode(params) if params else "")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(db: Path, port: int) -> subprocess.Popen:
+    """`onrecord serve` on loopback, as a user starts it; returns once it answers."""
+    import httpx
+
+    command = [sys.executable, "-m", "onrecord.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
+               "--port", str(port), "--profile", "rules"]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              cwd=REPO, start_new_session=True)
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"error: the server stopped: {server.stderr.read().strip()}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/.json", timeout=2).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit(f"error: the server did not answer within {STARTUP_SECONDS} s")
+
+
+async def fire(base: str, urls: list[str], concurrency: int) -> tuple[list[tuple[float, int | str, str]], float]:
+    """GET every URL, at most `concurrency` at a time; returns (ms, status or error, url) each, and the wall time."""
+    import httpx
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    gate = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
+        for url in urls[:WARM_UP]:
+            await client.get(url)
+
+        async def one(url: str) -> tuple[float, int | str, str]:
+            async with gate:
+                began = time.perf_counter()
+                try:
+                    response = await client.get(url)
+                    outcome: int | str = response.status_code
+                except httpx.HTTPError as error:
+                    outcome = type(error).__name__
+                return (time.perf_counter() - began) * 1000, outcome, url
+
+        began = time.perf_counter()
+        results = await asyncio.gather(*(one(url) for url in urls[WARM_UP:]))
+        return list(results), time.perf_counter() - began
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True, help="an existing ledger (bench/ledger.py --keep builds one)")
+    parser.add_argument("--requests", type=int, default=200, help="searches to send (after 5 warm-up ones)")
+    parser.add_argument("--concurrency", type=int, default=200, help="requests in flight at once")
+    parser.add_argument("--html", action="store_true", help="request the HTML search page instead of its JSON twin")
+    args = parser.parse_args(argv)
+    if not args.db.is_file():
+        print(f"error: no ledger at {args.db} (build one: python bench/ledger.py --db {args.db} --keep)", file=sys.stderr)
+        return 2
+    with Ledger(args.db, read_only=True) as ledger:
+        counts = ledger.counts()
+        queries = ledger_bench().query_mix(ledger, WARM_UP + args.requests, random.Random(0))
+    urls = [search_url(q, args.html) for q in queries]
+    print(f"ledger {args.db}: {counts['documents']:,} documents · {counts['attributions']:,} attributions · "
+          f"{counts['speakers']:,} speakers" + ("" if counts["attributions"] >= 200_000 else "  (fewer than 200,000!)"))
+    port = free_port()
+    began = time.perf_counter()
+    server = start_server(args.db, port)
+    print(f"onrecord serve on 127.0.0.1:{port}, answering after {time.perf_counter() - began:.1f} s; "
+          f"{os.cpu_count()} CPU cores on this machine")
+    try:
+        results, wall = asyncio.run(fire(f"http://127.0.0.1:{port}", urls, args.concurrency))
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    ms = [t for t, _, _ in results]
+    errors = [(outcome, url) for _, outcome, url in results if outcome != 200]
+    print(f"\n{len(results)} searches ({'HTML' if args.html else 'JSON'}), {args.concurrency} at once, "
+          f"in {wall:.1f} s ({len(results) / wall:.1f} requests/s)")
+    print(f"latency median {statistics.median(ms):.0f} ms · p95 {percentile(ms, 0.95):.0f} ms · "
+          f"max {max(ms):.0f} ms · min {min(ms):.0f} ms")
+    print(f"errors {len(errors)}")
+    for outcome, url in errors[:10]:
+        print(f"  {outcome}  {url}")
+    print("slowest:")
+    for t, _, url in sorted(results, reverse=True)[:3]:
+        print(f"  {t:8.0f} ms  {url}")
+    return 0 if not errors else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""`onrecord serve`: the ledger in a browser (onrecord/serve), or one page printed with --get.
+
+The server opens the ledger read-only and listens on loopback unless --public is given. Like the
+ledger's commands, a ledger that can't be opened is one `error:` line and exit 2.
+"""
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import socket
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from onrecord.cli import Profile, ProfileOption, app, engine_options
+from onrecord.cli.ledger import DEFAULT_DB, DbOption, fail
+from onrecord.options import ExtractOptions
+from onrecord.store import LedgerError
+
+SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$", re.IGNORECASE)
+UNITS = {None: 1, "b": 1, "kb": 1000, "mb": 1000_000, "gb": 1000_000_000}
+LOOPBACK_NAMES = ("localhost",)
+
+
+def parse_size(value: str) -> int:
+    """`2MB`, `500KB`, `2000000` as a number of bytes; anything else is a usage error."""
+    match = SIZE.match(value)
+    if not match or float(match.group(1)) <= 0:
+        raise typer.BadParameter(f"{value!r} is not a size (e.g. 2MB, 500KB, 2000000)", param_hint="--max-paste-bytes")
+    return int(float(match.group(1)) * UNITS[(match.group(2) or "").lower() or None])
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is a loopback address (127.0.0.0/8, ::1) or `localhost`."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail with one line now, rather than a server log line later, when host:port can't be listened on."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as error:
+            raise fail(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+
+
+@app.command("serve")
+def serve_command(
+    db: DbOption = Path(DEFAULT_DB),
+    host: Annotated[str, typer.Option(help="Address to listen on; anything but loopback needs --public.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    public: Annotated[bool, typer.Option("--public", help="Allow a non-loopback --host (the ledger becomes readable "
+                                                           "by anyone who can reach it).")] = False,
+    max_paste_bytes: Annotated[str, typer.Option("--max-paste-bytes", help="Largest paste or upload accepted "
+                                                                          "(e.g. 2MB, 500KB); larger is refused with 413.")] = "2MB",
+    profile: ProfileOption = Profile.accurate,
+    get: Annotated[str | None, typer.Option("--get", metavar="PATH", help="Print the page at PATH (e.g. /search.json?q=war) "
+                                                                         "and exit, without starting a server.")] = None,
+) -> None:
+    """Browse and search the ledger in a web browser (read-only; every page has a .json twin)."""
+    from onrecord.serve import ServeOptions, create_app
+    from onrecord.serve import get as get_page
+
+    if get is None and not is_loopback(host) and not public:
+        raise fail(f"refusing to listen on {host}: not a loopback address; pass --public to serve the ledger "
+                   "to other machines")
+    limit = parse_size(max_paste_bytes)
+    # --get prints a page without a paste, so the model is loaded (and checked) only for a server
+    extract = ExtractOptions(profile=profile.value) if get is not None else engine_options(profile)
+    if get is None:
+        check_port_free(host, port)
+    try:
+        application = create_app(db, ServeOptions(max_paste_bytes=limit, extract=extract))
+    except LedgerError as error:
+        raise fail(str(error)) from None
+    web = application.state.web
+    if get is not None:
+        if not get.startswith("/"):
+            raise fail(f"--get takes a path starting with / (got {get!r})")
+        try:
+            status, _, body = get_page(application, get)
+            if status >= 400:  # the page is printed; its reason also goes to stderr as one line
+                message = json.loads(get_page(application, get, accept="application/json")[2]).get("error")
+        finally:
+            web.access.close()
+        sys.stdout.write(body.decode("utf-8"))
+        if not body.endswith(b"\n"):
+            sys.stdout.write("\n")
+        if status >= 400:
+            typer.echo(f"error: {status}: {message}", err=True)
+            raise typer.Exit(1)
+        return
+    import uvicorn
+
+    typer.echo(f"serving {db} read-only at http://{host if ':' not in host else f'[{host}]'}:{port}/ "
+               f"(paste limit {limit:,} bytes; Ctrl-C to stop)", err=True)
+    try:
+        uvicorn.run(application, host=host.strip("[]"), port=port, log_level="warning", server_header=False)
+    finally:
+        web.access.close()

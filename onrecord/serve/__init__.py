@@ -1,0 +1,11 @@
+"""Serve stage: the ledger in a browser — search, documents, speakers, outlets, a paste box — read-only.
+
+    from onrecord.serve import ServeOptions, create_app
+    app = create_app("ledger.duckdb", ServeOptions(max_paste_bytes=2_000_000))   # a Starlette app
+    # uvicorn.run(app, host="127.0.0.1", port=8000), or: onrecord serve --db ledger.duckdb
+
+Every HTML page has a JSON twin (the same URL with `.json`, or `Accept: application/json`).
+"""
+from onrecord.serve.app import ServeOptions, create_app, get
+
+__all__ = ["ServeOptions", "create_app", "get"]

@@ -1,0 +1,150 @@
+"""Highlighting: character spans over a text turned into pieces, each with the roles that cover it.
+
+The templates render the pieces (Jinja escapes every piece of text), so article text never becomes
+markup. Spans may overlap or nest (a source inside another attribution's content, two attributions
+sharing a cue): the text is cut at every span boundary, and each piece carries all roles and
+attributions covering it. Offsets out of range are clamped, empty spans dropped: never an exception.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from onrecord.document import Document
+from onrecord.store.query import PHRASE, TERM, phrases
+
+ROLES = ("source", "cue", "content")  # the colours of an attribution; where they overlap, the first is drawn on top
+SUFFIXES = ("ing", "ed", "es", "s", "ly")  # cut from a search word so "planned" also marks "planning" (as stemming finds it)
+
+
+@dataclass
+class Piece:
+    """A stretch of text and what covers it: roles (source, cue, content, match) and attribution numbers."""
+
+    text: str
+    roles: tuple[str, ...] = ()
+    attributions: tuple[int, ...] = ()
+
+    @property
+    def role(self) -> str | None:
+        """The role whose colour the piece is drawn in: the first of ROLES covering it, else any."""
+        return next((r for r in ROLES if r in self.roles), self.roles[0] if self.roles else None)
+
+
+@dataclass
+class Block:
+    """A segment of a document (article, boilerplate, advertorial) as highlighted pieces."""
+
+    label: str
+    reason: str
+    pieces: list[Piece] = field(default_factory=list)
+    inline: bool = False  # part of a line (markup inside a sentence), not whole lines: drawn within the line
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.pieces)
+
+
+Span = tuple[int, int, str, int | None]  # start, end, role, attribution number (None: no attribution)
+
+
+def pieces(text: str, spans: list[Span], start: int = 0, end: int | None = None) -> list[Piece]:
+    """`text[start:end]` cut at every span boundary, each piece with the roles and attributions covering it."""
+    end = len(text) if end is None else min(end, len(text))
+    start = max(0, min(start, end))
+    events: dict[int, list[tuple[int, Span]]] = {}
+    for span in spans:
+        s, e = max(int(span[0]), start), min(int(span[1]), end)
+        if e > s:
+            events.setdefault(s, []).append((1, span))
+            events.setdefault(e, []).append((-1, span))
+    active: Counter = Counter()
+    result: list[Piece] = []
+    cuts = sorted({start, end, *events})
+    for here, following in pairwise(cuts):
+        for delta, span in events.get(here, ()):
+            active[(span[2], span[3])] += delta
+        covering = [key for key, count in active.items() if count > 0]
+        present = {role for role, _ in covering}
+        roles = tuple(r for r in ROLES if r in present) + tuple(sorted(present - set(ROLES)))
+        numbers = tuple(sorted({n for _, n in covering if n is not None}))
+        result.append(Piece(text[here:following], roles, numbers))
+    return result
+
+
+def match_pieces(content: str, highlights: list[list[int]]) -> list[Piece]:
+    """A statement's content cut at its search matches (from `match_spans`), matches marked "match"."""
+    return pieces(content, [(s, e, "match", None) for s, e in highlights])
+
+
+def attribution_spans(doc: Document) -> list[Span]:
+    """Every source, cue and content span of a document's attributions, numbered by reading order."""
+    spans: list[Span] = []
+    for number, attribution in enumerate(doc.attributions):
+        for role in ROLES:
+            part = getattr(attribution, role)
+            if part is not None:
+                spans.extend((s, e, role, number) for s, e in part.spans)
+    return spans
+
+
+def document_blocks(doc: Document) -> list[Block]:
+    """The document's text as blocks: runs of article text highlighted, boilerplate and advertorial apart.
+
+    Text no segment covers (an unsegmented document, the gaps between segments) counts as article.
+    """
+    text = doc.text
+    spans = attribution_spans(doc)
+    stretches: list[tuple[int, int, str, str]] = []
+    position = 0
+    for segment in sorted(doc.segments, key=lambda s: (s.start, s.end)):
+        s, e = max(segment.start, position), min(segment.end, len(text))
+        if e <= s:
+            continue  # overlapping or out-of-range segments: the first one claims the text
+        if s > position:
+            stretches.append((position, s, "article", ""))
+        stretches.append((s, e, segment.label, segment.reason))
+        position = e
+    if position < len(text):
+        stretches.append((position, len(text), "article", ""))
+    blocks: list[Block] = []
+    for s, e, label, reason in stretches:
+        if label == "article" and blocks and blocks[-1].label == "article":
+            blocks[-1].pieces.extend(pieces(text, spans, s, e))  # one run of article text
+        else:
+            mid_line = (s > 0 and text[s - 1] != "\n") or (e < len(text) and "\n" not in text[e - 1:e + 1])
+            blocks.append(Block(label, reason, pieces(text, spans, s, e), inline=mid_line))
+    return blocks
+
+
+def search_stem(word: str) -> str:
+    """A search word with a common English suffix cut, kept at three letters or more."""
+    lowered = word.lower()
+    for suffix in SUFFIXES:
+        if lowered.endswith(suffix) and len(lowered) - len(suffix) >= 3:
+            stem = lowered[: -len(suffix)]
+            # "planned" → "plann" → "plan", as stemming undoubles (but "fall", "miss", "buzz" keep theirs)
+            return stem[:-1] if stem[-1] == stem[-2] and stem[-1] not in "aeioulsz" else stem
+    return lowered
+
+
+def match_spans(content: str, search: str | None) -> list[tuple[int, int]]:
+    """Where a search's words (as prefixes of their stems) and "phrases" occur in `content`, merged, in order."""
+    search = (search or "").strip()
+    if not search:
+        return []
+    patterns = [re.escape(p) for p in phrases(search)]
+    words = TERM.findall(PHRASE.sub(" ", search))  # a phrase's words are marked where the phrase is
+    patterns += [rf"\b{re.escape(search_stem(w))}\w*" for w in words]
+    if not patterns:
+        patterns = [re.escape(search)]  # no words at all ("%", "--"): the text itself was searched for
+    found = sorted(m.span() for p in patterns for m in re.finditer(p, content, re.IGNORECASE) if m.end() > m.start())
+    merged: list[tuple[int, int]] = []
+    for s, e in found:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged

@@ -1,0 +1,116 @@
+"""What each page shows, as plain JSON-ready dicts: the JSON twins, and what the HTML templates render.
+
+Every function takes a Ledger (a request's read-only cursor) and checked parameters; all figures come
+from the store's API (`search`, `document`, `profile`, `speaker`, `statements_per_week`, ...).
+"""
+from __future__ import annotations
+
+from onrecord.document import Document
+from onrecord.serialize import document_to_dict
+from onrecord.serve.highlight import match_spans
+from onrecord.serve.params import SearchParams, path_url
+from onrecord.store import Ledger, LedgerError, Statement, StatementQuery
+
+HOME_SPEAKERS = 12
+MAX_OUTLETS = 40  # outlets on the outlets page (most documents first): one profile query each
+SPEAKER_LIST = 100
+
+
+def document_url(doc_id: str, suffix: str = "") -> str:
+    return path_url("/documents", doc_id, suffix)
+
+
+def speaker_url(speaker_id: str | None, suffix: str = "") -> str | None:
+    return path_url("/speakers", speaker_id, suffix) if speaker_id else None
+
+
+def statement_dict(statement: Statement, search: str | None = None) -> dict:
+    """A statement with where the search matched its content and the URLs of its document and speaker."""
+    return {**statement.to_dict(), "highlights": [list(span) for span in match_spans(statement.content, search)],
+            "document_url": document_url(statement.doc_id), "speaker_url": speaker_url(statement.speaker_id)}
+
+
+def paged(found: list[Statement], params: SearchParams, path: str, search: str | None = None) -> dict:
+    """A page of statements (the query asked for one more than shown) with the URLs of the pages around it."""
+    more = len(found) > params.limit
+    return {"statements": [statement_dict(s, search) for s in found[: params.limit]],
+            "page": params.page, "limit": params.limit,
+            "next_url": params.url(path, page=params.page + 1) if more else None,
+            "previous_url": params.url(path, page=params.page - 1) if params.page > 1 else None}
+
+
+def home_page(ledger: Ledger) -> dict:
+    """The ledger at a glance: counts, the most quoted speakers, the outlets."""
+    return {"counts": ledger.counts(), "stale": ledger.is_stale(),
+            "speakers": [speaker_dict(s) for s in ledger.speakers(limit=HOME_SPEAKERS)],
+            "outlets": [{"outlet": name, "documents": n} for name, n in ledger.outlets()[:HOME_SPEAKERS]]}
+
+
+def search_page(ledger: Ledger, params: SearchParams, path: str) -> dict:
+    """Statements matching the search box and filters, a page at a time."""
+    found = ledger.search(params.statement_query())
+    return {"query": params.to_dict(), "stale": ledger.is_stale(), **paged(found, params, path, params.q)}
+
+
+def speaker_dict(speaker) -> dict:
+    """A unified speaker as JSON, with its page's URL."""
+    return {**speaker.__dict__, "url": speaker_url(speaker.speaker_id)}
+
+
+def speakers_page(ledger: Ledger, name: str | None, speaker_type: str | None) -> dict:
+    """The most quoted speakers, filtered by part of a name and by type."""
+    speakers = ledger.speakers(limit=SPEAKER_LIST, name=name, speaker_type=speaker_type)
+    return {"query": {"name": name, "type": speaker_type}, "limit": SPEAKER_LIST,
+            "speakers": [speaker_dict(s) for s in speakers]}
+
+
+def speaker_page(ledger: Ledger, speaker_id: str, params: SearchParams, path: str) -> dict | None:
+    """A speaker's names, roles, affiliations, statements per week and statements; None for an unknown id."""
+    speaker = ledger.speaker(speaker_id)
+    if speaker is None:
+        return None
+    weeks = ledger.statements_per_week(StatementQuery(speaker_id=speaker_id))
+    found = ledger.search(params.statement_query(speaker_id=speaker_id))
+    dated = sum(n for _, n in weeks)
+    return {"speaker": speaker_dict(speaker),
+            "statements_per_week": [{"week": week.isoformat(), "statements": n} for week, n in weeks],
+            "undated_statements": speaker.statements - dated, **paged(found, params, path)}
+
+
+def document_dict(doc: Document) -> dict:
+    """A document with its text (offsets in `segments` and `attributions` point into it)."""
+    data = document_to_dict(doc)
+    return {"doc_id": data.pop("doc_id"), "text": doc.text, **data}
+
+
+def document_page(ledger: Ledger, doc_id: str) -> tuple[dict, Document] | None:
+    """A stored document, its attributions with their unified speakers, and its sourcing profile."""
+    doc = ledger.document(doc_id)
+    if doc is None:
+        return None
+    data = document_dict(doc)
+    statements = {s.ordinal: s for s in ledger.search(StatementQuery(doc_id=doc_id, limit=None))}
+    for ordinal, attribution in enumerate(data["attributions"]):
+        statement = statements.get(ordinal)
+        attribution["speaker_id"] = statement.speaker_id if statement else None
+        attribution["speaker_url"] = speaker_url(attribution["speaker_id"])
+    data["profile"] = ledger.profile(doc_id=doc_id).to_dict()
+    return data, doc
+
+
+def outlets_page(ledger: Ledger) -> dict:
+    """Each outlet's sourcing profile (named, anonymous, organisational, media sources), most documents first."""
+    outlets, seen = [], set()
+    for name, documents in ledger.outlets():
+        if name.casefold() in seen:  # profiles match outlets case-insensitively: one row per outlet
+            continue
+        seen.add(name.casefold())
+        try:
+            profile = ledger.profile(outlet=name).to_dict()
+        except LedgerError:
+            continue
+        outlets.append({"outlet": name, "documents": documents, "profile": profile,
+                        "search_url": SearchParams().url("/search", outlet=name)})
+        if len(outlets) >= MAX_OUTLETS:
+            break
+    return {"outlets": outlets, "limit": MAX_OUTLETS}

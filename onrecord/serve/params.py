@@ -1,0 +1,144 @@
+"""The web UI's parameters: every value a user can put in a URL or a form, checked before it reaches the ledger.
+
+A bad value is a `BadParameter` (HTTP 400 with its one-line message), never a 500. Checked values go
+into a StatementQuery, whose SQL binds them as parameters; nothing here builds SQL.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import date
+from urllib.parse import quote, urlencode
+
+from onrecord.document import KINDS
+from onrecord.store import StatementQuery
+
+MAX_TEXT = 500  # characters of a search box or filter; longer is no search, it is a paste
+MAX_ID = 1000  # characters of a document or speaker id
+MAX_PAGE = 10_000
+MAX_LIMIT = 100  # statements per page at most (JSON users may ask for more than the pages show)
+TRUE_VALUES = ("1", "true", "on", "yes")
+FALSE_VALUES = ("", "0", "false", "off", "no")
+
+
+class BadParameter(ValueError):
+    """A parameter the server can't use; its message names the parameter and what it takes."""
+
+
+def check_text(name: str, value: str | None, limit: int = MAX_TEXT) -> str | None:
+    """A free-text parameter, stripped; None when empty. Too long or holding control characters: BadParameter."""
+    if value is None:
+        return None
+    value = value.strip()
+    if len(value) > limit:
+        raise BadParameter(f"{name}: at most {limit} characters (got {len(value)})")
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise BadParameter(f"{name}: control characters are not allowed")
+    return value or None
+
+
+def check_date(name: str, value: str | None) -> date | None:
+    """A YYYY-MM-DD parameter as a date; None when empty."""
+    value = check_text(name, value, 40)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadParameter(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def check_int(name: str, value: str | None, default: int, low: int, high: int) -> int:
+    """An integer parameter within [low, high]; `default` when empty."""
+    value = check_text(name, value, 20)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise BadParameter(f"{name}: {value!r} is not a whole number") from None
+    if not low <= number <= high:
+        raise BadParameter(f"{name}: must be between {low} and {high} (got {number})")
+    return number
+
+
+def check_flag(name: str, value: str | None) -> bool:
+    """A yes/no parameter: 1, true, on, yes or 0, false, off, no (empty: no)."""
+    value = (check_text(name, value, 10) or "").lower()
+    if value in TRUE_VALUES:
+        return True
+    if value in FALSE_VALUES:
+        return False
+    raise BadParameter(f"{name}: {value!r} is not one of {', '.join(TRUE_VALUES)} / {', '.join(FALSE_VALUES[1:])}")
+
+
+def check_choice(name: str, value: str | None, choices: tuple[str, ...]) -> str | None:
+    """One of `choices`, or None when empty."""
+    value = check_text(name, value, 40)
+    if value is not None and value not in choices:
+        raise BadParameter(f"{name}: {value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+def check_id(name: str, value: str) -> str:
+    """A document or speaker id from the path: not empty, not too long, no control characters."""
+    checked = check_text(name, value, MAX_ID)
+    if checked is None:
+        raise BadParameter(f"{name}: empty")
+    return checked
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """The search page's parameters, checked: what the search box and the filters hold."""
+
+    q: str | None = None
+    speaker: str | None = None
+    outlet: str | None = None
+    kind: str | None = None
+    since: date | None = None
+    until: date | None = None
+    anonymous: bool = False
+    page: int = 1
+    limit: int = 20
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str], default_limit: int = 20) -> "SearchParams":
+        """Check a request's query parameters; unknown parameters are ignored."""
+        checked = cls(
+            q=check_text("q", params.get("q")),
+            speaker=check_text("speaker", params.get("speaker")),
+            outlet=check_text("outlet", params.get("outlet")),
+            kind=check_choice("kind", params.get("kind"), KINDS),
+            since=check_date("since", params.get("since")),
+            until=check_date("until", params.get("until")),
+            anonymous=check_flag("anonymous", params.get("anonymous")),
+            page=check_int("page", params.get("page"), 1, 1, MAX_PAGE),
+            limit=check_int("limit", params.get("limit"), default_limit, 1, MAX_LIMIT),
+        )
+        if checked.since and checked.until and checked.since > checked.until:
+            raise BadParameter(f"since ({checked.since}) is after until ({checked.until})")
+        return checked
+
+    def statement_query(self, speaker_id: str | None = None) -> StatementQuery:
+        """The ledger query for this page, one statement more than shown (to know if there is a next page)."""
+        return StatementQuery(text=self.q, speaker=self.speaker, outlet=self.outlet, kind=self.kind,
+                              since=self.since, until=self.until, anonymous=self.anonymous, speaker_id=speaker_id,
+                              limit=self.limit + 1, offset=(self.page - 1) * self.limit)
+
+    def to_dict(self) -> dict:
+        """The parameters as JSON-ready values (dates as ISO strings)."""
+        return {f.name: (value.isoformat() if isinstance(value, date) else value)
+                for f in fields(self) for value in [getattr(self, f.name)]}
+
+    def url(self, path: str, **changes) -> str:
+        """`path` with these parameters (and `changes`) as its query string; defaults and empties left out."""
+        values = {**self.to_dict(), **changes}
+        default = SearchParams().to_dict()
+        kept = {k: ("1" if v is True else v) for k, v in values.items() if v not in (None, "", False) and v != default[k]}
+        return path + ("?" + urlencode(kept) if kept else "")
+
+
+def path_url(prefix: str, identifier: str, suffix: str = "") -> str:
+    """`/prefix/<identifier, percent-encoded whole>` plus `suffix` (".json" for the JSON twin)."""
+    return f"{prefix}/{quote(identifier, safe='')}{suffix}"

@@ -1,0 +1,768 @@
+"""The web UI in process (Starlette's TestClient, no socket): every page and its JSON twin, search,
+documents, speakers, outlets, the paste box and its one write, XSS, SQL metacharacters, size limits."""
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from html import unescape
+from pathlib import Path
+
+import pytest
+from serve_support import (
+    SEED,
+    SQL_PAYLOADS,
+    XSS_PAYLOADS,
+    LiveServer,
+    app_over,
+    build_ledger,
+    table_counts,
+)
+from starlette.testclient import TestClient
+from typer.testing import CliRunner
+
+from onrecord.cli import app as cli_app
+from onrecord.serve.highlight import document_blocks, match_spans, pieces
+from onrecord.serve.params import SearchParams
+from onrecord.store import Ledger, StatementQuery
+
+LIMIT = 50_000  # the paste limit of the app under test (bytes)
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    return build_ledger(tmp_path_factory.mktemp("serve"))
+
+
+@pytest.fixture(scope="module")
+def client(db):
+    with app_over(db, LIMIT) as app, TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def writable(tmp_path):
+    """A client over a ledger of its own, for the tests that store (module ledger stays as built)."""
+    path = build_ledger(tmp_path / "own")
+    with app_over(path, LIMIT) as app, TestClient(app) as test_client:
+        yield test_client, path
+
+
+def get_json(client, url: str, status: int = 200) -> dict:
+    response = client.get(url)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    return response.json()
+
+
+def get_html(client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, response.text[:500]
+    assert response.headers["content-type"].startswith("text/html")
+    return response.text
+
+
+def text_of(html: str) -> str:
+    """The visible text of some HTML (tags dropped, entities decoded)."""
+    return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+# -- every page and its JSON twin --------------------------------------------------------------------
+
+PAGES = ["/", "/search?q=border", "/search?speaker=Peskov&kind=direct", "/documents/peskov-talks", "/speakers",
+         "/speakers?name=ortiz", "/speakers/dmitry-peskov", "/outlets", "/paste"]
+
+
+def twin_url(url: str) -> str:
+    path, _, query = url.partition("?")
+    return path.rstrip("/") + "/.json" * (path == "/") + ".json" * (path != "/") + (f"?{query}" if query else "")
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_has_a_json_twin(client, url):
+    html = get_html(client, url)
+    assert "<main>" in html and "/static/style.css" in html
+    twin = twin_url(url)
+    assert f'href="{twin}"'.replace("&", "&amp;") in html  # the page links its twin
+    data = get_json(client, twin)
+    by_header = client.get(url, headers={"accept": "application/json"})
+    assert by_header.headers["content-type"].startswith("application/json")
+    assert by_header.json() == data
+
+
+def test_pages_send_security_headers(client):
+    response = client.get("/search?q=border")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_static_assets_are_served_by_the_app(client):
+    for asset in ("/static/style.css", "/static/document.js", "/static/paste.js"):
+        response = client.get(asset)
+        assert response.status_code == 200 and len(response.content) > 100
+    html = get_html(client, "/documents/peskov-talks")
+    assert not re.search(r"""(src|href)=["']https?://""", html.split("<main>")[0])  # no CDN anywhere
+
+
+def test_home_counts_what_the_ledger_holds(client, db):
+    data = get_json(client, "/.json")
+    assert data["counts"] == table_counts(db)
+    assert data["speakers"][0]["speaker_id"] == "dmitry-peskov"
+    assert {o["outlet"] for o in data["outlets"]} >= {"Global Wire", "Northern Ledger", "City Times"}
+
+
+# -- search ------------------------------------------------------------------------------------------
+
+def test_search_finds_and_highlights_the_match(client):
+    data = get_json(client, "/search.json?q=border")
+    assert data["statements"]
+    for s in data["statements"]:
+        assert "border" in s["content"].lower()
+        assert s["highlights"] and all(s["content"][a:b].lower().startswith("border") for a, b in s["highlights"])
+        assert s["document_url"] == f"/documents/{s['doc_id']}"
+    html = get_html(client, "/search?q=border")
+    assert '<mark class="match">border</mark>' in html
+    first = data["statements"][0]
+    assert f'href="{first["document_url"]}#a{first["ordinal"]}"' in html
+    for field in ("speaker", "cue", "outlet", "published"):
+        assert str(first[field]) in text_of(html)
+
+
+def test_search_highlights_stemmed_words(client):
+    data = get_json(client, "/search.json?q=hospital")
+    marked = [s["content"][a:b] for s in data["statements"] for a, b in s["highlights"]]
+    assert "hospitals" in marked
+
+
+@pytest.mark.parametrize(("params", "check"), [
+    ("speaker=Peskov", lambda s: s["speaker"] == "Dmitry Peskov"),
+    ("speaker=dmitry-peskov", lambda s: s["speaker_id"] == "dmitry-peskov"),
+    ("outlet=northern", lambda s: s["outlet"] == "Northern Ledger"),
+    ("kind=direct", lambda s: s["kind"] == "direct"),
+    ("anonymous=1", lambda s: s["speaker_type"] == "anonymous"),
+    ("since=2025-06-03", lambda s: s["published"] >= "2025-06-03"),
+    ("until=2025-05-31", lambda s: s["published"] <= "2025-05-31"),
+    ("since=2025-05-10&until=2025-06-05&speaker=Peskov",
+     lambda s: "2025-05-10" <= s["published"] <= "2025-06-05" and s["speaker"] == "Dmitry Peskov"),
+])
+def test_search_filters(client, db, params, check):
+    shown = get_json(client, f"/search.json?{params}&limit=100")["statements"]
+    assert shown and all(check(s) for s in shown)
+    everything = get_json(client, "/search.json?limit=100")["statements"]
+    assert len(shown) == len([s for s in everything if check(s)])
+
+
+def test_search_pages_through_results(client):
+    everything = [s["attribution_id"] for s in get_json(client, "/search.json?limit=100")["statements"]]
+    seen, url = [], "/search.json?limit=5"
+    while url:
+        data = get_json(client, url)
+        seen += [s["attribution_id"] for s in data["statements"]]
+        url = data["next_url"]
+        assert url is None or url.startswith("/search.json?")
+    assert seen == everything
+    html = get_html(client, "/search?limit=5&page=2")
+    assert 'rel="next" href="/search?page=3&amp;limit=5"' in html
+    assert 'rel="prev" href="/search?limit=5"' in html
+
+
+def test_search_without_matches_says_so(client):
+    html = get_html(client, "/search?q=zeppelin")
+    assert "No statements match" in html and "zeppelin" in html
+
+
+@pytest.mark.parametrize(("query", "fragment"), [
+    ("since=2025-13-45", "since: '2025-13-45' is not a date (YYYY-MM-DD)"),
+    ("until=yesterday", "until: 'yesterday' is not a date"),
+    ("since=2025-07-01&until=2025-06-01", "is after until"),
+    ("page=0", "page: must be between 1 and"),
+    ("page=two", "page: 'two' is not a whole number"),
+    ("page=99999999999999999999", "page: must be between"),
+    ("limit=1000", "limit: must be between 1 and 100"),
+    ("kind=shouted", "kind: 'shouted' is not one of direct, mixed, indirect"),
+    ("anonymous=maybe", "anonymous: 'maybe' is not one of"),
+    ("q=" + "x" * 501, "q: at most 500 characters"),
+    ("speaker=a%00b", "speaker: control characters are not allowed"),
+])
+def test_bad_parameters_are_a_400_with_a_message(client, query, fragment):
+    data = get_json(client, f"/search.json?{query}", status=400)
+    assert data["ok"] is False and fragment in data["error"]
+    html = get_html(client, f"/search?{query}", status=400)
+    assert text_of(html).count(fragment.split("'")[0]) >= 1
+
+
+def test_unknown_ids_are_a_404_with_a_message(client):
+    assert "no document 'nope'" in get_json(client, "/documents/nope.json", status=404)["error"]
+    assert "no speaker 'nobody'" in get_json(client, "/speakers/nobody.json", status=404)["error"]
+    assert "no speaker" in get_html(client, "/speakers/nobody", status=404)
+    assert get_json(client, "/no/such/page.json", status=404)["ok"] is False
+    assert client.post("/search.json").status_code == 405
+
+
+# -- document page -----------------------------------------------------------------------------------
+
+def test_document_page_highlights_sources_cues_and_contents(client, db):
+    data = get_json(client, "/documents/kremlin-denies-buildup.json")
+    with Ledger(db, read_only=True) as ledger:
+        stored = ledger.document("kremlin-denies-buildup")
+    assert data["text"] == stored.text and len(data["attributions"]) == len(stored.attributions)
+    assert data["attributions"][0]["speaker_url"] == "/speakers/dmitry-peskov"
+    html = get_html(client, "/documents/kremlin-denies-buildup")
+    for role in ("source", "cue", "content"):
+        marks = re.findall(rf'<mark class="hl {role}[^"]*" data-attributions="([\d ]+)"[^>]*>([^<]*)</mark>', html)
+        assert marks, role
+        for numbers, text in marks:  # each mark is a piece of one of its attributions' spans
+            assert any(unescape(text) in (data["attributions"][int(n)][role] or {}).get("text", "")
+                       for n in numbers.split())
+    first = data["attributions"][1]  # “There is no build-up ...,” Peskov told
+    assert first["content"]["text"].startswith("“There is no build-up")
+    assert "There is no build-up" in html and "Peskov" in html
+    assert "source" in html and "cue" in html and 'class="legend"' in html  # the colours are explained
+    assert 'title="content: #1 Dmitry Peskov · told · direct (click for the record)"' in html  # what hovering shows
+
+
+def test_document_page_collapses_boilerplate_and_advertorial(client):
+    html = get_html(client, "/documents/kremlin-denies-buildup")
+    segment = r'<details class="segment {}"><summary[^>]*>([^<]*)</summary><span class="segment-text">([^<]*)</span></details>'
+    boilerplate = re.search(segment.format("boilerplate"), html)
+    advertorial = re.search(segment.format("advertorial"), html)
+    assert boilerplate and "Morning Briefing newsletter" in boilerplate.group(2)
+    assert advertorial and "promo code SNOW30" in unescape(advertorial.group(2))
+    assert "open" not in boilerplate.group(0).split(">")[0]  # collapsed
+
+
+def test_document_page_shows_metadata_and_profile(client):
+    data = get_json(client, "/documents/kremlin-denies-buildup.json")
+    assert data["metadata"]["outlet"] == "Global Wire" and data["metadata"]["published"] == "2025-05-05"
+    profile = data["profile"]
+    assert profile["attributions"] == len(data["attributions"])
+    html = get_html(client, "/documents/kremlin-denies-buildup")
+    for text in ("Kremlin denies troop build-up", "Global Wire", "2025-05-05", "Maria Lopez",
+                 'href="https://globalwire.example/kremlin-denies"', "Sourcing profile"):
+        assert text in html
+    bars = re.findall(r'<rect class="bar src-(\w+)"[^>]*data-count="(\d+)"', html)
+    assert {t: int(n) for t, n in bars} == {t: f["count"] for t, f in profile["source_types"].items()}
+
+
+def test_document_ids_are_percent_encoded_in_links(client):
+    html = get_html(client, "/search?q=summit")
+    assert 'href="/documents/peskov-late#a0"' in html
+
+
+# -- speakers ----------------------------------------------------------------------------------------
+
+def test_speaker_page_lists_names_roles_count_chart_and_statements(client, db):
+    data = get_json(client, "/speakers/dmitry-peskov.json")
+    speaker = data["speaker"]
+    assert speaker["names"] == ["Dmitry Peskov", "Peskov"] and "Kremlin spokesman" in speaker["roles"]
+    with Ledger(db, read_only=True) as ledger:
+        expected = ledger.search(StatementQuery(speaker_id="dmitry-peskov", limit=None))
+        weeks = ledger.statements_per_week(StatementQuery(speaker_id="dmitry-peskov"))
+    assert speaker["statements"] == len(expected) == 8
+    assert [s["attribution_id"] for s in data["statements"]] == [s.attribution_id for s in expected]
+    assert data["statements_per_week"] == [{"week": w.isoformat(), "statements": n} for w, n in weeks]
+    assert sum(w["statements"] for w in data["statements_per_week"]) == 8
+    html = get_html(client, "/speakers/dmitry-peskov")
+    bars = re.findall(r'<rect class="bar"[^>]*data-week="([\d-]+)" data-statements="(\d+)"', html)
+    assert {w: int(n) for w, n in bars} == {w["week"]: w["statements"] for w in data["statements_per_week"]}
+    assert 'id="timeline"' in html and "Kremlin spokesman" in html and '<dd id="statement-count">8</dd>' in html
+
+
+def test_statements_per_week_counts_by_monday(db):
+    with Ledger(db, read_only=True) as ledger:
+        weeks = dict(ledger.statements_per_week(StatementQuery(speaker_id="dmitry-peskov")))
+    # 2025-05-05 (Mon): 2; 2025-05-14 (Wed) → week of 05-12: 2; 06-02 (Mon): 2; 06-24 (Tue) → 06-23: 2
+    assert weeks == {date(2025, 5, 5): 2, date(2025, 5, 12): 2, date(2025, 6, 2): 2, date(2025, 6, 23): 2}
+
+
+def test_speaker_and_speaker_id_query(db):
+    with Ledger(db, read_only=True) as ledger:
+        assert ledger.speaker("dmitry-peskov").name == "Dmitry Peskov"
+        assert ledger.speaker("peskov") is None  # an id, not a name
+        assert ledger.speaker("' OR 1=1 --") is None
+        exact = ledger.search(StatementQuery(speaker_id="dmitry-peskov", limit=None))
+        assert exact and {s.speaker_id for s in exact} == {"dmitry-peskov"}
+
+
+def test_ledger_cursor_reads_alongside_its_ledger(db):
+    with Ledger(db, read_only=True) as ledger:
+        views = [ledger.cursor() for _ in range(4)]
+        results = []
+
+        def read(view):
+            results.append(len(view.search(StatementQuery(text="border", limit=None))))
+            view.close()
+
+        threads = [threading.Thread(target=read, args=(v,)) for v in views]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(set(results)) == 1 and results[0] > 0
+        assert ledger.counts()["documents"] == 7  # closing the cursors left the ledger open
+
+
+def test_speaker_timeline_chart_spans_empty_weeks():
+    from onrecord.serve.charts import timeline
+
+    chart = timeline([(date(2025, 5, 5), 2), (date(2025, 6, 23), 4)])
+    assert len(chart["bars"]) == 8  # 05-05 .. 06-23: eight weeks, six of them empty
+    assert [b["statements"] for b in chart["bars"]] == [2, 0, 0, 0, 0, 0, 0, 4]
+    assert chart["bars"][-1]["height"] == 2 * chart["bars"][0]["height"]
+    long = timeline([(date(2000, 1, 3), 1), (date(2025, 1, 6), 1)])
+    assert len(long["bars"]) <= 260 and sum(b["statements"] for b in long["bars"]) == 2
+    assert timeline([]) is None
+
+
+def test_speakers_index_filters(client):
+    data = get_json(client, "/speakers.json?name=ortiz")
+    assert [s["speaker_id"] for s in data["speakers"]] == ["lena-ortiz"]
+    media = get_json(client, "/speakers.json?type=media")["speakers"]
+    assert media and all(s["type"] == "media" for s in media)
+    assert "type: 'alien'" in get_json(client, "/speakers.json?type=alien", status=400)["error"]
+
+
+# -- outlets -----------------------------------------------------------------------------------------
+
+def test_outlets_page_profiles_side_by_side(client, db):
+    data = get_json(client, "/outlets.json")
+    names = [o["outlet"] for o in data["outlets"]]
+    assert names[0] == "Global Wire" and {"Northern Ledger", "City Times"} <= set(names)
+    with Ledger(db, read_only=True) as ledger:
+        for outlet in data["outlets"]:
+            assert outlet["profile"] == ledger.profile(outlet=outlet["outlet"]).to_dict()
+    html = get_html(client, "/outlets")
+    rows = re.findall(r'<g class="row">(.*?)</g>', html, re.S)
+    assert len(rows) == len(names)
+    for row, outlet in zip(rows, data["outlets"]):
+        counts = {t: int(n) for t, n in re.findall(r'class="bar src-(\w+)"[^>]*data-count="(\d+)"', row)}
+        assert counts == {t: f["count"] for t, f in outlet["profile"]["source_types"].items()}
+    for label in ("named", "anonymous", "organisational", "media"):
+        assert f'<i class="swatch src-{label}"></i>{label}' in html
+
+
+# -- the paste box -----------------------------------------------------------------------------------
+
+ARTICLE = ("Finance minister Ruth Adler said on Monday that the budget was balanced.\n\n"
+           "“We kept every promise,” Adler told reporters.\n")
+
+
+def test_paste_finds_attributions_without_storing(client, db):
+    before = table_counts(db)
+    response = client.post("/paste", data={"text": ARTICLE, "action": "analyse"})
+    assert response.status_code == 200
+    html = response.text
+    assert 'class="hl source' in html and "Adler" in html and "not stored" in html
+    assert "We kept every promise" in html
+    data = client.post("/paste.json", data={"text": ARTICLE}).json()
+    assert data["stored"] is False
+    speakers = {a["speaker"]["name"] for a in data["attributions"] if a["speaker"]}
+    assert "Ruth Adler" in speakers
+    assert table_counts(db) == before
+
+
+def test_paste_accepts_json_and_files(client):
+    by_json = client.post("/paste.json", json={"text": ARTICLE, "title": "Budget day"}).json()
+    assert by_json["metadata"]["title"] == "Budget day" and by_json["attributions"]
+    html_file = ("<html><head><title>Budget day</title></head><body><article><p>"
+                 + ARTICLE.replace("\n\n", "</p><p>") + "</p></article></body></html>").encode()
+    by_file = client.post("/paste.json", files={"file": ("budget.html", html_file, "text/html")}).json()
+    assert by_file["doc_id"] == "budget" and by_file["attributions"]
+    assert "Adler" in by_file["text"] and "<p>" not in by_file["text"]
+
+
+@pytest.mark.parametrize(("form", "files", "status", "fragment"), [
+    ({"text": "   "}, None, 400, "paste an article's text or choose a file"),
+    ({"text": ARTICLE, "action": "publish"}, None, 400, "action: 'publish' is not one of analyse, store"),
+    ({}, {"file": ("blob.txt", b"\x00\x01\x02binary", "application/octet-stream")}, 422, "blob.txt: nothing to read (binary)"),
+    ({}, {"file": ("empty.txt", b"", "text/plain")}, 422, "nothing to read"),
+    ({"action": "store"}, {"file": ("blob.txt", b"\x00\x01binary", "text/plain")}, 422, "nothing to read (binary)"),
+    ({"text": ARTICLE, "doc_id": "x" * 201}, None, 400, "doc_id: at most 200 characters"),
+])
+def test_bad_pastes_are_refused_with_a_message(client, form, files, status, fragment):
+    response = client.post("/paste.json", data=form, files=files)
+    assert response.status_code == status and fragment in response.json()["error"]
+
+
+def test_store_writes_the_paste_into_the_ledger(writable):
+    client, path = writable
+    before = table_counts(path)
+    response = client.post("/paste", data={"text": ARTICLE, "action": "store", "doc_id": "budget-day",
+                                           "outlet": "City Times", "published": "2025-06-30"},
+                           follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/documents/budget-day?stored=added"
+    page = get_html(client, response.headers["location"])
+    assert "Stored in the ledger (added)" in page and 'class="hl source' in page
+    after = table_counts(path)
+    assert after["documents"] == before["documents"] + 1 and after["attributions"] > before["attributions"]
+    found = get_json(client, "/search.json?q=promise")["statements"]  # the search index was refreshed
+    assert [s["doc_id"] for s in found] == ["budget-day"] and found[0]["outlet"] == "City Times"
+    assert get_json(client, "/speakers.json?name=adler")["speakers"]  # and the speakers
+    again = client.post("/paste.json", data={"text": ARTICLE, "action": "store", "doc_id": "budget-day"})
+    assert again.status_code == 201 and again.json()["outcome"] == "unchanged"
+    assert table_counts(path) == after
+
+
+def test_store_without_an_id_keys_on_the_text(writable):
+    client, _ = writable
+    stored = client.post("/paste.json", json={"text": ARTICLE, "action": "store"}).json()
+    assert stored["doc_id"].startswith("sha256-") and stored["outcome"] == "added"
+    assert get_json(client, stored["url"] + ".json")["text"] == ARTICLE
+
+
+def test_store_while_another_process_holds_the_ledger_is_a_clear_error(writable):
+    client, path = writable
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from onrecord.store import Ledger; "
+        f"l = Ledger({str(path)!r}, read_only=True); print('ready', flush=True); time.sleep(60)")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        response = client.post("/paste.json", data={"text": ARTICLE, "action": "store"})
+        assert response.status_code == 503 and "in use by another onrecord process" in response.json()["error"]
+        assert get_json(client, "/.json")["counts"]["documents"] == 7  # reading goes on
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_running_server_makes_ingest_fail_at_once(writable, tmp_path):
+    # the app holds its ledger read-only: a writer in another process is refused with one line
+    client, path = writable
+    assert get_json(client, "/.json")["counts"]["documents"] == 7
+    corpus = tmp_path / "one"
+    corpus.mkdir()
+    (corpus / "x.txt").write_text(ARTICLE, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "onrecord.cli", "ingest", str(corpus), "--db", str(path),
+                           "--profile", "rules"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: ") and "in use by another onrecord process" in done.stderr
+    assert table_counts(path)["documents"] == 7
+
+
+# -- size limits -------------------------------------------------------------------------------------
+
+TOO_LARGE = "the paste is too large"
+
+
+def test_a_10_mb_paste_is_refused_with_413(client):
+    text = "x" * 10_000_000
+    response = client.post("/paste", data={"text": text})
+    assert response.status_code == 413
+    assert TOO_LARGE in response.text and "at most 50 KB" in response.text
+    as_json = client.post("/paste.json", data={"text": text})
+    assert as_json.status_code == 413 and as_json.json()["error"].startswith(TOO_LARGE)
+    upload = client.post("/paste.json", files={"file": ("big.txt", b"y" * 10_000_000, "text/plain")})
+    assert upload.status_code == 413 and "10 MB" in upload.json()["error"]
+
+
+def test_a_paste_without_content_length_is_counted(client):
+    def chunks():  # a chunked body: no Content-Length to check first
+        yield b"text="
+        for _ in range(20):
+            yield b"z" * 500_000
+
+    response = client.post("/paste.json", content=chunks(),
+                           headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413 and "more than 50 KB" in response.json()["error"]
+
+
+def test_a_paste_under_the_limit_is_accepted(client):
+    text = (ARTICLE * 200)[:LIMIT - 1000]
+    assert client.post("/paste.json", data={"text": text}).status_code == 200
+
+
+# -- XSS ---------------------------------------------------------------------------------------------
+
+def assert_no_live_payload(html: str) -> None:
+    """No payload survives as markup; what is shown of it is escaped text."""
+    assert "<script>alert" not in html and "<img src=x" not in html and "onerror=alert(1)>" not in html
+
+
+def test_payloads_in_article_text_title_outlet_and_url_show_as_text(client):
+    html = get_html(client, "/documents/xss-article")
+    assert_no_live_payload(html)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    assert 'href="javascript:' not in html and "javascript:alert(1)" in html  # shown, never a link
+    data = get_json(client, "/documents/xss-article.json")
+    assert "<script>alert(1)</script>" in data["text"]  # the JSON twin carries the text as it is
+    assert '"><img src=x onerror=alert(1)>' == data["metadata"]["outlet"]
+    embedded = re.search(r'<script type="application/json" id="attribution-data">(.*?)</script>', html, re.S).group(1)
+    assert "<" not in embedded and json.loads(embedded) == data["attributions"]  # |tojson escapes for <script>
+
+
+def test_payloads_in_speaker_names_show_as_text(client):
+    data = get_json(client, "/search.json?q=never did")
+    assert any(s["speaker"] == "Jon<script>alert" for s in data["statements"])
+    html = get_html(client, "/search?q=never+did")
+    assert_no_live_payload(html)
+    assert "Jon&lt;script&gt;alert" in html
+
+
+@pytest.mark.parametrize("payload", XSS_PAYLOADS)
+@pytest.mark.parametrize("url", ["/search?q={}", "/search?speaker={}", "/search?outlet={}", "/speakers?name={}",
+                                 "/documents/{}", "/speakers/{}", "/search?since={}"])
+def test_payloads_in_parameters_show_as_text(client, url, payload):
+    from urllib.parse import quote
+
+    response = client.get(url.format(quote(payload, safe="")))
+    assert response.status_code in (200, 400, 404)
+    assert_no_live_payload(response.text)
+
+
+def test_payloads_across_listing_pages(client):
+    for url in ("/", "/search", "/outlets", "/search?outlet=img"):
+        html = get_html(client, url)
+        assert_no_live_payload(html)
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in get_html(client, "/outlets")
+
+
+def test_payloads_in_a_paste_show_as_text(client):
+    text = "Ann Lee said <script>alert(1)</script> and \"><img src=x onerror=alert(1)> were text.\n"
+    response = client.post("/paste", data={"text": text, "title": XSS_PAYLOADS[0]})
+    assert response.status_code == 200
+    assert_no_live_payload(response.text)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+
+
+# -- SQL metacharacters ------------------------------------------------------------------------------
+
+QUERY_PARAMETERS = ["q", "speaker", "outlet", "kind", "since", "until", "anonymous", "page", "limit"]
+
+
+@pytest.mark.parametrize("payload", SQL_PAYLOADS)
+def test_sql_metacharacters_in_every_parameter(client, db, payload):
+    from urllib.parse import quote
+
+    before = table_counts(db)
+    encoded = quote(payload, safe="")
+    urls = [f"/search.json?{name}={encoded}" for name in QUERY_PARAMETERS]
+    urls += [f"/speakers.json?name={encoded}", f"/speakers.json?type={encoded}",
+             f"/documents/{encoded}.json", f"/speakers/{encoded}.json", f"/speakers/dmitry-peskov.json?page={encoded}"]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 400, 404), (url, response.text)
+        assert response.json()  # a JSON answer, never a crash page
+    found = get_json(client, f"/search.json?q={encoded}")["statements"]
+    words = re.findall(r"\w+", payload.lower())  # searched for as text: its words, else the text itself
+    assert all(all(w in s["content"].lower() for w in words) if words else payload in s["content"] for s in found)
+    assert table_counts(db) == before
+    assert get_json(client, "/.json")["counts"] == before
+
+
+def test_the_sql_payload_in_an_article_is_found_as_text(client):
+    found = get_json(client, "/search.json?q=" + "%27%3B%20DROP%20TABLE%20attributions%3B%20--")["statements"]
+    assert found and {s["doc_id"] for s in found} == {"xss-article"}
+
+
+# -- highlighting ------------------------------------------------------------------------------------
+
+def test_overlapping_and_nested_spans_are_cut_into_pieces():
+    text = "abcdefghij"
+    spans = [(0, 6, "content", 0), (2, 4, "source", 1), (3, 8, "content", 1), (5, 20, "cue", 2), (-5, 1, "cue", 3),
+             (7, 7, "source", 4)]
+    result = pieces(text, spans)
+    assert "".join(p.text for p in result) == text
+    assert [(p.text, p.roles, p.attributions) for p in result] == [
+        ("a", ("cue", "content"), (0, 3)), ("b", ("content",), (0,)), ("c", ("source", "content"), (0, 1)),
+        ("d", ("source", "content"), (0, 1)), ("e", ("content",), (0, 1)), ("f", ("cue", "content"), (0, 1, 2)),
+        ("gh", ("cue", "content"), (1, 2)), ("ij", ("cue",), (2,))]
+    assert result[2].role == "source"
+
+
+def test_document_blocks_cover_the_text_once(client, db):
+    with Ledger(db, read_only=True) as ledger:
+        doc = ledger.document("kremlin-denies-buildup")
+    blocks = document_blocks(doc)
+    assert "".join(b.text for b in blocks) == doc.text
+    assert [b.label for b in blocks] == ["article", "boilerplate", "advertorial"]
+
+
+def test_match_spans():
+    content = "He planned it; plans change. The PLAN was a “plan”."
+    assert [content[a:b] for a, b in match_spans(content, "planned")] == ["planned", "plans", "PLAN", "plan"]
+    assert [content[a:b] for a, b in match_spans(content, '"plans change"')] == ["plans change"]
+    assert match_spans("100% sure", "%") == [(3, 4)]
+    assert match_spans("anything", None) == []
+
+
+def test_search_params_round_trip_into_urls():
+    params = SearchParams.parse({"q": "a & b", "kind": "direct", "since": "2025-01-01", "anonymous": "on"})
+    assert params.url("/search", page=2) == "/search?q=a+%26+b&kind=direct&since=2025-01-01&anonymous=1&page=2"
+    assert SearchParams.parse({}).url("/search") == "/search"
+
+
+# -- the command -------------------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def test_serve_refuses_a_non_loopback_host_without_public(db):
+    result = runner.invoke(cli_app, ["serve", "--db", str(db), "--host", "0.0.0.0"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: refusing to listen on 0.0.0.0") and "--public" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--db", "/nonexistent/ledger.duckdb"], "no ledger at /nonexistent/ledger.duckdb"),
+    (["--max-paste-bytes", "lots"], "'lots' is not a size"),
+])
+def test_serve_errors_are_one_line(db, args, fragment):
+    full = ["serve", "--get", "/"] + (args if "--db" in args else ["--db", str(db), *args])
+    result = runner.invoke(cli_app, full)
+    assert result.exit_code == 2 and fragment in result.stderr and "Traceback" not in result.output
+
+
+def test_serve_get_prints_a_page_and_its_twin(db):
+    html = runner.invoke(cli_app, ["serve", "--db", str(db), "--get", "/speakers/dmitry-peskov"])
+    assert html.exit_code == 0 and "Kremlin spokesman" in html.stdout and html.stdout.startswith("<!DOCTYPE html>")
+    data = runner.invoke(cli_app, ["serve", "--db", str(db), "--get", "/search.json?q=border"])
+    assert data.exit_code == 0 and json.loads(data.stdout)["statements"]
+    missing = runner.invoke(cli_app, ["serve", "--db", str(db), "--get", "/documents/nope"])
+    assert missing.exit_code == 1 and missing.stderr.strip() == "error: 404: no document 'nope' in the ledger"
+
+
+def test_serve_refuses_a_port_in_use(db):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(cli_app, ["serve", "--db", str(db), "--port", str(port), "--profile", "rules"])
+    assert result.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_the_seed_article_pasted(client):
+    if not SEED.is_file():
+        pytest.skip(f"seed article not found at {SEED}")
+    data = client.post("/paste.json", data={"text": SEED.read_text("utf-8")}).json()
+    said = [a for a in data["attributions"] if "Never planned, never did." in a["content"]["text"]]
+    assert said and said[0]["speaker"]["name"] == "Dmitry Polyanskiy"
+
+
+# -- over a real socket ------------------------------------------------------------------------------
+
+def raw_request(port: int, head: bytes, body_chunks, pause: float = 0.0) -> tuple[bytes, int]:
+    """Send a request by hand; stop sending once the server answered. Returns the answer and the body bytes sent."""
+    sent = 0
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(head)
+        connection.setblocking(False)
+        answer = b""
+        for chunk in body_chunks:
+            try:
+                answer += connection.recv(65536)
+            except BlockingIOError:
+                pass
+            if answer:
+                break
+            try:
+                connection.setblocking(True)
+                connection.sendall(chunk)
+                sent += len(chunk)
+            except OSError:  # the server closed the connection after answering
+                break
+            finally:
+                connection.setblocking(False)
+            time.sleep(pause)
+        connection.setblocking(True)
+        try:
+            while b"\r\n\r\n" not in answer or len(answer) < 200:
+                more = connection.recv(65536)
+                if not more:
+                    break
+                answer += more
+        except OSError:
+            pass
+    return answer, sent
+
+
+@pytest.fixture(scope="module")
+def live(db):
+    with app_over(db, LIMIT) as app, LiveServer(app) as server:
+        yield server
+
+
+def test_a_declared_10_mb_body_is_refused_before_it_is_sent(live):
+    head = (b"POST /paste.json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: 10000005\r\n\r\n")
+    answer, sent = raw_request(live.port, head, (b"z" * 100_000 for _ in range(100)), pause=0.01)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b"at most 50 KB" in answer
+    assert sent < 10_000_000  # answered while most of the body was still unsent
+
+
+def test_a_chunked_body_is_counted_while_it_streams(live):
+    head = (b"POST /paste.json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n")
+    chunk = b"z" * 100_000
+    framed = (b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(100))
+    answer, sent = raw_request(live.port, head, framed, pause=0.01)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert b"more than 50 KB" in answer
+    assert sent < 2_000_000
+
+
+def test_concurrent_requests_over_a_socket(live):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    urls = ["/search.json?q=border", "/search.json?speaker=Peskov", "/speakers/dmitry-peskov.json", "/outlets.json",
+            "/documents/peskov-talks.json", "/search?q=never"] * 8
+    with httpx.Client(base_url=live.url, timeout=30) as http, ThreadPoolExecutor(16) as pool:
+        statuses = list(pool.map(lambda url: http.get(url).status_code, urls))
+    assert statuses == [200] * len(urls)
+
+
+def test_reads_go_on_around_a_store(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    path = build_ledger(tmp_path)
+    with app_over(path, LIMIT) as app, LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=60) as http:
+        def reader(_: int) -> list[int]:
+            return [http.get("/search.json?q=border").status_code for _ in range(10)]
+
+        with ThreadPoolExecutor(4) as pool:
+            reads = pool.map(reader, range(4))
+            stored = http.post("/paste.json", data={"text": ARTICLE, "action": "store", "doc_id": "during-reads"})
+            statuses = [status for batch in reads for status in batch]
+        assert stored.status_code == 201, stored.text
+        assert statuses == [200] * 40
+        assert http.get("/documents/during-reads.json").status_code == 200
+
+
+def test_serve_command_serves_until_interrupted(db):
+    import signal
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "onrecord.cli", "serve", "--db", str(db), "--port", str(port),
+                               "--profile", "rules"], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/.json", timeout=5)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read()
+                time.sleep(0.2)
+        assert response.status_code == 200 and response.json()["counts"]["documents"] == 7
+    finally:
+        server.send_signal(signal.SIGINT)
+        code = server.wait(timeout=30)
+    stderr = server.stderr.read()
+    assert code == 0, stderr
+    assert f"serving {db} read-only at http://127.0.0.1:{port}/" in stderr and "Traceback" not in stderr
