@@ -147,6 +147,17 @@ def test_full_text_search_requires_every_word_and_ranks(ledger):
     assert not ledger.search(StatementQuery(text="exercises tyres"))
 
 
+@pytest.mark.parametrize("text", ["exercises routine", "hospital", "troops border", "said", "zzzz"])
+def test_search_scores_are_fts_match_bm25(ledger, text):
+    expected = dict(ledger.connection.execute(
+        "SELECT attribution_id, score FROM (SELECT attribution_id, "
+        "fts_main_attributions.match_bm25(attribution_id, ?, conjunctive := 1) AS score FROM attributions) "
+        "WHERE score IS NOT NULL", [text]).fetchall())
+    found = {s.attribution_id: s.score for s in ledger.search(StatementQuery(text=text, limit=None))}
+    assert found.keys() == expected.keys()
+    assert found == pytest.approx(expected, rel=1e-9)
+
+
 def test_search_stems_words(ledger):
     assert any("hospitals" in c for c in contents(ledger.search(StatementQuery(text="hospital"))))
 

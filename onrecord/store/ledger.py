@@ -202,6 +202,7 @@ class Ledger:
             raise database_error(self.path, error) from None
         try:
             self.connection.execute(f"LOAD '{fts_extension()}'")
+            self.connection.execute("SET enable_progress_bar = false")  # DuckDB's own bar would cut into ours
             if not exists or (not read_only and is_empty_database(self.connection)):
                 # a database without a single table is a ledger whose creation was cut short (killed between
                 # creating the file and committing the schema): create it now rather than refuse it
