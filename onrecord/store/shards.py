@@ -225,7 +225,8 @@ def plan_shards(paths: Iterable[str | Path], options: ReadOptions, shard_size: i
 # -- processing (on a worker) ------------------------------------------------------------------------
 
 def crash_hook(index: int) -> None:
-    """Test hook (CRASH_HOOK_ENV): kill this worker process with SIGKILL on the first tries at shard `index`."""
+    """Test hook (CRASH_HOOK_ENV): kill this worker process with SIGKILL on the first tries at shard `index`
+    (called once the shard's first document is extracted, so the kill lands in the middle of the shard)."""
     spec = os.environ.get(CRASH_HOOK_ENV)
     if not spec:
         return
@@ -243,7 +244,6 @@ def crash_hook(index: int) -> None:
 
 def process_shard(task: ShardTask, job: ShardJob) -> bytes:
     """Read, clean and extract one shard's documents (those stored unchanged are not extracted): its Parquet bytes."""
-    crash_hook(task.index)
     stats = RecordedStats()
     prepared: list[PreparedDocument] = []
     seen: set[str] = set()
@@ -255,6 +255,8 @@ def process_shard(task: ShardTask, job: ShardJob) -> bytes:
             else:
                 prepared.append(prepare_document(item, digest, job.options, job.pipeline, job.stored.contains))
             seen.add(item.doc_id)
+            if len(prepared) == 1:
+                crash_hook(task.index)  # (tests) a worker killed in the middle of a shard, its first document done
     return shard_parquet(prepared, stats, task.key)
 
 
