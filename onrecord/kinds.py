@@ -16,7 +16,8 @@ _GLYPH_DIRECTION = {"“": "open", "„": "open", "‟": "open", "«": "open", "
                     "‛": "open", "‹": "open", "”": "close", "»": "close", "’": "close", "›": "close"}
 _BEFORE_OPENING = "([{<—–-/:" + QUOTE_MARKS
 _AFTER_CLOSING = ".,;:!?…)]}>—–-" + QUOTE_MARKS
-_WORD_OR_MARK = re.compile(r"(?P<word>\w+)|(?P<mark>[" + re.escape(QUOTE_MARKS) + r"\n])")
+_WORD = re.compile(r"\w+")
+_MARK = re.compile(r"[" + re.escape(QUOTE_MARKS) + r"\n]")
 
 
 def classify_kind(text: str, spans: list[tuple[int, int]]) -> str:
@@ -26,7 +27,10 @@ def classify_kind(text: str, spans: list[tuple[int, int]]) -> str:
         return "indirect"
     # Read the quote marks in the gaps between pieces too: “A, he said, B” is one quotation.
     words = quoted_words(text, spans[0][0], max(e for _, e in spans))
-    flags = [quoted for start, quoted in words if any(s <= start < e for s, e in spans)]
+    if len(spans) == 1:  # the words read are all inside the one piece
+        flags = [quoted for _, quoted in words]
+    else:
+        flags = [quoted for start, quoted in words if any(s <= start < e for s, e in spans)]
     if not any(flags):
         return "indirect"
     return "direct" if all(flags) else "mixed"
@@ -38,18 +42,19 @@ def quoted_words(text: str, start: int, end: int) -> list[tuple[int, bool]]:
     open_marks: list[str] = [opener] if opener else []  # the opening marks in force, innermost last
     starts: list[int] = []
     flags: list[bool] = []
-    segment: list[int] = []  # indexes into flags of the words since the last mark or line break
-    for m in _WORD_OR_MARK.finditer(text, start, end):
-        if m.lastgroup == "word":
-            segment.append(len(flags))
-            starts.append(m.start())
-            flags.append(bool(open_marks))
-            continue
+    segment = 0  # flags[segment:] are the words since the last mark or line break
+    at = start
+    # the marks are read one by one; the words between two marks all share the state the first left
+    for m in _MARK.finditer(text, start, end):
+        words = [w.start() for w in _WORD.finditer(text, at, m.start())]
+        starts += words
+        flags += [bool(open_marks)] * len(words)
+        at = m.end()
         ch = m.group()
         if ch == "\n":
             # News style leaves the closing mark off at a paragraph end and reopens the next
             # paragraph with a mark; a paragraph that doesn't reopen is not quoted.
-            open_marks, segment = [], []
+            open_marks, segment = [], len(flags)
             continue
         direction = _mark_direction(text, m.start(), open_marks)
         if direction is None:
@@ -57,15 +62,16 @@ def quoted_words(text: str, start: int, end: int) -> list[tuple[int, bool]]:
         if direction == "close" or (direction == "toggle" and open_marks):
             if open_marks:
                 open_marks.pop()
-            elif len(segment) == len(flags):
-                for k in segment:  # the content began inside a quote whose opening mark it left out
-                    flags[k] = True
+            elif segment == 0:  # the content began inside a quote whose opening mark it left out
+                flags = [True] * len(flags)
         elif not open_marks or open_marks[-1] != ch:
             open_marks.append(ch)  # a quote inside a quote ("... “...” ..."); the same mark again only reopens
-        segment = []
-    if not open_marks and segment and _closed_after(text, end):
-        for k in segment:  # the content stops just before a closing mark
-            flags[k] = True
+        segment = len(flags)
+    words = [w.start() for w in _WORD.finditer(text, at, end)]
+    starts += words
+    flags += [bool(open_marks)] * len(words)
+    if not open_marks and segment < len(flags) and _closed_after(text, end):
+        flags[segment:] = [True] * (len(flags) - segment)  # the content stops just before a closing mark
     return list(zip(starts, flags))
 
 

@@ -1,7 +1,7 @@
 """tokenize and split_sentences: offsets into the original text, abbreviations, quote marks."""
 import pytest
 
-from onrecord.extract.tokens import split_sentences, tokenize
+from onrecord.extract.tokens import retokenize, split_sentences, tokenize
 
 
 def _texts(text: str) -> list[str]:
@@ -93,3 +93,34 @@ def test_split_sentences_cover_every_token_once():
     assert sentences[-1][1] == len(tokens)
     for (a, b), (c, d) in zip(sentences, sentences[1:]):
         assert a < b == c < d
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    """`text` with [start, end) made spaces, newlines kept (as the clean stage blanks)."""
+    return text[:start] + "".join(c if c == "\n" else " " for c in text[start:end]) + text[end:]
+
+
+def _fields(tokens) -> list[tuple]:
+    return [(t.start, t.end, t.text, t.lower, t.is_word, t.is_capitalized) for t in tokens]
+
+
+@pytest.mark.parametrize(
+    "text, start, end",
+    [
+        ("Roxana M.\nLeon said so.\nMore text.", 10, 25),  # a middle initial whose next capital is blanked
+        ("He said.\n\nAdvert: buy now!\nShe left.", 10, 26),  # a whole line between article lines
+        ("Smith, U.S. envoy, said so. Subscribe here", 28, 42),  # the end of a line, the text's end
+        ("WASHINGTON (AP) — The U.S. said\nmore.", 0, 18),  # an inline piece at a line's start
+        ("a J.\n   \nLower\nend", 10, 15),  # blank lines between the initial and the blanked line
+        ("one two\nthree four\nfive six", 4, 14),  # across lines, mid-word at both ends
+    ],
+)
+def test_retokenize_matches_tokenize(text, start, end):
+    blanked = _blank(text, start, end)
+    for original, copy in ((text, blanked), (blanked, text)):
+        assert _fields(retokenize(original, copy, tokenize(copy))) == _fields(tokenize(original))
+
+
+def test_retokenize_needs_the_same_lines():
+    assert retokenize("one\ntwo", "one\ntwo\n", tokenize("one\ntwo\n")) is None
+    assert retokenize("one\ntwo", "one\ntw", tokenize("one\ntw")) is None

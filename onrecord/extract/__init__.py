@@ -5,6 +5,7 @@ quotes attached; then the resolve stage (onrecord.resolve) names the speakers.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -48,8 +49,9 @@ def extract(text: str, options: ExtractOptions | None = None, doc_id: str | None
     if options.resolve_speakers:
         from onrecord.resolve import resolve_speakers
 
-        # the resolve stage reads the whole text: the analysis serves it when nothing was cut or blanked
-        resolve_speakers(doc, options, analysis if analysed is text else None)
+        # the resolve stage reads the whole text: the analysis serves it as it is when nothing was cut or
+        # blanked, else its tokens outside the blanked lines
+        resolve_speakers(doc, options, analysis)
     return doc
 
 
@@ -195,13 +197,19 @@ def frames_from_cues(text: str, tokens: list[Token], sentences, quotes, in_quote
                 frames.append(frame)
                 earlier_source = frame.source[0] if frame.source else earlier_source
     covered = {k for f in frames for a, b in f.content for k in range(a, b)}
-    sentence_end = {k: end for start, end in sentences for k in range(start, end)}
+    sentence_starts = [start for start, _ in sentences]
     for q in quotes:
         if q.first not in covered and q.last + 1 < len(tokens):
-            frame = dash_frame(tokens, q, sentence_end.get(q.last + 1, q.last + 1))
+            frame = dash_frame(tokens, q, _sentence_end(sentences, sentence_starts, q.last + 1))
             if frame is not None:
                 frames.append(frame)
     return frames
+
+
+def _sentence_end(sentences, starts: list[int], k: int) -> int:
+    """The end of the sentence that holds token k (k itself when none does); `starts`: the sentences' starts."""
+    n = bisect_right(starts, k) - 1
+    return sentences[n][1] if n >= 0 and k < sentences[n][1] else k
 
 
 def keep_nearest_source(frames: list[Frame]) -> None:

@@ -13,12 +13,19 @@ are re-zeroed after every layer, so each sees exactly the zero padding of PyTorc
 """
 from __future__ import annotations
 
+from itertools import chain, repeat
+
 import numpy as np
 
 from onrecord.extract.tagger import MAX_DISTANCE, SentenceFeatures
 
 UNK = 1
 EMBEDDINGS = ("words", "suffixes", "shapes", "strength", "quote", "rule")  # AttributionNetwork._embed's order
+
+
+def _joined(columns) -> list:
+    """The windows' lists of one feature, end to end."""
+    return list(chain.from_iterable(columns))
 
 
 def _conv_stack(h: np.ndarray, mask: np.ndarray, layers: list[tuple[np.ndarray, np.ndarray, int]]) -> np.ndarray:
@@ -83,13 +90,14 @@ class CnnInference:
         """Encoder states (N, C) and cue probabilities (N, 3) of every real token of all windows, in order,
         and each window's first row."""
         words, suffixes, shapes = vocab["words"], vocab["suffixes"], vocab["shapes"]
+        unknown = repeat(UNK)
         ids = [
-            [words.get(w, UNK) for f in features for w in f.words],
-            [suffixes.get(s, UNK) for f in features for s in f.suffixes],
-            [shapes.get(s, UNK) for f in features for s in f.shapes],
-            [k for f in features for k in f.cue_strength],
-            [k for f in features for k in f.quote_state],
-            [k for f in features for k in f.rule_role],
+            list(map(words.get, _joined(f.words for f in features), unknown)),
+            list(map(suffixes.get, _joined(f.suffixes for f in features), unknown)),
+            list(map(shapes.get, _joined(f.shapes for f in features), unknown)),
+            _joined(f.cue_strength for f in features),
+            _joined(f.quote_state for f in features),
+            _joined(f.rule_role for f in features),
         ]
         x = self.project_bias + sum(table[np.asarray(column)] for table, column in zip(self.tables, ids))
         x = np.maximum(x, 0.0, dtype=np.float32)

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from onrecord.extract.tokens import (
     CLOSE_QUOTES,
     OPEN_QUOTES,
+    QUOTE_MARKS,
     STRAIGHT_QUOTES,
     Token,
     line_starts,
 )
+
+_MARKS = frozenset(QUOTE_MARKS)
 
 
 @dataclass(slots=True)
@@ -36,13 +39,15 @@ def find_quotes(text: str, tokens: list[Token]) -> list[Quote]:
     quotes: list[Quote] = []
     open_at: int | None = None
     breaks = line_starts(text, tokens)
-    for i, tok in enumerate(tokens):
+    # only paragraph starts and quote marks change anything: the other tokens are not visited
+    marks = [i for i, tok in enumerate(tokens) if tok.text in _MARKS]
+    for i in sorted(breaks.union(marks)):
         # A paragraph break closes a quote left open: news style leaves the mark off at paragraph end.
         if open_at is not None and i in breaks:
             quotes.append(Quote(open_at, i - 1, closed=False))
             open_at = None
-        ch = tok.text
-        if ch not in OPEN_QUOTES + CLOSE_QUOTES + STRAIGHT_QUOTES:
+        ch = tokens[i].text
+        if ch not in _MARKS:
             continue
         if ch in STRAIGHT_QUOTES:
             is_open = open_at is None and _opens(text, tokens, i)
@@ -67,6 +72,5 @@ def quote_index(quotes: list[Quote], n_tokens: int) -> list[int]:
     """For each token, the index of the quote it lies in (marks included), or -1."""
     inside = [-1] * n_tokens
     for qi, q in enumerate(quotes):
-        for i in range(q.first, q.last + 1):
-            inside[i] = qi
+        inside[q.first:q.last + 1] = [qi] * (q.last + 1 - q.first)
     return inside

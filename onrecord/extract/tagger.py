@@ -20,6 +20,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 
 from onrecord.extract.cues import DEFAULT_LEXICON, load_cue_lexicon
@@ -105,6 +106,23 @@ def cue_strengths(lexicon_name: str = DEFAULT_LEXICON) -> dict[str, int]:
     return strengths
 
 
+@lru_cache(maxsize=1 << 14)  # bounded: a server that reads for months must not keep every token it ever saw
+def _token_features(text: str) -> tuple[str, str, str]:
+    """A token's word form, suffix (its last three characters, lower case) and shape."""
+    return word_form(text), text[-3:].lower(), word_shape(text)
+
+
+def _indices(items: list[str], value: str) -> list[int]:
+    """Where `value` occurs in `items` (list.index scans without a Python step per item)."""
+    found, k = [], -1
+    while True:
+        try:
+            k = items.index(value, k + 1)
+        except ValueError:
+            return found
+        found.append(k)
+
+
 def featurize(analysis, rule_frames: list[Frame]) -> list[SentenceFeatures]:
     """Features of every sentence window of an analysed text (shared by training and inference)."""
     tokens, in_quote = analysis.tokens, analysis.in_quote
@@ -119,13 +137,16 @@ def featurize(analysis, rule_frames: list[Frame]) -> list[SentenceFeatures]:
         quote_state[i] = 2
     lows = [t.lower for t in tokens]
     strengths = cue_strengths()
-    strength = [strengths.get(low, 0) for low in lows]
-    for k, low in enumerate(lows[:-1]):
-        if low == "according" and lows[k + 1] == "to":
+    strength = list(map(strengths.get, lows, repeat(0)))
+    for k in _indices(lows, "according"):
+        if k + 1 < len(lows) and lows[k + 1] == "to":
             strength[k] = 11
-    words = [word_form(t.text) for t in tokens]
-    suffixes = [t.text[-3:].lower() for t in tokens]
-    shapes = [word_shape(t.text) for t in tokens]
+    # a text repeats most of its tokens ("the", ","): each form, suffix and shape is worked out once
+    words, suffixes, shapes = [], [], []
+    for form, suffix, shape in map(_token_features, [t.text for t in tokens]):
+        words.append(form)
+        suffixes.append(suffix)
+        shapes.append(shape)
     return [SentenceFeatures(offset=start, words=words[start:end], suffixes=suffixes[start:end],
                              shapes=shapes[start:end], cue_strength=strength[start:end],
                              quote_state=quote_state[start:end], rule_role=rule_role[start:end])
@@ -135,7 +156,9 @@ def featurize(analysis, rule_frames: list[Frame]) -> list[SentenceFeatures]:
 def spans_of(tags: list[int], begin: int, inside: int) -> list[tuple[int, int]]:
     """[start, end) runs of a BIO label in a tag sequence; an I without a B starts a run."""
     runs, start = [], None
-    for i, tag in enumerate(tags + [0]):
+    # before the label's first tag nothing happens: the loop starts there (list.index scans in C)
+    first = min((tags.index(t) for t in (begin, inside) if t in tags), default=len(tags))
+    for i, tag in enumerate(tags[first:] + [0], first):
         if tag == begin or (tag == inside and start is None):
             if start is not None:
                 runs.append((start, i))

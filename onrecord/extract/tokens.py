@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 # Quote marks are tokens of their own so that quote structure can be read off the token stream.
 OPEN_QUOTES = ("“", "«", "„", "‟")
@@ -22,6 +23,10 @@ _TOKEN_RE = re.compile(
     """,
     re.X,
 )
+# What tokenize runs: the same tokens, found faster. The blanks before a token are matched (possessively)
+# with it, so the scanner does not try every alternative at every blank; a plain word not followed by
+# ' ’ - . is taken in one step, the span the `\w+…` alternative would give it (no earlier one can match there).
+_SCAN_RE = re.compile(r"\s*+(\w++(?!['’\-.])|" + _TOKEN_RE.pattern + ")", re.VERBOSE)
 
 # Abbreviations whose period does not end a sentence.
 ABBREVIATIONS = frozenset(
@@ -52,7 +57,49 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     """Split `text` into tokens (words, numbers, punctuation, quote marks) with offsets."""
-    return [Token(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
+    # the scan stops at the last token: trailing blanks would be matched, and given up, from every position
+    return [Token(m.start(1), m.end(1), m[1]) for m in _SCAN_RE.finditer(text, 0, len(text.rstrip()))]
+
+
+_start_of = attrgetter("start")  # the bisect key: a token's start offset (read in C, no Python call)
+
+
+def retokenize(text: str, copy: str, copy_tokens: list[Token]) -> list[Token] | None:
+    """The tokens of `text` from those of `copy`, a version of it with some lines changed in place (the clean
+    stage's blanking): only the changed lines are tokenized again. None when the lines differ in length."""
+    lines, copy_lines = text.split("\n"), copy.split("\n")
+    if len(lines) != len(copy_lines):
+        return None
+    windows: list[tuple[int, int]] = []  # [start, end) character ranges of `text` to tokenize again
+    at = 0
+    for line, copy_line in zip(lines, copy_lines):
+        end = at + len(line)
+        if line != copy_line:
+            if len(line) != len(copy_line):
+                return None
+            # a token's span depends on its run of non-blank characters, and a middle initial's ("M.") on the
+            # character after the blanks that follow it: so the window opens at the last run before the line
+            start = at
+            while start > 0 and text[start - 1].isspace():
+                start -= 1
+            while start > 0 and not text[start - 1].isspace():
+                start -= 1
+            if windows and start <= windows[-1][1]:
+                start = windows.pop()[0]
+            windows.append((start, end))  # `end` is a newline (or the text's end): the scans agree after it
+        at = end + 1
+    tokens: list[Token] = []
+    k, stop = 0, len(text.rstrip())
+    for start, end in windows:
+        i = bisect_left(copy_tokens, start, lo=k, key=_start_of)
+        tokens += copy_tokens[k:i]
+        for m in _SCAN_RE.finditer(text, start, stop):
+            if m.start(1) >= end:
+                break
+            tokens.append(Token(m.start(1), m.end(1), m[1]))
+        k = bisect_left(copy_tokens, end, lo=i, key=_start_of)
+    tokens += copy_tokens[k:]
+    return tokens
 
 
 def line_starts(text: str, tokens: list[Token]) -> set[int]:
@@ -69,10 +116,6 @@ def line_starts(text: str, tokens: list[Token]) -> set[int]:
     return starts
 
 
-def _start_of(token: Token) -> int:
-    return token.start
-
-
 def paragraph_ends(text: str, tokens: list[Token]) -> list[int]:
     """For each token, the index just past the last token of its paragraph (paragraphs end at newlines)."""
     ends = []
@@ -81,16 +124,22 @@ def paragraph_ends(text: str, tokens: list[Token]) -> list[int]:
     return ends
 
 
+_SENTENCE_TRAILERS = CLOSE_QUOTES + STRAIGHT_QUOTES + (")", "]", "’", "'")  # stay with the sentence they close
+_SENTENCE_OPENERS = OPEN_QUOTES + STRAIGHT_QUOTES + ("‘", "'", "(", "[")
+
+
 def split_sentences(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
     """Group tokens into sentences: returns [start_token, end_token) index pairs."""
     sentences = []
     start = 0
     n = len(tokens)
     breaks = line_starts(text, tokens)
-    for i, tok in enumerate(tokens):
+    # only a token before a line break or one ending in . ! ? can end a sentence: the others are not visited
+    ends = {k - 1 for k in breaks}.union([i for i, tok in enumerate(tokens) if tok.text[-1] in ".!?"])
+    for i in sorted(ends):
         if i + 1 >= n:
             break
-        nxt = tokens[i + 1]
+        tok, nxt = tokens[i], tokens[i + 1]
         # A newline between two tokens always ends the sentence (paragraphs, headlines).
         if i + 1 in breaks:
             sentences.append((start, i + 1))
@@ -106,7 +155,7 @@ def split_sentences(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
             continue
         # Closing quotes and brackets right after the stop belong to this sentence.
         j = i + 1
-        while j < n and tokens[j].text in CLOSE_QUOTES + STRAIGHT_QUOTES + (")", "]", "’", "'") and tokens[j].start == tokens[j - 1].end:
+        while j < n and tokens[j].text in _SENTENCE_TRAILERS and tokens[j].start == tokens[j - 1].end:
             j += 1
         if j < n and tokens[j].start > tokens[j - 1].end and _starts_sentence(tokens[j]):
             if j > i + 1:
@@ -125,7 +174,7 @@ def split_sentences(text: str, tokens: list[Token]) -> list[tuple[int, int]]:
 def _starts_sentence(tok: Token) -> bool:
     """Could `tok` be the first token of a sentence?"""
     c = tok.text[0]
-    return c.isupper() or c.isdigit() or tok.text in OPEN_QUOTES + STRAIGHT_QUOTES + ("‘", "'", "(", "[")
+    return c.isupper() or c.isdigit() or tok.text in _SENTENCE_OPENERS
 
 
 def _is_sentence_start_word(tokens: list[Token], i: int) -> bool:

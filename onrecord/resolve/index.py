@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from onrecord.clean.metadata import text_metadata
 from onrecord.extract import Analysis
-from onrecord.extract.tokens import OPEN_QUOTES, STRAIGHT_QUOTES, Token, split_sentences, tokenize
+from onrecord.extract.tokens import OPEN_QUOTES, STRAIGHT_QUOTES, Token, retokenize, split_sentences, tokenize
 from onrecord.resolve.lexicon import SpeakerLexicon, load_speaker_lexicon
 from onrecord.resolve.mentions import (
     FUNCTION_WORDS,
@@ -48,6 +48,7 @@ class NameMention:
     key: str  # the profile it refers to
 
 
+_QUOTE_OPENERS = OPEN_QUOTES + STRAIGHT_QUOTES
 NAME_SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
 
 
@@ -69,14 +70,15 @@ class DocumentIndex:
 
     def __init__(self, text: str, sources: list[tuple[int, Mention]] | None = None,
                  lex: SpeakerLexicon | None = None, analysis: Analysis | None = None):
-        """`analysis`: the extract stage's analysis of this same text (its tokens and sentences), when there is one."""
+        """`analysis`: the extract stage's analysis of this text or of its blanked copy (its tokens are reused)."""
         self.text = text
         self.lex = lex or load_speaker_lexicon()
         if analysis is not None and analysis.text == text:
             self.tokens: list[Token] = analysis.tokens
             sentences = analysis.sentences
         else:
-            self.tokens = tokenize(text)
+            tokens = retokenize(text, analysis.text, analysis.tokens) if analysis is not None else None
+            self.tokens = tokenize(text) if tokens is None else tokens
             sentences = split_sentences(text, self.tokens) if self.tokens else []
         self.sentence_starts = [self.tokens[a].start for a, _ in sentences] or [0]
         self._sentence_first = {a for a, _ in sentences}
@@ -187,10 +189,9 @@ class DocumentIndex:
     def _capitalised_runs(self, lowercase_forms: set[str]):
         """Yield (first token index, words) for each run of capitalised words (a possessive ends a run)."""
         toks, text, n = self.tokens, self.text, len(self.tokens)
-        i = 0
-        while i < n:
-            if not (toks[i].is_word and toks[i].is_capitalized):
-                i += 1
+        after = 0  # the first token no run has read yet
+        for i in [k for k, t in enumerate(toks) if t.is_capitalized and t.is_word]:
+            if i < after:
                 continue
             j = i
             words: list[Word] = []
@@ -199,11 +200,11 @@ class DocumentIndex:
                 if j > i and "\n" in text[toks[j - 1].end:toks[j].start]:
                     break
                 t = toks[j].text
-                possessive = t.lower().endswith(("’s", "'s")) and len(t) > 2
+                clitic = toks[j].lower.endswith(("’s", "'s")) and len(t) > 2
+                possessive = clitic
                 if not possessive and j + 1 < n and toks[j + 1].text in ("’", "'") and toks[j + 1].start == toks[j].end:
                     possessive = t.endswith("s")  # "Sanders’ campaign"
-                words.append(Word(t[:-2] if t.lower().endswith(("’s", "'s")) and len(t) > 2 else t,
-                                  toks[j].start, toks[j].end, possessive))
+                words.append(Word(t[:-2] if clitic else t, toks[j].start, toks[j].end, possessive))
                 j += 1
                 if possessive:
                     break
@@ -214,11 +215,11 @@ class DocumentIndex:
                 words, first = words[1:], i + 1
             if words:
                 yield first, words
-            i = max(j, i + 1)
+            after = max(j, i + 1)
 
     def _opens_sentence(self, i: int) -> bool:
         """Is token i the first word of a sentence (or of a quotation)?"""
-        return i in self._sentence_first or (i > 0 and self.tokens[i - 1].text in OPEN_QUOTES + STRAIGHT_QUOTES)
+        return i in self._sentence_first or (i > 0 and self.tokens[i - 1].text in _QUOTE_OPENERS)
 
     def phrase_start(self, i: int) -> int:
         """First token of the noun phrase that ends before token i ("… after [CNN], citing", "[Kremlin spokesman] Dmitry")."""

@@ -39,7 +39,8 @@ def looks_like_person_name(words: list[str], lex: SpeakerLexicon) -> bool:
         return False
     for w in words:
         low = w.lower()
-        if not w[:1].isupper() or any(c.isdigit() for c in w) or low in FUNCTION_WORDS:
+        # (letters are never digits: the character scan is for words with something else in them)
+        if not w[:1].isupper() or (not w.isalpha() and any(c.isdigit() for c in w)) or low in FUNCTION_WORDS:
             return False
         if len(words) == 1 and is_acronym(w):
             return False

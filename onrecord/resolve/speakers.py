@@ -48,7 +48,7 @@ class SourceReading:
 def resolve_speakers(doc: Document, options: ExtractOptions | None = None, analysis: Analysis | None = None) -> Document:
     """Set `speaker` and `via` on every attribution of `doc` (options: reserved; the stage has no settings yet).
 
-    `analysis`: the extract stage's analysis of `doc.text` itself, whose tokens and sentences are reused.
+    `analysis`: the extract stage's analysis of `doc.text`, or of its blanked copy, whose tokens are reused.
     """
     attributions = [a for a in (doc.attributions or []) if isinstance(a, Attribution)]
     if not attributions:

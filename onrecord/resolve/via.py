@@ -83,8 +83,8 @@ def valid_span(span) -> TextSpan | None:
     """The span when it has text and [start, end) integer pairs, else None (hand-built or damaged input)."""
     if not isinstance(span, TextSpan) or not isinstance(span.text, str) or not isinstance(span.spans, (list, tuple)):
         return None
-    if not span.spans or not all(isinstance(p, (list, tuple)) and len(p) == 2 and all(isinstance(x, int) for x in p)
-                                 for p in span.spans):
+    if not span.spans or not all(isinstance(p, (list, tuple)) and len(p) == 2 and isinstance(p[0], int)
+                                 and isinstance(p[1], int) for p in span.spans):
         return None
     return span
 
@@ -103,9 +103,10 @@ def containers(attributions: list[Attribution], anchors: list[list[int]]) -> lis
     for k, points in enumerate(anchors):
         best, best_len = None, None
         if points:
-            i = bisect_right(starts, min(points))
+            first, last = min(points), max(points)  # a piece holds every point when it holds these two
+            i = bisect_right(starts, first)
             for s, e, j in reversed(pieces[max(0, i - MAX_CONTAINER_SCAN):i]):
-                if j != k and all(s <= x < e for x in points) and (best_len is None or e - s < best_len):
+                if j != k and s <= first and last < e and (best_len is None or e - s < best_len):
                     best, best_len = j, e - s
         result.append(best)
     # a statement can't hold one that holds it: drop the outer link of such a loop
