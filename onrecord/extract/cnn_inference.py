@@ -57,10 +57,16 @@ def _conv_layers(convolutions, dilations) -> list[tuple[np.ndarray, np.ndarray, 
 class CnnInference:
     """A convolutional AttributionNetwork's forward pass (eval mode) in NumPy."""
 
+    @staticmethod
+    def supports(network) -> bool:
+        """Whether this pass can run `network`: convolutional encoder and role head, no word vectors."""
+        return (getattr(network, "encoder_kind", None) == "cnn" and getattr(network, "role_encoder_kind", None) == "cnn"
+                and getattr(network, "vectors", None) is None)
+
     def __init__(self, network) -> None:
         from onrecord.extract.network import ROLE_DILATIONS
 
-        if network.encoder_kind != "cnn" or network.role_encoder_kind != "cnn" or network.vectors is not None:
+        if not self.supports(network):
             raise ValueError("CnnInference runs only the convolutional encoder and role head without word vectors")
         project = network.project.weight.detach().numpy()  # (C, D)
         tables, column = [], 0

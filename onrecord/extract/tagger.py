@@ -198,12 +198,10 @@ class Tagger:
     def __init__(self, network, vocab: dict[str, dict[str, int]], meta: dict):
         self.network, self.vocab, self.meta = network, vocab, meta
         self.network.eval()
-        self.inference = None  # a NumPy forward pass, where the network has one (the fast profile's)
-        if getattr(network, "encoder_kind", None) == "cnn" and getattr(network, "role_encoder_kind", None) == "cnn" \
-                and getattr(network, "vectors", None) is None:
-            from onrecord.extract.cnn_inference import CnnInference
+        from onrecord.extract.cnn_inference import CnnInference
 
-            self.inference = CnnInference(network)
+        # a NumPy forward pass, where the network has one (the fast profile's)
+        self.inference = CnnInference(network) if CnnInference.supports(network) else None
 
     @classmethod
     def load(cls, folder: Path) -> "Tagger":
