@@ -88,6 +88,7 @@ class DocumentIndex:
         self.mention_starts: list[int] = []
         self.by_sentence: dict[int, list[NameMention]] = {}
         self._surnames: dict[str, list[tuple[int, str]]] = {}
+        self._lone_names: dict[tuple[str, bool], bool] = {}  # _lone_name's verdicts
         self.author = self._byline()
         self._build(sources or [])
 
@@ -136,10 +137,16 @@ class DocumentIndex:
         lex = self.lex
         lowercase_forms = {t.lower for t in self.tokens if t.is_word and t.text[0].islower()}
         runs = list(self._capitalised_runs(lowercase_forms))
-        singles: list[tuple[int, int, str]] = []
+        # one-word names in text order, each with whether it still has to pass as a name (a word standing alone
+        # is only read when it is some full name's surname: most capitalised words are not)
+        singles: list[tuple[Word, bool]] = []
         surnames_alone = {words[-1].lower for _, words in runs if len(words) == 1}
-        inside_sentences = {tuple(w.lower for w in words) for first, words in runs if not self._opens_sentence(first)}
+        inside_sentences = {tuple(w.lower for w in words) for first, words in runs
+                            if len(words) > 1 and not self._opens_sentence(first)}
         for first_token, words in runs:
+            if len(words) == 1:
+                singles.append((words[0], True))
+                continue
             a = name_run_start(words, lex)
             name_words = words[a:]
             if a == 0 and len(name_words) > 1 and self._opens_sentence(first_token) and (
@@ -149,11 +156,10 @@ class DocumentIndex:
                 # the text says so elsewhere
                 name_words = name_words[1:]
             texts = [w.text for w in name_words]
-            if not name_words or not looks_like_person_name(texts, lex) or texts[-1].lower() in lex.places:
+            if not name_words or not self._person_like(texts):
                 continue
             if len(name_words) == 1:
-                w = name_words[0]
-                singles.append((w.start, w.start + len(w.text), w.lower))
+                singles.append((name_words[0], False))
                 continue
             prefix_has_role = any(is_role_word(w.text, lex) for w in words[:a]) or (
                 first_token > 0 and is_role_word(self.tokens[first_token - 1].text, lex))
@@ -171,15 +177,28 @@ class DocumentIndex:
         for position, mention in sources:
             if mention.name and len(mention.name.split()) == 1 and name_key(mention.name) not in self._surnames:
                 self._add_profile(mention.name, mention, position)
-        for start, end, low in singles:
-            if low in self._surnames:
-                profile = self.profile(low, start)
+        for w, alone in singles:
+            low = w.lower
+            if low in self._surnames and (not alone or self._lone_name(w)):
+                profile = self.profile(low, w.start)
                 if profile is not None:
-                    self._add_mention(NameMention(start, end, name_key(profile.name)))
+                    self._add_mention(NameMention(w.start, w.start + len(w.text), name_key(profile.name)))
         self.mentions.sort(key=lambda m: m.start)
         self.mention_starts = [m.start for m in self.mentions]
         for entries in self._surnames.values():
             entries.sort()
+
+    def _person_like(self, texts: list[str]) -> bool:
+        """Can these words be a person's name (and not a place)?"""
+        return looks_like_person_name(texts, self.lex) and texts[-1].lower() not in self.lex.places
+
+    def _lone_name(self, word: Word) -> bool:
+        """Can a capitalised word standing alone be a name ("Peskov", not "Moscow")? Read once per spelling."""
+        spelling = (word.text, word.possessive)  # all that name_run_start reads of a one-word run
+        verdict = self._lone_names.get(spelling)
+        if verdict is None:
+            verdict = self._lone_names[spelling] = name_run_start([word], self.lex) == 0 and self._person_like([word.text])
+        return verdict
 
     def _add_mention(self, mention: NameMention) -> None:
         """Keep a name mention, findable by sentence."""

@@ -6,8 +6,8 @@ affiliation "Russia". The parser reads words, capitals and the speaker lexicon; 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 from onrecord.extract.tokens import tokenize
 from onrecord.resolve.lexicon import SpeakerLexicon, is_plural, load_speaker_lexicon, singular
@@ -54,9 +54,11 @@ NOT_NAME_WORDS = FUNCTION_WORDS | frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
-    """A word of a mention: its text (without a possessive ’s), offsets in the parsed string, possessive or not."""
+class Word(NamedTuple):
+    """A word of a mention: its text (without a possessive ’s), offsets in the parsed string, possessive or not.
+
+    A tuple underneath: the name rules build one per capitalised word of a text, and tuples are built cheaply.
+    """
 
     text: str
     start: int
@@ -72,9 +74,8 @@ class Word:
         return self.text[:1].isupper()
 
 
-@dataclass(frozen=True)
-class Mention:
-    """A piece of text that refers to a speaker, parsed into its parts."""
+class Mention(NamedTuple):
+    """A piece of text that refers to a speaker, parsed into its parts (a tuple underneath: built cheaply)."""
 
     text: str  # as written
     name: str | None = None  # a proper name: "Dmitry Peskov", "TASS", "Russia"
@@ -106,7 +107,7 @@ def words_of(text: str) -> list[Word]:
         if tok.start > 0 and words and words[-1].end == tok.start:
             # "Sanders’" → possessive; a clitic standing alone ("’s") too
             if t in ("’", "'") and words[-1].text.endswith(("s", "S")) or t.lower() in ("’s", "'s"):
-                words[-1] = replace(words[-1], possessive=True, end=tok.end)
+                words[-1] = words[-1]._replace(possessive=True, end=tok.end)
                 continue
             if t in ("/", "&", "-") or words[-1].text.endswith(("/", "&")):
                 # "CNN/ORC", "AT&T" stay one word
@@ -132,8 +133,8 @@ def is_role_word(word: str, lex: SpeakerLexicon) -> bool:
 
 def is_acronym(word: str) -> bool:
     """An all-capitals word of 2+ letters ("TASS", "FBI", "U.N.")."""
-    letters = [c for c in word if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
+    letters = list(filter(str.isalpha, word))
+    return len(letters) >= 2 and all(map(str.isupper, letters))
 
 
 def _is_initial(text: str) -> bool:
@@ -346,7 +347,7 @@ def parse_mention(text: str) -> Mention:
         if first in RELATIVE_PRONOUNS or first in POSTMODIFIER_OPENERS:
             continue  # "an official, who spoke on condition of anonymity"
         mention = _merge_appositive(mention, _parse_segment(segment, lex))
-    return replace(mention, text=raw, anonymous=anonymous and not (mention.name and not mention.pronoun))
+    return mention._replace(text=raw, anonymous=anonymous and not (mention.name and not mention.pronoun))
 
 
 def _has_marker(text: str, lex: SpeakerLexicon) -> bool:
@@ -362,13 +363,13 @@ def _merge_appositive(main: Mention, other: Mention) -> Mention:
         return main
     if main.name and not other.name and other.head in lex.person_role_nouns:
         role = main.role or (other.role or other.core or None)
-        return replace(main, role=role, affiliation=main.affiliation or other.affiliation,
-                       gender=main.gender or other.gender)
+        return main._replace(role=role, affiliation=main.affiliation or other.affiliation,
+                             gender=main.gender or other.gender)
     # "his spokeswoman, Hope Hicks" names a role; "The 30-second spot, titled “Arrogant”" names no one
     if not main.name and other.name and not main.pronoun and main.head in lex.person_role_nouns:
         role = main.role or main.core or None
-        return replace(other, role=other.role or role, affiliation=main.affiliation or other.affiliation,
-                       gender=other.gender or main.gender)
+        return other._replace(role=other.role or role, affiliation=main.affiliation or other.affiliation,
+                              gender=other.gender or main.gender)
     return main
 
 
@@ -403,8 +404,8 @@ def _parse_segment(segment: str, lex: SpeakerLexicon) -> Mention:
     if of_at + 1 < len(core) and core[of_at - 1].lower in QUANTITY_HEADS and (of_at == 1 or not core[of_at - 1].is_capitalized):
         # "a number of other members of Congress": what is counted is the speaker
         inner = _parse_segment(segment[core[of_at + 1].start:], lex)
-        return replace(inner, text=segment, core=_text(segment, core), description=description,
-                       plural=inner.plural or not inner.name, definite=False)
+        return inner._replace(text=segment, core=_text(segment, core), description=description,
+                              plural=inner.plural or not inner.name, definite=False)
     if of_at < len(core) and _ends_with_person(core[:of_at], lex):
         # "Gov. Earl Ray Tomblin of West Virginia", "Mr. Morgan of the Sierra Club": the "of" part is where they're from
         core, post = core[:of_at], core[of_at:] + post
@@ -417,7 +418,7 @@ def _parse_segment(segment: str, lex: SpeakerLexicon) -> Mention:
         conjuncts = _CONJUNCTION.split(_text(segment, words[start:core_end]))
         if len(conjuncts) > 1 and all(c.strip() for c in conjuncts):
             joined = _coordination(segment, words[start:core_end], conjuncts, description, lex)
-            return replace(joined, definite=definite and not joined.name and not joined.plural)
+            return joined._replace(definite=definite and not joined.name and not joined.plural)
     a = name_run_start(core, lex)
     name_words, prefix = core[a:], core[:a]
     affiliation = None
@@ -477,6 +478,6 @@ def _coordination(segment: str, words: list[Word], parts: list[str], description
     named = all(m.name for m in conjuncts) and len(conjuncts) > 1
     if conjuncts and not any(m.name or m.plural for m in conjuncts):
         # "the former secretary of state and current Democratic nominee": one speaker, described twice
-        return replace(conjuncts[0], text=segment, core=_text(segment, words), description=description)
+        return conjuncts[0]._replace(text=segment, core=_text(segment, words), description=description)
     return Mention(text=segment, name=_text(segment, words) if named else None, head=last.head,
                    head_phrase=last.head_phrase, core=_text(segment, words), description=description, plural=True)

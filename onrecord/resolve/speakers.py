@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from onrecord.document import Attribution, Document, Speaker
+from onrecord.document import Attribution, Document, Speaker, TextSpan
 from onrecord.extract import Analysis
 from onrecord.extract.cues import RELAY_CUES
 from onrecord.options import ExtractOptions
@@ -38,11 +38,13 @@ class SourceReading:
     """What the resolve stage reads off one attribution before resolving it."""
 
     mention: Mention | None  # the source as parsed (the cited part of "CNN, citing unnamed sources")
+    kind: str | None  # the mention's speaker type before coreference (None without a mention)
     relay: str | None  # "CNN" in "CNN, citing unnamed sources"
     anchor: int  # where the source stands (else the cue, else the content): the order of resolution
     points: list[int]  # source and cue starts: where this attribution sits inside another's content
     source_spans: list[tuple[int, int]]
     exclude: list[tuple[int, int]]  # the content: names in it are not what the source's pronoun refers to
+    cue: TextSpan | None  # the cue, when it is a valid span
 
 
 def resolve_speakers(doc: Document, options: ExtractOptions | None = None, analysis: Analysis | None = None) -> Document:
@@ -55,9 +57,9 @@ def resolve_speakers(doc: Document, options: ExtractOptions | None = None, analy
         return doc
     text = doc.text if isinstance(doc.text, str) else ""
     readings = [read_source(a) for a in attributions]
-    people = [(r.anchor, r.mention) for r in readings if r.mention is not None and mention_type(r.mention) == "person"]
+    people = [(r.anchor, r.mention) for r in readings if r.kind == "person"]
     resolver = SpeakerResolver(DocumentIndex(text, people, analysis=analysis))
-    container = containers(attributions, [r.points for r in readings])
+    container = containers([r.exclude for r in readings], [r.points for r in readings])
     own_via: list[list[Speaker]] = [[] for _ in attributions]
     deferred: set[int] = set()
     for k in sorted(range(len(attributions)), key=lambda k: (readings[k].anchor, k)):
@@ -95,13 +97,14 @@ def read_source(attribution: Attribution) -> SourceReading:
     if cited_by is not None and relay is None:
         relay = cited_by.text
     mention = parse_mention(cited) if cited else None
+    kind = mention_type(mention) if mention is not None else None
     if relay is not None and mention_type(parse_mention(relay)) == "person":
         # "Trump, citing a poll, said …": the person speaks for himself
-        mention, relay = parse_mention(relay), None
+        mention, kind, relay = parse_mention(relay), "person", None
     anchor = next((span.spans[0][0] for span in (source, cue, content) if span is not None), 0)
     points = [span.spans[0][0] for span in (source, cue) if span is not None]
-    return SourceReading(mention, relay, anchor, points, list(source.spans) if source else [],
-                         list(content.spans) if content else [])
+    return SourceReading(mention, kind, relay, anchor, points, list(source.spans) if source else [],
+                         list(content.spans) if content else [], cue)
 
 
 def _same(a: Speaker | None, b: Speaker | None) -> bool:
@@ -135,7 +138,7 @@ class SpeakerResolver:
         if mention.pronoun:
             speaker, key, head = self._pronoun(mention, reading)
         else:
-            speaker, key, head = self._described(mention, reading.anchor)
+            speaker, key, head = self._described(mention, reading.anchor, reading.kind)
         self.coref.remember(Antecedent(
             position=reading.anchor, sentence=self.index.sentence_of(reading.anchor), speaker=speaker, key=key,
             head=head, plural=mention.plural and not mention.name, gender=mention.gender))
@@ -172,9 +175,12 @@ class SpeakerResolver:
             return Speaker(None, "unknown"), None, pronoun
         return copy_speaker(antecedent.speaker), antecedent.key, antecedent.head
 
-    def _described(self, mention: Mention, anchor: int) -> tuple[Speaker, str | None, str]:
-        """A source that names or describes its speaker: expand surnames, follow "the readout" back."""
-        kind = mention_type(mention, self.lex)
+    def _described(self, mention: Mention, anchor: int, kind: str | None = None) -> tuple[Speaker, str | None, str]:
+        """A source that names or describes its speaker: expand surnames, follow "the readout" back.
+
+        `kind`: the mention's type when already read (`mention_type`).
+        """
+        kind = kind or mention_type(mention, self.lex)
         # "the readout", "the senator", and "The Post" after "The New York Post"
         if (mention.definite and not mention.proper) or (kind == "media" and mention.capital_article and not mention.name
                                                          and mention.core in self.lex.media_name_heads):
@@ -201,7 +207,7 @@ class SpeakerResolver:
     def own_via(self, attribution: Attribution, reading: SourceReading) -> list[Speaker]:
         """Outlets named with the attribution itself: "CNN, citing …", "told Bloomberg"."""
         chain: list[Speaker] = []
-        cue = valid_span(attribution.cue)
+        cue = reading.cue
         relay = reading.relay
         if relay is None and cue is not None and cue.text.strip().lower() in RELAY_CUES:
             relay = self.index.phrase_before(cue.spans[0][0])  # "CNN, [citing] unnamed sources, reported"
@@ -209,7 +215,8 @@ class SpeakerResolver:
         if relayed is not None:
             chain.append(relayed)
         if cue is not None:
-            cue_word = cue.text.split()[-1].lower() if cue.text.split() else ""
+            cue_words = cue.text.split()
+            cue_word = cue_words[-1].lower() if cue_words else ""
             told = outlet_of(outlet_after_cue(self.index, cue_word, cue.spans[-1][1], reading.source_spans))
             if told is not None:
                 chain.append(told)

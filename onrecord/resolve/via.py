@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from onrecord.document import Attribution, Speaker, TextSpan
+from onrecord.document import Speaker, TextSpan
 from onrecord.extract.cues import ADDRESSEE_VERBS
 from onrecord.resolve.index import DocumentIndex
 from onrecord.resolve.lexicon import SpeakerLexicon
@@ -89,15 +89,12 @@ def valid_span(span) -> TextSpan | None:
     return span
 
 
-def content_spans(attribution: Attribution) -> list[tuple[int, int]]:
-    """The content's [start, end) pieces, or [] when it has none."""
-    content = valid_span(attribution.content)
-    return [(s, e) for s, e in content.spans] if content is not None else []
+def containers(contents: list[list[tuple[int, int]]], anchors: list[list[int]]) -> list[int | None]:
+    """For each attribution, the one whose content holds its source and cue (the innermost), or None.
 
-
-def containers(attributions: list[Attribution], anchors: list[list[int]]) -> list[int | None]:
-    """For each attribution, the one whose content holds its source and cue (the innermost), or None."""
-    pieces = sorted((s, e, k) for k, a in enumerate(attributions) for s, e in content_spans(a) if e > s)
+    `contents`: each attribution's content pieces ([start, end) offsets); `anchors`: its source and cue starts.
+    """
+    pieces = sorted((s, e, k) for k, spans in enumerate(contents) for s, e in spans if e > s)
     starts = [p[0] for p in pieces]
     result: list[int | None] = []
     for k, points in enumerate(anchors):
