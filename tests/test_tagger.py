@@ -231,11 +231,11 @@ def test_train_command_refuses_a_folder_without_splits(tmp_path):
 def _tag_both_ways(tagger: Tagger, text: str):
     """The (instances, role tags, cue probabilities) of the PyTorch and the NumPy pass over one text."""
     from onrecord.extract import analyse, rule_frames
-    from onrecord.extract.tagger import featurize
+    from onrecord.extract.tagger import sentence_features, text_features
 
     analysis = analyse(text)
-    features = featurize(analysis, rule_frames(analysis, ExtractOptions()))
-    return tagger._tag_torch(features, 0.5), tagger._tag_numpy(features, 0.5)
+    features = text_features(analysis, rule_frames(analysis, ExtractOptions()))
+    return tagger._tag_torch(sentence_features(features), 0.5), tagger._tag_numpy(features, 0.5)
 
 
 def test_fast_model_runs_in_numpy_with_the_networks_results():
@@ -269,3 +269,26 @@ def test_numpy_pass_matches_a_random_network_across_windows():
     assert np_instances == instances
     assert [t[:len(n)] for t, n in zip(tags, np_tags)] == np_tags
     assert np_probs == pytest.approx(probs, abs=1e-5)
+    # a second pass reads the token inputs' first rows from the model's store, to the same results
+    assert _tag_both_ways(tagger, text)[1] == (np_instances, np_tags, np_probs)
+
+
+def test_numpy_runs_and_means_match_spans_of_and_ndarray_mean():
+    import numpy as np
+
+    from onrecord.extract.cnn_inference import bio_runs, run_means
+
+    rng = np.random.default_rng(0)
+    tags = rng.choice([0, 0, 1, 2, 3, 4], 600)
+    starts = np.unique(np.r_[0, rng.integers(1, 600, 40)])
+    bounds = [*starts.tolist(), 600]
+    for begin, inside in ((1, 2), (3, 4)):
+        expected = [(a + s, a + e) for a, b in zip(bounds, bounds[1:])
+                    for s, e in spans_of(tags[a:b].tolist(), begin, inside)]
+        assert list(zip(*(run.tolist() for run in bio_runs(tags, begin, inside, starts)))) == expected
+    # to the bit, runs of 1 to 20 values (ndarray.mean sums a 1-D run of 8 or more pairwise)
+    begins = np.arange(0, 400, 20)
+    ends = begins + np.arange(1, 21)
+    for values in (rng.random(400, dtype=np.float32), rng.random((400, 16), dtype=np.float32)):
+        means = run_means(values, begins, ends)
+        assert all(np.array_equal(m, values[b:e].mean(axis=0)) for m, b, e in zip(means, begins, ends))

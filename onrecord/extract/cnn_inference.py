@@ -2,56 +2,134 @@
 encoder and role head, without PyTorch's per-operation overhead (most of the fast model's time on
 documents of a few hundred tokens).
 
-Two rewrites make it cheaper, not just leaner; both are exact up to float rounding:
+Three rewrites make it cheaper, not just leaner; all are exact up to float rounding:
 - the projection of the concatenated embeddings is a sum of per-table projections, so each embedding
-  table is multiplied by its slice of the projection once, at load, and a token costs six lookups;
+  table is multiplied by its slice of the projection once, at load; and as texts repeat most of their
+  token inputs (text, cue strength, quote state, rule role), each input's first encoder row is worked
+  out once and kept;
 - the role head's input layer splits the same way: the encoder states are projected once per token,
   the cue vector once per cue, the distance embeddings once per distance, instead of once per
-  (cue, token) pair.
-Windows (and cues) are laid end to end with zero separators as wide as the widest dilation, which
-are re-zeroed after every layer, so each sees exactly the zero padding of PyTorch's batched run.
+  (cue, token) pair;
+- windows (and cues) are laid end to end without padding: a convolution tap that would reach past the
+  end of a window is zeroed instead, so each window sees what PyTorch's zero padding would show it.
+Each sum is taken in the order the first, plainer version of this pass took it (ndarray.mean's
+included), so results match that version's to the bit, except in the last bit of the odd row of a
+product that BLAS rounds by the row's place in the matrix.
 """
 from __future__ import annotations
 
-from itertools import chain, repeat
+import threading
+from itertools import compress, repeat
 
 import numpy as np
 
-from onrecord.extract.tagger import MAX_DISTANCE, SentenceFeatures
+from onrecord.extract.tagger import MAX_DISTANCE, TextFeatures, _token_features
 
 UNK = 1
 EMBEDDINGS = ("words", "suffixes", "shapes", "strength", "quote", "rule")  # AttributionNetwork._embed's order
+MAX_INPUT_ROWS = 1 << 15  # token inputs kept per model (8 MiB at 64 channels); past that, it starts afresh
+InputKey = tuple[str, int, int, int]  # a token's text, cue strength, quote state and rule role
 
 
-def _joined(columns) -> list:
-    """The windows' lists of one feature, end to end."""
-    return list(chain.from_iterable(columns))
+def _edge_rows(starts: np.ndarray, lengths: np.ndarray, reach: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first and the last `reach` rows (all, if fewer) of each sequence laid end to end."""
+    if reach == 1:
+        return starts, starts + lengths - 1
+    counts = np.minimum(lengths, reach)
+    step = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts, counts) + step, np.repeat(starts + lengths - counts, counts) + step
 
 
-def _conv_stack(h: np.ndarray, mask: np.ndarray, layers: list[tuple[np.ndarray, np.ndarray, int]]) -> np.ndarray:
-    """Residual ReLU convolutions (kernel 3) over rows laid end to end; `mask` zeroes the separators.
+def _relu(x: np.ndarray) -> np.ndarray:
+    """max(x, 0) in place (NumPy compares with an array of zeros several times faster than with 0.0)."""
+    return np.maximum(x, np.zeros_like(x), out=x)
 
-    Each layer is one matrix product with the three taps side by side; the left and right taps' columns
-    are then added one `dilation` row down and up (rows past either end see zeros, as padding would).
+
+def _conv_stack(h: np.ndarray, starts: np.ndarray, lengths: np.ndarray,
+                layers: list[tuple[np.ndarray, np.ndarray, int]]) -> np.ndarray:
+    """Residual ReLU convolutions (kernel 3) over sequences laid end to end (`starts`, `lengths` in rows).
+
+    Each layer is one (stacked) matrix product for the three taps; the left and right taps' products are
+    then added one `dilation` row down and up. A row's left tap feeds the row `dilation` further on, so
+    it is zeroed in a sequence's last `dilation` rows, and the right tap in its first: no tap reaches into
+    another sequence, and each sees zeros past its ends, as zero padding would show it.
     """
+    edges = {d: _edge_rows(starts, lengths, d) for d in {d for _, _, d in layers}}
     for taps, bias, d in layers:
-        width = bias.shape[0]
-        y = h @ taps  # (rows, 3 * width): what each row gives as the left, middle and right neighbour
-        out = y[:, width:2 * width] + bias
-        out[d:] += y[:-d, :width]
-        out[:-d] += y[d:, 2 * width:]
-        h = (h + np.maximum(out, 0.0)) * mask
+        left, out, right = np.matmul(h, taps)  # what each row gives as the left, middle and right neighbour
+        heads, tails = edges[d]
+        left[tails] = 0.0
+        right[heads] = 0.0
+        out += bias
+        out[d:] += left[:-d]
+        out[:-d] += right[d:]
+        _relu(out)
+        out += h
+        h = out
     return h
 
 
 def _conv_layers(convolutions, dilations) -> list[tuple[np.ndarray, np.ndarray, int]]:
-    """(the three taps' weights side by side (in, 3 * out), bias, dilation) of Conv1d layers."""
+    """(the three taps' weights stacked (3, in, out), bias, dilation) of Conv1d layers."""
     layers = []
     for conv, dilation in zip(convolutions, dilations):
         weight = conv.weight.detach().numpy()  # (out, in, 3)
-        taps = np.concatenate([weight[:, :, k].T for k in range(3)], axis=1)
-        layers.append((np.ascontiguousarray(taps), conv.bias.detach().numpy().copy(), dilation))
+        layers.append((np.ascontiguousarray(weight.transpose(2, 1, 0)), conv.bias.detach().numpy().copy(), dilation))
     return layers
+
+
+def run_means(values: np.ndarray, begins: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """values[b:e].mean(axis=0) of each run [b, e) (never empty), to the bit, without a NumPy call per run.
+
+    ndarray.mean adds a run's rows one after the other (along the first axis of a 2-D array; along a 1-D
+    one, under 8 values: from 8 on it sums pairwise, so the rare longer runs are left to it).
+    """
+    lengths = ends - begins
+    sums = values[begins]
+    for k in range(1, int(lengths.max(initial=1))):
+        more = lengths > k
+        sums[more] += values[begins[more] + k]
+    means = sums / lengths.astype(values.dtype).reshape(-1, *[1] * (values.ndim - 1))
+    if values.ndim == 1:
+        for i in np.flatnonzero(lengths >= 8):
+            means[i] = values[begins[i]:ends[i]].mean()
+    return means
+
+
+def bio_runs(tags: np.ndarray, begin: int, inside: int, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and end rows of the runs of a BIO label in sequences of tags laid end to end (each beginning
+    at a row of `starts`), as spans_of finds them in each: an I without a B starts a run."""
+    labelled = (tags == begin) | (tags == inside)
+    goes_on = tags == inside  # an I after a B or I of its own sequence continues that run
+    goes_on[1:] &= labelled[:-1]
+    goes_on[starts] = False
+    breaks = np.flatnonzero(np.append(~goes_on, True))  # the rows a run cannot span, and the end
+    runs = np.flatnonzero(labelled[breaks[:-1]])
+    return breaks[runs], breaks[runs + 1]
+
+
+class _InputRows:
+    """The first encoder rows (relu(projected embeddings)) of the token inputs seen so far, by input.
+
+    A row is stored before its key, and new rows are added under a lock, so readers need none.
+    """
+
+    def __init__(self, vocab: dict[str, dict[str, int]] | None, width: int) -> None:
+        self.vocab = vocab
+        self.index: dict[InputKey, int] = {}
+        self.rows = np.empty((MAX_INPUT_ROWS, width), dtype=np.float32)  # memory is taken as rows are written
+        self.lock = threading.Lock()
+
+    def add(self, keys: list[InputKey], rows: np.ndarray) -> None:
+        """Keep `rows`, the rows of new inputs `keys`."""
+        size = len(self.index)
+        end = size + len(keys)
+        if end > len(self.rows):
+            grown = np.empty((end, self.rows.shape[1]), dtype=np.float32)  # full: the next text starts afresh
+            grown[:size] = self.rows[:size]
+            self.rows = grown
+        self.rows[size:end] = rows
+        self.index.update(zip(keys, range(size, end)))
 
 
 class CnnInference:
@@ -88,63 +166,67 @@ class CnnInference:
         self.role_distance = (network.distance.weight.detach().numpy() @ role_in[:, 2 * states_dim:].T
                               + network.role_in.bias.detach().numpy())  # bias folded in: one row per distance
         self.role_layers = _conv_layers(network.role_convolutions, ROLE_DILATIONS)
-        self.role_gap = max(ROLE_DILATIONS)
         self.role_out_weight = np.ascontiguousarray(network.role_out.weight.detach().numpy().T)
         self.role_out_bias = network.role_out.bias.detach().numpy().copy()
+        self._inputs = _InputRows(None, self.project_bias.shape[0])
 
-    def encode(self, features: list[SentenceFeatures], vocab: dict[str, dict[str, int]]) -> tuple[np.ndarray, np.ndarray, list[int]]:
-        """Encoder states (N, C) and cue probabilities (N, 3) of every real token of all windows, in order,
+    def encode(self, text: TextFeatures, vocab: dict[str, dict[str, int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Encoder states (N, C) and cue probabilities (N, 3) of every token of all windows, in order,
         and each window's first row."""
-        words, suffixes, shapes = vocab["words"], vocab["suffixes"], vocab["shapes"]
-        unknown = repeat(UNK)
-        ids = [
-            list(map(words.get, _joined(f.words for f in features), unknown)),
-            list(map(suffixes.get, _joined(f.suffixes for f in features), unknown)),
-            list(map(shapes.get, _joined(f.shapes for f in features), unknown)),
-            _joined(f.cue_strength for f in features),
-            _joined(f.quote_state for f in features),
-            _joined(f.rule_role for f in features),
-        ]
-        x = self.project_bias + sum(table[np.asarray(column)] for table, column in zip(self.tables, ids))
-        x = np.maximum(x, 0.0, dtype=np.float32)
-        starts, place = [], 0
-        for f in features:
-            starts.append(place)
-            place += len(f.words)
-        # one zero row after each window: a kernel-3 convolution sees zeros past a window's ends
-        rows = np.arange(place) + np.repeat(np.arange(len(features)), [len(f.words) for f in features])
-        h = np.zeros((place + len(features), x.shape[1]), dtype=np.float32)
-        h[rows] = x
-        mask = np.zeros((len(h), 1), dtype=np.float32)
-        mask[rows] = 1.0
-        states = _conv_stack(h, mask, self.encoder_layers)[rows]
-        logits = states @ self.cue_weight + self.cue_bias
-        logits -= logits.max(axis=1, keepdims=True)
+        inputs = self._inputs
+        if inputs.vocab is not vocab or len(inputs.index) > MAX_INPUT_ROWS:
+            inputs = self._inputs = _InputRows(vocab, self.project_bias.shape[0])
+        columns = (text.texts, text.cue_strength, text.quote_state, text.rule_role)
+        rows = np.fromiter(map(inputs.index.get, zip(*columns), repeat(-1)), dtype=np.intp, count=len(text.texts))
+        if rows.size and rows.min() < 0:
+            self._add_inputs(inputs, columns, rows)
+        lengths = np.array([end - start for start, end in text.windows], dtype=np.intp)
+        starts = np.cumsum(lengths) - lengths
+        states = _conv_stack(inputs.rows[rows], starts, lengths, self.encoder_layers)
+        logits = states @ self.cue_weight + self.cue_bias  # (N, 3): O, B-CUE, I-CUE
+        # the softmax's max and sum column by column: NumPy reduces three-wide rows slowly
+        logits -= np.maximum(np.maximum(logits[:, 0], logits[:, 1]), logits[:, 2])[:, None]
         probs = np.exp(logits)
-        probs /= probs.sum(axis=1, keepdims=True)
+        probs /= (probs[:, 0] + probs[:, 1] + probs[:, 2])[:, None]
         return states, probs, starts
 
-    def role_tags(self, states: np.ndarray, starts: list[int], lengths: list[int],
-                  instances: list[tuple[int, int, int]]) -> list[list[int]]:
-        """Arg-max role tags of each cue instance (window index, cue start, cue end) over its window."""
-        if not instances:
+    def _add_inputs(self, inputs: _InputRows, columns: tuple[list, ...], rows: np.ndarray) -> None:
+        """Work out and keep the inputs not kept yet (-1 in `rows`), and fill in their rows."""
+        missing = rows < 0
+        keys = list(compress(zip(*columns), missing.tolist()))
+        with inputs.lock:
+            new = [key for key in dict.fromkeys(keys) if key not in inputs.index]
+            if new:
+                inputs.add(new, self._input_rows(new, inputs.vocab))
+            rows[missing] = list(map(inputs.index.__getitem__, keys))
+
+    def _input_rows(self, keys: list[InputKey], vocab: dict[str, dict[str, int]]) -> np.ndarray:
+        """The first encoder rows, relu(projected embeddings), of token inputs."""
+        texts, strength, quote, rule = zip(*keys)
+        ids = [list(map(vocab[name].get, column, repeat(UNK)))
+               for name, column in zip(EMBEDDINGS, zip(*map(_token_features, texts)))] + [strength, quote, rule]
+        x = self.project_bias + sum(table[np.asarray(column)] for table, column in zip(self.tables, ids))
+        return np.maximum(x, 0.0, dtype=np.float32)
+
+    def role_tags(self, states: np.ndarray, starts: np.ndarray, windows: np.ndarray, begins: np.ndarray,
+                  ends: np.ndarray) -> list[list[int]]:
+        """Arg-max role tags of each cue instance over its window; an instance is given by its window and
+        its cue's first and end row in `states` (encode's; `starts`: each window's first row)."""
+        if not len(windows):
             return []
-        projected = states @ self.role_states  # (N, R): each token's share of the role input, once
-        gap = self.role_gap
-        pieces, rows, place = [], [], 0
-        for n, a, b in instances:
-            first, length = starts[n], lengths[n]
-            cue_vector = states[first + a:first + b].mean(axis=0) @ self.role_cue
-            positions = np.arange(length)
-            distance = np.where(positions < a, positions - a, np.where(positions >= b, positions - b + 1, 0))
-            distance = np.clip(distance, -MAX_DISTANCE, MAX_DISTANCE) + MAX_DISTANCE
-            pieces.append(np.maximum(projected[first:first + length] + cue_vector + self.role_distance[distance], 0.0))
-            rows.append(np.arange(place, place + length))
-            place += length + gap
-        rows_all = np.concatenate(rows)
-        h = np.zeros((place, projected.shape[1]), dtype=np.float32)
-        h[rows_all] = np.concatenate(pieces)
-        mask = np.zeros((place, 1), dtype=np.float32)
-        mask[rows_all] = 1.0
-        tags = (_conv_stack(h, mask, self.role_layers) @ self.role_out_weight + self.role_out_bias).argmax(axis=1)
-        return [tags[r].tolist() for r in rows]
+        lengths = np.diff(np.append(starts, len(states)))[windows]
+        places = np.cumsum(lengths) - lengths  # each instance's first row, its window's tokens end to end
+        tokens = np.arange(lengths.sum()) + np.repeat(starts[windows] - places, lengths)
+        # the distance to the cue: negative before it, 0 on it, positive after it
+        distance = (np.minimum(tokens - np.repeat(begins, lengths), 0)
+                    + np.maximum(tokens - np.repeat(ends - 1, lengths), 0))
+        distance = np.clip(distance, -MAX_DISTANCE, MAX_DISTANCE) + MAX_DISTANCE
+        # one vector-matrix product per cue (stacked), the arithmetic of a cue alone
+        cues = (run_means(states, begins, ends)[:, None, :] @ self.role_cue)[:, 0]
+        x = (states @ self.role_states)[tokens]  # each token's share of the role input, projected once
+        x += np.repeat(cues, lengths, axis=0)
+        x += self.role_distance[distance]
+        _relu(x)
+        tags = (_conv_stack(x, places, lengths, self.role_layers) @ self.role_out_weight
+                + self.role_out_bias).argmax(axis=1).tolist()
+        return [tags[place:place + n] for place, n in zip(places.tolist(), lengths.tolist())]

@@ -123,8 +123,21 @@ def _indices(items: list[str], value: str) -> list[int]:
         found.append(k)
 
 
-def featurize(analysis, rule_frames: list[Frame]) -> list[SentenceFeatures]:
-    """Features of every sentence window of an analysed text (shared by training and inference)."""
+@dataclass
+class TextFeatures:
+    """The symbolic features of all sentence windows of a text, laid end to end (the NumPy pass reads them
+    so; `sentence_features` cuts them into windows). Each token's text stands for the word form, suffix
+    and shape that follow from it."""
+
+    windows: list[tuple[int, int]]  # each window's [start, end) token range in the text
+    texts: list[str]
+    cue_strength: list[int]
+    quote_state: list[int]
+    rule_role: list[int]
+
+
+def text_features(analysis, rule_frames: list[Frame]) -> TextFeatures:
+    """Features of every sentence window of an analysed text, laid end to end."""
     tokens, in_quote = analysis.tokens, analysis.in_quote
     rule_role = [0] * len(tokens)
     for frame in rule_frames:
@@ -141,16 +154,34 @@ def featurize(analysis, rule_frames: list[Frame]) -> list[SentenceFeatures]:
     for k in _indices(lows, "according"):
         if k + 1 < len(lows) and lows[k + 1] == "to":
             strength[k] = 11
+    columns = [[t.text for t in tokens], strength, quote_state, rule_role]
+    windows = sentence_windows(analysis)
+    # the windows' tokens end to end are the text's own, as its sentences cover it; otherwise they are picked
+    if [a for a, _ in windows] + [len(tokens)] != [0] + [b for _, b in windows]:
+        columns = [[x for a, b in windows for x in column[a:b]] for column in columns]
+    return TextFeatures(windows, *columns)
+
+
+def sentence_features(text: TextFeatures) -> list[SentenceFeatures]:
+    """A text's features cut into its sentence windows, with each token's word form, suffix and shape."""
     # a text repeats most of its tokens ("the", ","): each form, suffix and shape is worked out once
     words, suffixes, shapes = [], [], []
-    for form, suffix, shape in map(_token_features, [t.text for t in tokens]):
+    for form, suffix, shape in map(_token_features, text.texts):
         words.append(form)
         suffixes.append(suffix)
         shapes.append(shape)
-    return [SentenceFeatures(offset=start, words=words[start:end], suffixes=suffixes[start:end],
-                             shapes=shapes[start:end], cue_strength=strength[start:end],
-                             quote_state=quote_state[start:end], rule_role=rule_role[start:end])
-            for start, end in sentence_windows(analysis)]
+    features, row = [], 0
+    for start, end in text.windows:
+        a, row = row, row + end - start
+        features.append(SentenceFeatures(offset=start, words=words[a:row], suffixes=suffixes[a:row],
+                                          shapes=shapes[a:row], cue_strength=text.cue_strength[a:row],
+                                          quote_state=text.quote_state[a:row], rule_role=text.rule_role[a:row]))
+    return features
+
+
+def featurize(analysis, rule_frames: list[Frame]) -> list[SentenceFeatures]:
+    """Features of every sentence window of an analysed text (shared by training and inference)."""
+    return sentence_features(text_features(analysis, rule_frames))
 
 
 def spans_of(tags: list[int], begin: int, inside: int) -> list[tuple[int, int]]:
@@ -233,18 +264,18 @@ class Tagger:
 
     def frames(self, analysis, rule_frames: list[Frame]) -> list[Frame]:
         """The attribution frames the model finds in an analysed text."""
-        features = featurize(analysis, rule_frames)
-        if not features:
+        text = text_features(analysis, rule_frames)
+        if not text.windows:
             return []
         threshold = self.meta.get("cue_threshold", 0.5)
         if self.inference is not None:
-            instances, role_tags, cue_probs = self._tag_numpy(features, threshold)
+            instances, role_tags, cue_probs = self._tag_numpy(text, threshold)
         else:
-            instances, role_tags, cue_probs = self._tag_torch(features, threshold)
+            instances, role_tags, cue_probs = self._tag_torch(sentence_features(text), threshold)
         frames = []
         for (n, a, b), tags, prob in zip(instances, role_tags, cue_probs):
-            offset = features[n].offset
-            tags = tags[:len(features[n].words)]
+            offset, end = text.windows[n]
+            tags = tags[:end - offset]
             content = [(offset + s, offset + e) for s, e in spans_of(tags, 3, 4)]
             if not content:
                 continue
@@ -264,15 +295,18 @@ class Tagger:
             role_tags, cue_probs = self.network.role_tags(batch, instances)
         return instances, role_tags, cue_probs
 
-    def _tag_numpy(self, features: list[SentenceFeatures], threshold: float):
+    def _tag_numpy(self, text: TextFeatures, threshold: float):
         """The same as _tag_torch, by the NumPy forward pass of a convolutional network."""
         import numpy as np
 
-        states, probs, starts = self.inference.encode(features, self.vocab)
+        from onrecord.extract.cnn_inference import bio_runs, run_means
+
+        states, probs, starts = self.inference.encode(text, self.vocab)
         # a token is part of a cue when P(not O) reaches the threshold, then B or I by the likelier
-        tags = np.where(1.0 - probs[:, 0] >= threshold, np.where(probs[:, 1] >= probs[:, 2], 1, 2), 0).tolist()
-        lengths = [len(f.words) for f in features]
-        instances = [(n, a, b) for n, (first, length) in enumerate(zip(starts, lengths))
-                     for a, b in spans_of(tags[first:first + length], 1, 2)]
-        cue_probs = [float(1.0 - probs[starts[n] + a:starts[n] + b, 0].mean()) for n, a, b in instances]
-        return instances, self.inference.role_tags(states, starts, lengths, instances), cue_probs
+        tags = np.where(1.0 - probs[:, 0] >= threshold, np.where(probs[:, 1] >= probs[:, 2], 1, 2), 0)
+        begins, ends = bio_runs(tags, 1, 2, starts)
+        windows = np.searchsorted(starts, begins, side="right") - 1
+        firsts = starts[windows]
+        instances = list(zip(windows.tolist(), (begins - firsts).tolist(), (ends - firsts).tolist()))
+        cue_probs = (1.0 - run_means(probs[:, 0], begins, ends)).tolist()
+        return instances, self.inference.role_tags(states, starts, windows, begins, ends), cue_probs
