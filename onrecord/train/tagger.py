@@ -27,7 +27,7 @@ from onrecord.options import ExtractOptions
 
 PROFILE_CONFIGS = {
     "accurate": {"word_dim": 100, "hidden": 128, "layers": 2, "role_hidden": 96},
-    "fast": {"word_dim": 64, "hidden": 32, "layers": 3, "role_hidden": 48, "encoder": "cnn", "role_encoder": "cnn"},
+    "fast": {"word_dim": 48, "hidden": 16, "layers": 2, "role_hidden": 24, "encoder": "cnn", "role_encoder": "cnn"},
 }
 VECTOR_DIM = 128  # onrecord.train.vectors.VECTOR_DIM, repeated so tiny runs need not import the encoder
 MIN_COUNT = 2  # words and suffixes seen fewer times in train are UNK
