@@ -1,6 +1,7 @@
 """Clean stage: line labels and reasons, context (tails, lists), metadata from the text, and extract() on top."""
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from pathlib import Path
 
@@ -170,14 +171,28 @@ def test_segment_never_raises_and_tiles_the_text(text):
     _check_tiling(text, segment(text))
 
 
-def test_keywords_only_speed_rules_up(monkeypatch):
-    """The keyword check before a rule's patterns never changes a label."""
+def test_keyword_screen_never_changes_a_label(monkeypatch):
+    """The keyword scan that picks which rules' patterns run on a line never changes a label."""
     module = importlib.import_module("onrecord.clean.segment")
     texts = [f"{OPENING}\n\n{line}\n\n{CLOSING}" for line, _, _ in LINE_CASES]
     texts += [SEED.read_text(encoding="utf-8")] if SEED.is_file() else []
-    fast = [segment(t) for t in texts]
-    monkeypatch.setattr(module.Patterns, "_may_match_anywhere", lambda self, lower: self.anywhere is not None)
-    assert [segment(t) for t in texts] == fast
+    assert any(screen.keywords for screen in module._line_plan().screens)  # the screen does leave rules out
+    screened = [segment(t) for t in texts]
+    plain = module._screen
+
+    def unscreened(rules, words, at_end):  # every rule's patterns run on every line
+        screen = plain(rules, words, at_end)
+        unlocked = 0
+        for _, bits in screen.keywords:
+            unlocked |= bits
+        return dataclasses.replace(screen, keywords=(), always=screen.always | unlocked)
+
+    monkeypatch.setattr(module, "_screen", unscreened)
+    module._line_plan.cache_clear()
+    try:
+        assert [segment(t) for t in texts] == screened
+    finally:
+        module._line_plan.cache_clear()
 
 
 def test_unknown_rules_name_says_what_is_available():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -43,19 +44,6 @@ class Patterns:
     at_start: re.Pattern | None
     anywhere: re.Pattern | None
     keywords: tuple[str, ...] = ()  # one of them is in every match of `anywhere`: checked first, it is much faster
-
-    def _may_match_anywhere(self, lower: str) -> bool:
-        return self.anywhere is not None and (not self.keywords or any(map(lower.__contains__, self.keywords)))
-
-    def search(self, line: str, lower: str) -> bool:
-        """Does a pattern fit the line (`lower` is the line in lower case)?"""
-        return bool(self.at_start and self.at_start.match(line)) or (
-            self._may_match_anywhere(lower) and self.anywhere.search(line) is not None)
-
-    def count(self, line: str, lower: str) -> int:
-        """How many times the patterns fit the line."""
-        return (1 if self.at_start and self.at_start.match(line) else 0) + (
-            sum(1 for _ in self.anywhere.finditer(line)) if self._may_match_anywhere(lower) else 0)
 
 
 @dataclass(frozen=True)
@@ -128,6 +116,75 @@ def load_segment_rules(name: str = DEFAULT_RULES) -> SegmentRules:
     return SegmentRules(raw["name"], rules, inline, raw["long_line_words"], raw["end_lines"], raw["list_item_words"])
 
 
+@dataclass(frozen=True)
+class _Screen:
+    """What the line rules need to try on a line of a given length and position; rule `i` is bit `i` of a mask.
+
+    keywords: (keyword, mask of the rules whose `anywhere` patterns it lets run), for the advertorial rules
+    and the rules that may label such a line only (a long line skips the keywords of the short-line rules);
+    always: the rules among those with `anywhere` patterns and no keywords (they always run);
+    eligible: the non-advertorial rules that may label such a line;
+    at_start: their line-start patterns as one alternation, rule `i` as group `_r{i}`: the first branch
+    that matches is the first of them, in order, that fits at the line start."""
+
+    keywords: tuple[tuple[str, int], ...]
+    always: int
+    eligible: int
+    at_start: re.Pattern | None
+
+
+@dataclass(frozen=True)
+class _LinePlan:
+    """The line rules arranged for speed: a `_Screen` for each line length (up to a `max_words` limit) and
+    position (among the last lines or not), and the advertorial rules as masks."""
+
+    limits: tuple[int, ...]  # the rules' distinct `max_words`, ascending
+    screens: tuple[_Screen, ...]  # screens[2 * (how many limits a line's words exceed) + at_end]
+    strong: int  # the advertorial rules
+    strong_at_start: int  # those with line-start patterns (tried on every line)
+
+    def screen(self, words: int, at_end: bool) -> _Screen:
+        return self.screens[2 * bisect_left(self.limits, words) + at_end]
+
+
+def _screen(rules: tuple[LineRule, ...], words: int, at_end: bool) -> _Screen:
+    """The screen for lines of `words` words, among the last lines (`at_end`) or not."""
+    eligible = [not (r.strength or (r.max_words is not None and words > r.max_words) or (r.at_end and not at_end))
+                for r in rules]
+    masks: dict[str, int] = {}
+    always = 0
+    branches = []
+    for i, rule in enumerate(rules):
+        patterns = rule.patterns
+        if (eligible[i] or rule.strength) and patterns.anywhere is not None:
+            if patterns.keywords:
+                for keyword in patterns.keywords:
+                    masks[keyword] = masks.get(keyword, 0) | 1 << i
+            else:
+                always |= 1 << i
+        if eligible[i] and patterns.at_start is not None:
+            # joined with the others, a pattern's group numbers move: it may not refer to them
+            if patterns.at_start.groupindex or re.search(r"\\[1-9]|\(\?P=", patterns.at_start.pattern):
+                raise ValueError(f"Rule '{rule.reason}': line-start patterns can't use named groups or backreferences")
+            flags = "i" if patterns.at_start.flags & re.IGNORECASE else "-i"
+            branches.append(f"(?P<_r{i}>(?{flags}:{patterns.at_start.pattern}))")
+    return _Screen(tuple(masks.items()), always, sum(1 << i for i, e in enumerate(eligible) if e),
+                   re.compile("|".join(branches)) if branches else None)
+
+
+@lru_cache(maxsize=4)
+def _line_plan(name: str = DEFAULT_RULES) -> _LinePlan:
+    """The plan for the packaged rules file `name` (built from its compiled patterns)."""
+    rules = load_segment_rules(name).rules
+    limits = tuple(sorted({r.max_words for r in rules if r.max_words is not None}))
+    # a line of `words` words exceeds the limits below bisect_left(limits, words): these lengths stand for each count
+    lengths = [limits[0] if limits else 0] + [limit + 1 for limit in limits]
+    screens = tuple(_screen(rules, words, at_end) for words in lengths for at_end in (False, True))
+    strong = sum(1 << i for i, rule in enumerate(rules) if rule.strength)
+    at_start = sum(1 << i for i, rule in enumerate(rules) if rule.strength and rule.patterns.at_start is not None)
+    return _LinePlan(limits, screens, strong, at_start)
+
+
 @dataclass
 class _Line:
     """A line that holds text: its inline pieces, the text left between them, and what that text is."""
@@ -137,6 +194,7 @@ class _Line:
     pieces: list[tuple[int, int, str, str]] = field(default_factory=list)  # (start, end, label, reason)
     body: list[tuple[int, int]] = field(default_factory=list)  # stretches left for the line rules
     body_text: str = ""
+    lower: str = ""  # `body_text` in lower case, where the inline step worked it out already
     words: int = 0
     label: str = ARTICLE
     reason: str = BODY_TEXT
@@ -149,9 +207,10 @@ def segment(text: str, rules: str = DEFAULT_RULES) -> list[Segment]:
     if not isinstance(text, str) or not text:
         return []
     compiled = load_segment_rules(rules)
+    plan = _line_plan(rules)
     lines = _lines(text, compiled)
     for n, line in enumerate(lines):
-        _label_line(line, n, len(lines), compiled)
+        _label_line(line, n, len(lines), compiled, plan)
     _apply_context(lines, compiled)
     return _tile(text, lines)
 
@@ -198,6 +257,10 @@ def _cut_inline(text: str, line: _Line, rules: SegmentRules, opens_text: bool) -
         else:
             found.extend((m.start(), m.end(), rule.label, rule.reason)
                          for m in rule.pattern.finditer(content) if m.end() > m.start())
+    if not found:  # most lines: the whole line is the body
+        line.body.append((line.start, line.end))
+        line.body_text, line.lower, line.words = content, lower, len(content.split())
+        return
     pieces = sorted((line.start + s, line.start + e, label, reason) for s, e, label, reason in found)
     at = line.start
     for start, end, label, reason in pieces:
@@ -213,8 +276,12 @@ def _cut_inline(text: str, line: _Line, rules: SegmentRules, opens_text: bool) -
     line.words = len(line.body_text.split())
 
 
-def _label_line(line: _Line, n: int, count: int, rules: SegmentRules) -> None:
-    """Give a line's body the label of the first rule that fits it (summing advertorial evidence)."""
+def _label_line(line: _Line, n: int, count: int, rules: SegmentRules, plan: _LinePlan) -> None:
+    """Give a line's body the label of the first rule that fits it (summing advertorial evidence).
+
+    Same answer as trying each rule in turn, with less work: one keyword scan says which rules may match
+    anywhere in the line, one regular expression finds the first rule that fits at the line start, and the
+    rules that may not label a line this long, or this far from the end, are left out of both."""
     body = line.body_text
     if not body:
         return
@@ -223,23 +290,38 @@ def _label_line(line: _Line, n: int, count: int, rules: SegmentRules) -> None:
         return _set(line, "boilerplate", "date line")
     if match_byline(body) is not None:
         return _set(line, "boilerplate", "byline")
-    at_end = n >= count - rules.end_lines
-    lower = body.lower()
+    screen = plan.screen(line.words, n >= count - rules.end_lines)
+    lower = line.lower or body.lower()
+    may = screen.always
+    for keyword, bits in screen.keywords:
+        if keyword in lower:
+            may |= bits
     evidence, best = 0, None
-    for rule in rules.rules:
-        if rule.strength:
-            hits = rule.patterns.count(body, lower)
-            if hits and best is None:
-                best = rule
-            evidence += hits * rule.strength
+    strong = may & plan.strong | plan.strong_at_start  # the advertorial rules that may fit, as bits
+    while strong:
+        i = (strong & -strong).bit_length() - 1  # the lowest bit: the first rule left
+        strong &= strong - 1
+        rule = rules.rules[i]
+        patterns = rule.patterns
+        hits = 1 if patterns.at_start is not None and patterns.at_start.match(body) else 0
+        if may >> i & 1:
+            hits += sum(1 for _ in patterns.anywhere.finditer(body))
+        if hits and best is None:
+            best = rule
+        evidence += hits * rule.strength
     if evidence >= (4 if line.words > rules.long_line_words else 2):
         return _set(line, best.label, best.reason, best)
-    for rule in rules.rules:
-        too_long = rule.max_words is not None and line.words > rule.max_words
-        if rule.strength or too_long or (rule.at_end and not at_end):
-            continue
-        if rule.patterns.search(body, lower):
+    m = screen.at_start.match(body) if screen.at_start is not None else None
+    first = int(m.lastgroup[2:]) if m is not None else len(rules.rules)
+    may &= screen.eligible & ((1 << first) - 1)  # only a rule before the one that fits at the line start comes first
+    while may:
+        rule = rules.rules[(may & -may).bit_length() - 1]  # the lowest bit: the first rule left
+        if rule.patterns.anywhere.search(body) is not None:
             return _set(line, rule.label, rule.reason, rule)
+        may &= may - 1
+    if m is not None:
+        rule = rules.rules[first]
+        return _set(line, rule.label, rule.reason, rule)
 
 
 def _set(line: _Line, label: str, reason: str, rule: LineRule | None = None) -> None:
@@ -288,17 +370,18 @@ def _tile(text: str, lines: list[_Line]) -> list[Segment]:
     """Segments from the labelled pieces: each runs to the next one's start; equal neighbours merge."""
     marks: list[tuple[int, str, str]] = []  # (start, label, reason)
     for line in lines:
+        if not line.pieces and len(line.body) == 1:  # most lines: one piece of one label
+            marks.append((line.body[0][0], line.label, line.reason))
+            continue
         parts = [(s, label, reason) for s, _, label, reason in line.pieces]
         parts += [(s, line.label, line.reason) for s, _ in line.body]
         marks.extend(sorted(parts))
     if not marks:
         return [Segment(0, len(text), ARTICLE, BODY_TEXT)]
-    segments: list[Segment] = []
-    starts = [0] + [m[0] for m in marks[1:]]
+    starts, kinds = [0], [marks[0][1:]]  # where each run of equal (label, reason) starts, and what it is
+    for start, label, reason in marks:
+        if kinds[-1] != (label, reason):
+            starts.append(start)
+            kinds.append((label, reason))
     ends = starts[1:] + [len(text)]
-    for (_, label, reason), start, end in zip(marks, starts, ends):
-        if segments and segments[-1].label == label and segments[-1].reason == reason:
-            segments[-1] = Segment(segments[-1].start, end, label, reason)
-        else:
-            segments.append(Segment(start, end, label, reason))
-    return segments
+    return [Segment(start, end, label, reason) for start, end, (label, reason) in zip(starts, ends, kinds)]
