@@ -1,6 +1,6 @@
 """Score onrecord's extraction on PolNeAR's dev split; prints the table the README figures come from.
 
-    .venv/bin/python bench/evaluate_polnear.py [--gold DIR] [--profile accurate|fast|rules] [--errors N] [--json]
+    .venv/bin/python bench/evaluate_polnear.py [--gold DIR] [--profile accurate|fast|precise|rules] [--errors N] [--json]
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", type=int, default=0, metavar="N", help="print N error examples")
     parser.add_argument("--seed", type=int, default=0, help="which error examples --errors picks")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--profile", default="accurate", help="accurate, fast, rules, or a model folder")
+    parser.add_argument("--profile", default="accurate", help="accurate, fast, precise, rules, or a model folder")
     args = parser.parse_args(argv)
 
     report = evaluate_folder(args.gold, options=ExtractOptions(profile=args.profile), limit=args.limit)

@@ -96,7 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "polnear")
     parser.add_argument("--limit", type=int, default=None, help="only the first N texts")
-    parser.add_argument("--profile", default="accurate", choices=("accurate", "fast", "rules"))
+    parser.add_argument("--profile", default="accurate", choices=("accurate", "fast", "precise", "rules"))
     parser.add_argument("--shard-size", type=int, default=25)
     args = parser.parse_args()
     files = sorted(p for split in SPLITS for p in (args.data / split / "text").glob("*.txt"))[:args.limit]

@@ -1,6 +1,6 @@
 """Check onrecord against the 18 statements of the seed article, and print what it found and missed.
 
-Run: python bench/seed_check.py [--seed ../shared/examples/seed-article.txt] [--profile accurate|fast|rules]
+Run: python bench/seed_check.py [--seed ../shared/examples/seed-article.txt] [--profile accurate|fast|precise|rules]
 
 The expected statements are our own reading of the article: a phrase of the content, the speaker's
 name (a part of it is enough) and, where the statement reached us through an outlet, that outlet.
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     """Print the found and missed statements and the total."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=Path, default=DEFAULT_SEED)
-    parser.add_argument("--profile", default="accurate", help="accurate, fast or rules")
+    parser.add_argument("--profile", default="accurate", help="accurate, fast, precise or rules")
     args = parser.parse_args(argv)
     if not args.seed.is_file():
         print(f"seed article not found: {args.seed}", file=sys.stderr)

@@ -93,7 +93,7 @@ def peak_memory_mb(folder: Path, profile: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=Path, default=Path("../shared/data/polnear/dev/text"))
-    parser.add_argument("--profiles", default="fast,accurate,rules")
+    parser.add_argument("--profiles", default="fast,accurate,precise,rules")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -12,5 +12,5 @@ class ExtractOptions:
     cue_threshold: float = 0.3  # a word is a cue when P(cue | word) on PolNeAR train reaches this
     segment: bool = True  # run the clean stage: read only article lines (no boilerplate, no adverts)
     resolve_speakers: bool = True  # run the resolve stage (pronouns, roles, via chains)
-    profile: str = "accurate"  # a learned tagger, "accurate" or "fast"; "rules": cue lexicon and frame rules only; or a model folder
+    profile: str = "accurate"  # a learned tagger, "accurate", "fast" or "precise"; "rules": cue lexicon and frame rules only; or a model folder
     max_chars: int = 2_000_000  # longer texts are cut here (counted, never raised on)

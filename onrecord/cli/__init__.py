@@ -55,14 +55,18 @@ InputFormat.__doc__ = "Input formats of `onrecord extract`: auto picks by file s
 
 
 class Profile(str, Enum):
-    """Extraction profiles: learned taggers of two sizes, or the cue-lexicon rules alone."""
+    """Extraction profiles: learned taggers of two sizes, one that also reads a pretrained encoder, or the
+    cue-lexicon rules alone."""
 
     accurate = "accurate"
     fast = "fast"
+    precise = "precise"
     rules = "rules"
 
 
-PROFILE_HELP = "accurate: the larger learned tagger; fast: the smaller one; rules: cue lexicon and frame rules only."
+PROFILE_HELP = ("accurate: the larger learned tagger; fast: the smaller one; precise: the larger one reading "
+                "all-MiniLM-L6-v2 too (most accurate, ~10x slower than accurate; needs the `train` extra); "
+                "rules: cue lexicon and frame rules only.")
 
 
 def engine_options(profile: Profile) -> ExtractOptions:
@@ -336,6 +340,9 @@ def train_command(
     epochs: Annotated[int, typer.Option(min=1, help="Training epochs; dev picks the best.")] = 12,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same threads: same model).")] = 0,
     vectors: Annotated[bool, typer.Option(help="Use pretrained word vectors (needs the `train` extra).")] = True,
+    context_layers: Annotated[str, typer.Option(
+        "--context-layers", help="Also read all-MiniLM-L6-v2's hidden states at these layers, e.g. 3,6 (needs the "
+        "`train` extra at run time too; several times slower).")] = "",
 ) -> None:
     """Train the attribution tagger on DATA/train, select the epoch on DATA/dev, and print dev scores."""
     if profile is Profile.rules:
@@ -347,11 +354,16 @@ def train_command(
             typer.echo(f"error: no {split}/text folder in {data} (pass --data DIR with train/ and dev/)", err=True)
             raise typer.Exit(2)
     try:
-        from onrecord.train.tagger import train
+        from onrecord.train.tagger import parse_layers, train
     except ImportError as error:
         typer.echo(f"error: training needs torch ({error}); pip install -e '.[train]'", err=True)
         raise typer.Exit(2)
-    train(data, out, profile.value, epochs=epochs, seed=seed, vectors=vectors,
+    try:
+        layers = parse_layers(context_layers)
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2)
+    train(data, out, profile.value, epochs=epochs, seed=seed, vectors=vectors, context_layers=layers,
           log=lambda line: typer.echo(line, err=True))
     from onrecord.evaluate import evaluate_folder, render_report
 

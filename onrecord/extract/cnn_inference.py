@@ -137,9 +137,10 @@ class CnnInference:
 
     @staticmethod
     def supports(network) -> bool:
-        """Whether this pass can run `network`: convolutional encoder and role head, no word vectors."""
+        """Whether this pass can run `network`: convolutional encoder and role head, no word vectors, no
+        contextual features."""
         return (getattr(network, "encoder_kind", None) == "cnn" and getattr(network, "role_encoder_kind", None) == "cnn"
-                and getattr(network, "vectors", None) is None)
+                and getattr(network, "vectors", None) is None and getattr(network, "context", None) is None)
 
     def __init__(self, network) -> None:
         from onrecord.extract.network import ROLE_DILATIONS

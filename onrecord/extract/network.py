@@ -21,6 +21,7 @@ N_CUE_STRENGTHS = 13
 N_QUOTE_STATES = 3
 N_RULE_ROLES = 4
 ROLE_DILATIONS = (1, 2, 4)  # the convolutional role head: receptive field 15 tokens
+CONTEXT_PROJECTION = 128  # contextual encoder features (onrecord.extract.context) are projected to this size
 
 
 @dataclass
@@ -42,7 +43,7 @@ class AttributionNetwork(nn.Module):
 
     def __init__(self, vocab_sizes: dict[str, int], word_dim: int = 100, hidden: int = 128, layers: int = 2,
                  role_hidden: int = 96, dropout: float = 0.3, vector_dim: int = 0, encoder: str = "lstm",
-                 role_encoder: str = "lstm"):
+                 role_encoder: str = "lstm", context_layers: tuple[int, ...] = ()):
         super().__init__()
         self.word = nn.Embedding(vocab_sizes["words"], word_dim, padding_idx=PAD)
         # frozen pretrained word vectors (onrecord.train.vectors), when the model was trained with them
@@ -55,6 +56,14 @@ class AttributionNetwork(nn.Module):
         self.quote = nn.Embedding(N_QUOTE_STATES, 8)
         self.rule = nn.Embedding(N_RULE_ROLES, 8)
         in_dim = word_dim + vector_dim + 32 + 16 + 8 + 8 + 8
+        # a frozen pretrained encoder's hidden states per word, when the model was trained with them
+        self.context = None
+        if context_layers:
+            from onrecord.extract.context import ContextEncoder
+
+            self.context = ContextEncoder(tuple(context_layers))
+            self.context_in = nn.Linear(self.context.dim, CONTEXT_PROJECTION)
+            in_dim += CONTEXT_PROJECTION
         self.dropout = nn.Dropout(dropout)
         # "lstm": a BiLSTM (accurate); "cnn": residual 1-D convolutions over a 3-token window (fast)
         self.encoder_kind = encoder
@@ -95,7 +104,11 @@ class AttributionNetwork(nn.Module):
         # all windows' ids laid end to end, put into the padded (B, T) grids in one step
         grids = torch.full((len(columns), *valid.shape), PAD, dtype=torch.long)
         grids[:, valid] = torch.tensor(list(columns.values()), dtype=torch.long)
-        return {**dict(zip(columns, grids)), "lengths": lengths}
+        ids = {**dict(zip(columns, grids)), "lengths": lengths}
+        if self.context is not None:
+            ids["context"] = torch.zeros(*valid.shape, self.context.dim)
+            ids["context"][valid] = torch.cat(self.context.features([f.words for f in features]))
+        return ids
 
     def encode(self, ids: dict[str, torch.Tensor]) -> EncodedBatch:
         """Run embeddings, encoder and cue head over padded ids."""
@@ -115,6 +128,8 @@ class AttributionNetwork(nn.Module):
                  self.strength(ids["strength"]), self.quote(ids["quote"]), self.rule(ids["rule"])]
         if self.vectors is not None:
             parts.append(self.vectors(ids["vectors"]))
+        if self.context is not None:
+            parts.append(torch.relu(self.context_in(ids["context"])))
         return torch.cat(parts, dim=-1)
 
     def encode_batch(self, features: list[SentenceFeatures], vocab) -> EncodedBatch:

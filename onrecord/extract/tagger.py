@@ -26,7 +26,7 @@ from pathlib import Path
 from onrecord.extract.cues import DEFAULT_LEXICON, load_cue_lexicon
 from onrecord.extract.frames import CUE_NOUNS, Frame
 
-PROFILES = ("fast", "accurate")
+PROFILES = ("fast", "accurate", "precise")
 MAX_SENTENCE_TOKENS = 150  # longer "sentences" (lists, tables) are cut into windows of this size
 MAX_DISTANCE = 30  # distances to the cue are clipped here
 CUE_TAGS = ("O", "B-CUE", "I-CUE")
@@ -218,7 +218,7 @@ def model_dir(profile: str) -> Path:
 
 @lru_cache(maxsize=4)
 def load_tagger(profile: str | Path) -> "Tagger":
-    """The tagger of a profile ("fast", "accurate") or of a model folder, checked against its checksums."""
+    """The tagger of a profile ("fast", "accurate", "precise") or of a model folder, checked against its checksums."""
     folder = Path(profile) if isinstance(profile, Path) or "/" in str(profile) else model_dir(profile)
     return Tagger.load(folder)
 

@@ -28,6 +28,8 @@ from onrecord.options import ExtractOptions
 PROFILE_CONFIGS = {
     "accurate": {"word_dim": 100, "hidden": 128, "layers": 2, "role_hidden": 96},
     "fast": {"word_dim": 48, "hidden": 16, "layers": 2, "role_hidden": 24, "encoder": "cnn", "role_encoder": "cnn"},
+    # accurate's tagger also reading all-MiniLM-L6-v2's hidden states at layers 3 and 6 (onrecord.extract.context)
+    "precise": {"word_dim": 100, "hidden": 128, "layers": 2, "role_hidden": 96, "context_layers": [3, 6]},
 }
 VECTOR_DIM = 128  # onrecord.train.vectors.VECTOR_DIM, repeated so tiny runs need not import the encoder
 MIN_COUNT = 2  # words and suffixes seen fewer times in train are UNK
@@ -159,8 +161,14 @@ def choose_cue_threshold(network, vocab, checkpoint: Path, profile: str, config:
 
 
 def train(data: Path, out: Path, profile: str = "accurate", epochs: int = 12, seed: int = 0,
-          batch_size: int = 32, limit: int | None = None, vectors: bool = True, log=print) -> dict:
-    """Train a profile's tagger from data/train, select the epoch on data/dev, write it to `out`."""
+          batch_size: int = 32, limit: int | None = None, vectors: bool = True,
+          context_layers: tuple[int, ...] = (), log=print) -> dict:
+    """Train a profile's tagger from data/train, select the epoch on data/dev, write it to `out`.
+
+    `context_layers` (e.g. (3, 6)) adds a frozen pretrained encoder's hidden states at those layers to the
+    tagger's input (onrecord.extract.context), in place of the profile's own (the precise profile has 3, 6):
+    more accurate, several times slower at run time.
+    """
     import torch
 
     from onrecord.extract.network import UNK, AttributionNetwork
@@ -176,6 +184,8 @@ def train(data: Path, out: Path, profile: str = "accurate", epochs: int = 12, se
         f"({time.perf_counter() - started:.0f}s)")
     vocab = build_vocab(examples)
     config = {**PROFILE_CONFIGS[profile], "vector_dim": VECTOR_DIM if vectors else 0}
+    if context_layers:
+        config["context_layers"] = sorted(set(context_layers))
     table = None
     if vectors:
         from onrecord.train.vectors import vector_table
@@ -186,6 +196,8 @@ def train(data: Path, out: Path, profile: str = "accurate", epochs: int = 12, se
     network = AttributionNetwork({k: len(v) + 2 for k, v in vocab.items()}, **config)
     if table is not None:
         network.vectors.weight.data[2:] = torch.from_numpy(table)
+    if network.context is not None:
+        network.context.remember(True)  # each window is encoded once, not once per epoch and dev check
     optimizer = torch.optim.Adam(network.parameters(), lr=2e-3)
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
     best, best_epoch, history = -1.0, 0, []
@@ -230,7 +242,20 @@ def train(data: Path, out: Path, profile: str = "accurate", epochs: int = 12, se
              "trained_on": str(data / "train"), "train_seconds": round(time.perf_counter() - started)}
     save_model(network, vocab, out, profile, config, extra)
     shutil.rmtree(checkpoint, ignore_errors=True)
+    if network.context is not None:
+        network.context.remember(False)
     return extra
+
+
+def parse_layers(text: str) -> tuple[int, ...]:
+    """ "3,6" → (3, 6): encoder layers (1..6) for --context-layers; "" → none."""
+    try:
+        layers = tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
+    except ValueError:
+        raise ValueError(f"context layers are numbers 1..6 separated by commas, not {text!r}") from None
+    if any(not 1 <= layer <= 6 for layer in layers):
+        raise ValueError(f"context layers lie in 1..6, not {text!r}")
+    return layers
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -242,9 +267,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit", type=int, default=None, help="train on the first N documents only")
     parser.add_argument("--no-vectors", action="store_true", help="no pretrained word vectors (no `train` extra)")
+    parser.add_argument("--context-layers", type=parse_layers, default=(),
+                        help="read all-MiniLM-L6-v2's hidden states at these layers, e.g. 3,6 (slower)")
     args = parser.parse_args(argv)
     train(args.data, args.out, args.profile, args.epochs, args.seed, limit=args.limit, vectors=not args.no_vectors,
-          log=lambda line: print(line, file=sys.stderr, flush=True))
+          context_layers=args.context_layers, log=lambda line: print(line, file=sys.stderr, flush=True))
 
 
 if __name__ == "__main__":
