@@ -1,10 +1,11 @@
 """Speed and memory on one core: onrecord's profiles against spaCy's parse of the same texts.
 
-    python bench/speed.py --texts ../shared/data/polnear/dev/text
+    python bench/speed.py --texts ../shared/data/polnear/dev/text [--rounds 3] [--repeat 1]
 
 Prints docs/second for spaCy (tok2vec + tagger + parser, the parse that parser-based quote extractors
 need) and for `onrecord extract` with each profile, plus the peak memory (max RSS) of the `onrecord
-extract` command on the same folder. Every run is a fresh subprocess pinned to one thread.
+extract` command on the same folder. Every run is a fresh subprocess pinned to one thread; runs go in
+rounds (spaCy, then each profile), and each ratio to spaCy is taken within its round.
 
 The spaCy baseline is en_core_web_md when installed; it is not on PyPI, so by default the bench uses
 the PyPI re-upload of en_core_web_sm 3.8.0 (bench/requirements.txt, pinned by hash). sm and md share
@@ -90,11 +91,19 @@ def peak_memory_mb(folder: Path, profile: str) -> float:
     return max(after, before) / 1024  # ru_maxrss is in KiB on Linux
 
 
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=Path, default=Path("../shared/data/polnear/dev/text"))
     parser.add_argument("--profiles", default="fast,accurate,precise,rules")
-    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=1, help="passes over the texts inside each timed run")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of spaCy then every profile; each ratio is taken within its round")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -102,16 +111,22 @@ def main() -> None:
         return
     if not args.texts.is_dir():
         sys.exit(f"error: no such folder: {args.texts}")
-    results = [run_worker("spacy", args.texts, args.repeat)]
-    results += [run_worker(p, args.texts, args.repeat) for p in args.profiles.split(",")]
-    base = results[0].get("docs_per_s")
-    print(f"{'system':62s} {'docs/s':>8s} {'× spaCy':>8s}")
-    for r in results:
-        if "error" in r:
-            print(f"{r['system']:62s} error: {r['error']}")
+    kinds = ["spacy", *args.profiles.split(",")]
+    # Rounds, not one long run per system: this machine's speed drifts over minutes, so a ratio is only
+    # fair between runs made side by side. The median over rounds is printed, with every round's ratio.
+    rounds = [{kind: run_worker(kind, args.texts, args.repeat) for kind in kinds} for _ in range(args.rounds)]
+    print(f"{'system':62s} {'docs/s':>8s} {'× spaCy':>8s}  per round")
+    for kind in kinds:
+        runs = [r[kind] for r in rounds]
+        failed = next((run for run in runs if "error" in run), None)
+        if failed:
+            print(f"{failed['system']:62s} error: {failed['error']}")
             continue
-        ratio = f"{r['docs_per_s'] / base:.1f}×" if base else "—"
-        print(f"{r['system']:62s} {r['docs_per_s']:8.1f} {ratio:>8s}")
+        ratios = [run["docs_per_s"] / r["spacy"]["docs_per_s"] for run, r in zip(runs, rounds)
+                  if "docs_per_s" in r["spacy"]]
+        speed = median([run["docs_per_s"] for run in runs])
+        shown = f"{median(ratios):.1f}×" if ratios else "—"
+        print(f"{runs[0]['system']:62s} {speed:8.1f} {shown:>8s}  {', '.join(f'{x:.1f}×' for x in ratios)}")
     for profile in args.profiles.split(","):
         # one process per profile, so each peak is that profile's own
         print(f"peak memory, onrecord extract {args.texts} --profile {profile}: "
