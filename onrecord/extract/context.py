@@ -5,7 +5,7 @@ A tagger trained with `onrecord train --context-layers 3,6` reads, besides its o
 hidden states at those layers of the encoder run over the sentence window (the mean of the word's
 pieces, layers side by side). The encoder stays frozen and is not part of the model folder: only the
 tagger that reads it is saved. It costs far more time than the tagger itself (see bench/encoder_cost.py),
-which is why the shipped profiles do without it.
+which is why only the `precise` profile reads it (layers 3 and 6).
 """
 from __future__ import annotations
 
