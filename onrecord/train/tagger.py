@@ -185,7 +185,9 @@ def train(data: Path, out: Path, profile: str = "accurate", epochs: int = 12, se
     vocab = build_vocab(examples)
     config = {**PROFILE_CONFIGS[profile], "vector_dim": VECTOR_DIM if vectors else 0}
     if context_layers:
-        config["context_layers"] = sorted(set(context_layers))
+        from onrecord.extract.context import check_layers
+
+        config["context_layers"] = list(check_layers(tuple(context_layers)))
     table = None
     if vectors:
         from onrecord.train.vectors import vector_table
@@ -249,13 +251,13 @@ def train(data: Path, out: Path, profile: str = "accurate", epochs: int = 12, se
 
 def parse_layers(text: str) -> tuple[int, ...]:
     """ "3,6" → (3, 6): encoder layers (1..6) for --context-layers; "" → none."""
+    from onrecord.extract.context import check_layers
+
     try:
-        layers = tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
+        layers = tuple(int(part) for part in text.split(",") if part.strip())
     except ValueError:
         raise ValueError(f"context layers are numbers 1..6 separated by commas, not {text!r}") from None
-    if any(not 1 <= layer <= 6 for layer in layers):
-        raise ValueError(f"context layers lie in 1..6, not {text!r}")
-    return layers
+    return check_layers(layers) if layers else ()
 
 
 def main(argv: list[str] | None = None) -> None:
