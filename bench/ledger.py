@@ -37,12 +37,13 @@ sys.path.insert(0, str(REPO))  # runs from a checkout without installing the pac
 
 from onrecord.document import KINDS  # noqa: E402
 from onrecord.options import ExtractOptions  # noqa: E402
-from onrecord.store import IngestOptions, Ledger, StatementQuery, ingest  # noqa: E402
-from onrecord.store.ledger import StoredDocument, parse_date  # noqa: E402
+from onrecord.run import IngestOptions, ingest  # noqa: E402
+from onrecord.store import Ledger, StatementQuery  # noqa: E402
+from onrecord.store.rows import attribution_rows, document_row, parse_date  # noqa: E402
 
 SPLITS = ("train", "dev")
 REPLICA = "~r"  # replica n of document X is stored as X~r{n}
-WRITE_BATCH = 256  # documents per write_documents transaction while growing
+WRITE_BATCH = 256  # documents per write_rows transaction while growing
 WARM_UP = 5
 MEDIAN_GOAL_MS = 100.0  # the acceptance line: search median ≤ 100 ms at ≥ 200,000 attributions
 WORD = re.compile(r"[A-Za-z]{5,}")
@@ -89,27 +90,30 @@ def grow(ledger: Ledger, target: int) -> dict:
     per_copy = sum(len(doc.attributions) for doc in documents)
     have = ledger.counts()["attributions"]
     copies = max(0, math.ceil((target - have) / per_copy)) if per_copy else 0
-    batch: list[StoredDocument] = []
+    documents_rows: list[dict] = []
+    attributions_rows: list[dict] = []
     written_docs = written_attributions = 0
     write_seconds = 0.0
 
     def flush() -> None:
         nonlocal write_seconds, written_attributions
         began = time.perf_counter()
-        written_attributions += ledger.write_documents(batch, pipeline)
+        written_attributions += ledger.write_rows(documents_rows, attributions_rows)
         write_seconds += time.perf_counter() - began
-        batch.clear()
+        documents_rows.clear()
+        attributions_rows.clear()
 
     for n in range(1, copies + 1):
         for doc in documents:
             digest, pipeline = stored[doc.doc_id]
             copy = replace(doc, doc_id=f"{doc.doc_id}{REPLICA}{n}",
                            metadata=replace(doc.metadata, published=shifted(doc.metadata.published, n)))
-            batch.append(StoredDocument(copy, None, digest))
+            documents_rows.append(document_row(copy, None, digest, pipeline))
+            attributions_rows.extend(attribution_rows(copy))
             written_docs += 1
-            if len(batch) >= WRITE_BATCH:
+            if len(documents_rows) >= WRITE_BATCH:
                 flush()
-    if batch:
+    if documents_rows:
         flush()
     began = time.perf_counter()
     ledger.refresh()

@@ -33,9 +33,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # runs from a checkout without installing the package
 
 from onrecord.options import ExtractOptions  # noqa: E402
-from onrecord.store import IngestOptions, Ledger, ingest  # noqa: E402
-from onrecord.store.ray_engine import RayExecutor  # noqa: E402
-from onrecord.store.shards import ShardOptions, ingest_shards  # noqa: E402
+from onrecord.run import IngestOptions, ingest  # noqa: E402
+from onrecord.store import Ledger  # noqa: E402
+from onrecord.run.ray import RayExecutor  # noqa: E402
+from onrecord.run.shards import ShardOptions, ingest_shards  # noqa: E402
 
 SPLITS = ("train", "dev")
 TABLES = ("documents", "attributions", "speakers", "speaker_mentions")

@@ -73,6 +73,14 @@ class DocumentMetadata:
     byline: str | None = None  # the author(s): "Isabel Van Brugen"
     outlet: str | None = None  # the publisher, or the outlet it was syndicated from ("The Epoch Times")
 
+    def filled_from(self, fallback: "DocumentMetadata | None") -> "DocumentMetadata":
+        """Field by field, this metadata's value, else `fallback`'s: what the input gave wins over the page's
+        or the text's own."""
+        if fallback is None:
+            return self
+        return DocumentMetadata(**{name: getattr(self, name) or getattr(fallback, name)
+                                   for name in DocumentMetadata.__dataclass_fields__})
+
 
 @dataclass
 class Document:

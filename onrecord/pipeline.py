@@ -1,18 +1,67 @@
-"""The read → clean → extract stream that `onrecord extract` prints and `onrecord ingest` stores."""
+"""The orchestrator: read → clean → extract → resolve, for one text or a stream of inputs.
+
+Every entry point goes through here: `onrecord.extract` (Python), the CLI, the spaCy component, the
+ingest runner and its Ray workers, and the web UI's paste box. Stages sit side by side and never call
+each other; this module is the only place that knows their order. Storing is the runner's job
+(`onrecord.run`), not the pipeline's.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from onrecord.document import Document
-from onrecord.extract import extract
+from onrecord.clean import article_text, clean
+from onrecord.document import Document, DocumentMetadata, TextSpan
+from onrecord.extract import find_attributions, model_version
 from onrecord.limits import DocumentTimeout, time_limit
 from onrecord.options import ExtractOptions
-from onrecord.read import InputDocument, ReadOptions, ReadStats, read_inputs
+from onrecord.read import InputDocument, ReadOptions, RunStats, read_inputs
+from onrecord.resolve import resolve_speakers
+from onrecord.text.analysis import analyse
 
 
-def extract_item(item: InputDocument, stats: ReadStats, options: ExtractOptions | None = None,
+def extract(text: str, options: ExtractOptions | None = None, doc_id: str | None = None,
+            metadata: DocumentMetadata | None = None) -> Document:
+    """Find every attribution in `text`; offsets point into `text` itself.
+
+    The clean stage (on unless `options.segment` is off) labels each line article, boilerplate or
+    advertorial (`doc.segments`) and fills `metadata` from the text (`doc.metadata`; what was given wins);
+    attributions are looked for in the article lines only. The resolve stage reads the byline from
+    `doc.metadata`, wherever it came from (the text, an HTML page, a JSONL record).
+    """
+    options = options or ExtractOptions()
+    if not isinstance(text, str):
+        text = str(text or "")
+    analysed = text[: options.max_chars]  # longer texts are cut, never raised on
+    doc = Document(text=text, doc_id=doc_id, metadata=metadata or DocumentMetadata())
+    # clean: segments, and the metadata the text gives (a date line, a byline) where none was given
+    if options.segment:
+        doc.segments, doc.metadata = clean(analysed, metadata)
+        # non-article characters become spaces (newlines stay): same length, so offsets hold
+        analysed = article_text(analysed, doc.segments)
+    # extract: the shared analysis (tokens, quotations, sentences), then the attributions
+    analysis = analyse(analysed)
+    doc.attributions = find_attributions(analysis, options)
+    if analysed is not text:
+        for a in doc.attributions:  # pieces are read from the original text, not the blanked copy
+            a.content, a.source, a.cue = (part and TextSpan.from_offsets(text, part.spans)
+                                          for part in (a.content, a.source, a.cue))
+    # resolve: speakers, their types and via chains; it reuses the analysis's tokens
+    if options.resolve_speakers:
+        resolve_speakers(doc, options, analysis)
+    return doc
+
+
+def pipeline_version(options: ExtractOptions) -> str:
+    """What extracts under these options: "rules (…)" or the learned model's profile and version.
+
+    Loading the model here also checks its files, so callers can fail early with one clear line.
+    """
+    return model_version(options)
+
+
+def extract_item(item: InputDocument, stats: RunStats, options: ExtractOptions | None = None,
                  timeout: float | None = None) -> Document | None:
     """Extract one input's attributions within the time limit; None (counted in `stats`) on timeout or error."""
     try:
@@ -27,14 +76,17 @@ def extract_item(item: InputDocument, stats: ReadStats, options: ExtractOptions 
 
 def extract_inputs(
     paths: Iterable[str | Path],
-    stats: ReadStats,
+    stats: RunStats,
     options: ExtractOptions | None = None,
     stdin: TextIO | None = None,
     read_options: ReadOptions | None = None,
-    timeout: float | None = None,
 ) -> Iterator[Document]:
-    """Read every input and extract its attributions, lazily; failures and timeouts are counted in `stats`."""
+    """Read every input and extract its attributions, lazily; failures and timeouts are counted in `stats`.
+
+    `read_options.timeout` limits each document's HTML parsing and, again, its extraction.
+    """
+    read_options = read_options or ReadOptions()
     for item in read_inputs(paths, stats, stdin=stdin, options=read_options):
-        doc = extract_item(item, stats, options, timeout)
+        doc = extract_item(item, stats, options, read_options.timeout or None)
         if doc is not None:
             yield doc  # outside the time limit: what the caller does with it is not the document's time

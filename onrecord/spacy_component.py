@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from onrecord.document import Document, TextSpan
-from onrecord.extract import extract
+from onrecord.pipeline import extract
 from onrecord.options import ExtractOptions
 
 FACTORY_NAME = "onrecord_attributions"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from onrecord.options import ExtractOptions
 from onrecord.serve import ServeOptions, create_app
-from onrecord.store import IngestOptions, Ledger, ingest
+from onrecord.run import IngestOptions, ingest
+from onrecord.store import Ledger
 
 FIXTURES = Path(__file__).parent / "fixtures" / "serve"
 SEED = Path(__file__).resolve().parents[2] / "shared" / "examples" / "seed-article.txt"

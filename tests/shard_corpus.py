@@ -9,7 +9,8 @@ import random
 from pathlib import Path
 
 from onrecord.options import ExtractOptions
-from onrecord.store import IngestOptions, Ledger
+from onrecord.run import IngestOptions
+from onrecord.store import Ledger
 
 RULES = IngestOptions(extract=ExtractOptions(profile="rules"))
 TABLES = ("documents", "attributions", "speakers", "speaker_mentions")

@@ -115,7 +115,7 @@ def test_evaluate_missing_gold_is_one_line_error(tmp_path):
 def test_table_row_shows_resolved_speaker_via_and_trimmed_content():
     from rich.console import Console
 
-    from onrecord.cli import attribution_table
+    from onrecord.cli.common import attribution_table
     from onrecord.document import Attribution, Document, Speaker, TextSpan
 
     content = "[Sic] " + "talks will resume " * 10

@@ -16,9 +16,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 import onrecord.pipeline as pipeline
-from onrecord.cli import app, segment_table, show_progress, with_progress
+from onrecord.cli import app
+from onrecord.cli.common import segment_table, show_progress, with_progress
 from onrecord.document import Document, Segment
-from onrecord.read import ReadOptions, ReadStats
+from onrecord.read import ReadOptions, RunStats
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 STRIKE = FIXTURES / "harbour-strike.html"
@@ -214,7 +215,7 @@ def test_progress_bar_counts_on_stderr_and_passes_documents_through(monkeypatch)
     stderr = FakeStream(True)
     monkeypatch.setattr(sys, "stderr", stderr)
     documents = [Document(text=ARTICLE, doc_id=str(i)) for i in range(3)]
-    stats = ReadStats()
+    stats = RunStats()
     stats.skip("x.html", "binary")
     assert list(with_progress(iter(documents), stats)) == documents
     assert "3 processed, 1 skipped" in stderr.getvalue()
@@ -224,7 +225,7 @@ def test_progress_bar_with_a_known_total_counts_skipped_files_too(monkeypatch):
     stderr = FakeStream(True)
     monkeypatch.setattr(sys, "stderr", stderr)
     documents = [Document(text=ARTICLE, doc_id=str(i)) for i in range(3)]
-    stats = ReadStats()
+    stats = RunStats()
     stats.skip("x.html", "binary")
     assert list(with_progress(iter(documents), stats, total=4)) == documents
     assert "4/4" in stderr.getvalue() and "1 skipped" in stderr.getvalue()

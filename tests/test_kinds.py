@@ -1,7 +1,7 @@
 """classify_kind: direct / mixed / indirect from the quote marks around and inside a content."""
 import pytest
 
-from onrecord.kinds import classify_kind, quoted_words
+from onrecord.text.kinds import classify_kind, quoted_words
 
 
 def _spans(text: str, *pieces: str) -> list[tuple[int, int]]:

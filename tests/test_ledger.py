@@ -11,11 +11,13 @@ import duckdb
 import pytest
 
 from onrecord.options import ExtractOptions
-from onrecord.extract import extract
+from onrecord.pipeline import extract
 from onrecord.serialize import document_to_dict
-from onrecord.store import IngestOptions, Ledger, LedgerError, StatementQuery, ingest
+from onrecord.run import IngestOptions, ingest
+from onrecord.store import Ledger, LedgerError, StatementQuery
 from onrecord.store import schema
-from onrecord.store.ledger import STALE_SEARCH, content_doc_id
+from onrecord.store.ledger import STALE_SEARCH
+from onrecord.store.rows import content_doc_id
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ledger"
 RULES = IngestOptions(extract=ExtractOptions(profile="rules"), batch_size=2)
@@ -115,7 +117,7 @@ def test_a_new_pipeline_version_reextracts(ledger, corpus):
 def test_a_failing_batch_leaves_nothing_half_written(tmp_path, corpus, monkeypatch):
     import importlib
 
-    ledger_module = importlib.import_module("onrecord.store.ingest")  # where ingest builds a document's rows
+    ledger_module = importlib.import_module("onrecord.run.ingest")  # where ingest builds a document's rows
 
     real_rows = ledger_module.attribution_rows
 
@@ -301,15 +303,15 @@ def test_export_of_a_query(ledger, tmp_path):
 
 
 def test_profile_of_a_document_and_an_outlet(ledger):
-    profile = ledger.profile(doc_id="kremlin-denies")
+    profile = ledger.sourcing(doc_id="kremlin-denies")
     assert profile.attributions == len(ledger.search(StatementQuery(doc_id="kremlin-denies", limit=None)))
     assert sum(profile.source_types.values()) == sum(profile.kinds.values()) == profile.attributions
     assert profile.source_types["named"] >= 3 and profile.source_types["anonymous"] >= 1
     assert profile.distinct_speakers >= 2
-    outlet = ledger.profile(outlet="the northern ledger")
+    outlet = ledger.sourcing(outlet="the northern ledger")
     assert outlet.documents == 2
     with pytest.raises(LedgerError, match="no stored outlet"):
-        ledger.profile(outlet="Nowhere Gazette")
+        ledger.sourcing(outlet="Nowhere Gazette")
 
 
 # -- opening: bad files, versions, locations ---------------------------------------------------------

@@ -162,14 +162,14 @@ def test_export_of_a_query_and_an_unknown_suffix(db, tmp_path):
 
 
 def test_profile_of_a_document_and_an_outlet(db):
-    data = json.loads(run("profile", "kremlin-denies", "-f", "json", "--db", db).stdout)
+    data = json.loads(run("sourcing", "kremlin-denies", "-f", "json", "--db", db).stdout)
     assert data["documents"] == 1
     assert abs(sum(v["share"] for v in data["kinds"].values()) - 1) < 0.01
     assert data["source_types"]["anonymous"]["count"] >= 1
-    table = run("profile", "--outlet", "The Northern Ledger", "--db", db)
+    table = run("sourcing", "--outlet", "The Northern Ledger", "--db", db)
     assert table.exit_code == 0 and "anonymous sources" in table.stdout and "2 documents" in table.stdout
-    assert_one_line_error(run("profile", "--db", db), "give a DOC_ID or --outlet")
-    assert_one_line_error(run("profile", "no-such-doc", "--db", db), "no stored document")
+    assert_one_line_error(run("sourcing", "--db", db), "give a DOC_ID or --outlet")
+    assert_one_line_error(run("sourcing", "no-such-doc", "--db", db), "no stored document")
 
 
 def test_migrate_reports_the_version(db, tmp_path):

@@ -1,8 +1,8 @@
 """find_quotes and quote_index: pairing quote marks, recovering from unbalanced ones."""
 import pytest
 
-from onrecord.extract.quotes import find_quotes, quote_index
-from onrecord.extract.tokens import tokenize
+from onrecord.text.quotes import find_quotes, quote_index
+from onrecord.text.tokens import tokenize
 
 
 def _quoted(text: str) -> list[tuple[str, bool]]:

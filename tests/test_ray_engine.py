@@ -14,13 +14,14 @@ import pytest
 from typer.testing import CliRunner
 
 from onrecord.cli import app
-from onrecord.store import Ledger, ingest
-from onrecord.store.shards import CRASH_HOOK_ENV, ShardOptions, ingest_shards
+from onrecord.run import ingest
+from onrecord.store import Ledger
+from onrecord.run.shards import CRASH_HOOK_ENV, ShardOptions, ingest_shards
 from shard_corpus import RULES, snapshot, write_shard_corpus
 
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # before Ray is imported
 ray = pytest.importorskip("ray", reason='Ray is an optional extra: pip install "onrecord[ray]"')
-from onrecord.store.ray_engine import RayExecutor  # noqa: E402
+from onrecord.run.ray import RayExecutor  # noqa: E402
 
 SHARDS = ShardOptions(shard_size=4)
 

@@ -6,14 +6,14 @@ import io
 
 import pytest
 
-from onrecord.read import ReadStats, find_files, read_inputs, read_path
+from onrecord.read import RunStats, find_files, read_inputs, read_path
 
 ARTICLE = "“We will win,” Smith said.\n"
 
 
 def read_all(paths, stdin=None):
     """Read `paths` and return (documents, stats)."""
-    stats = ReadStats()
+    stats = RunStats()
     return list(read_inputs(paths, stats, stdin=stdin)), stats
 
 
@@ -78,7 +78,7 @@ def test_missing_path_and_empty_folder_are_counted(tmp_path):
 
 def test_unreadable_file_is_counted(tmp_path):
     # A directory passed straight to the file reader stands in for any OSError on open.
-    docs = list(read_path(tmp_path, stats := ReadStats()))
+    docs = list(read_path(tmp_path, stats := RunStats()))
     assert docs == [] and stats.skipped == {"unreadable": 1}
 
 
@@ -98,7 +98,7 @@ def test_byte_order_mark_is_honoured_and_dropped(tmp_path, encoding, bom):
 
 def test_reading_is_lazy(tmp_path):
     (tmp_path / "a.txt").write_text("a", encoding="utf-8")
-    stream = read_inputs([tmp_path / "a.txt", tmp_path / "missing.txt"], stats := ReadStats())
+    stream = read_inputs([tmp_path / "a.txt", tmp_path / "missing.txt"], stats := RunStats())
     next(stream)
     assert stats.skipped_total == 0  # the second path isn't looked at until asked for
 
@@ -106,7 +106,7 @@ def test_reading_is_lazy(tmp_path):
 def test_skip_lines_are_capped_per_reason_but_all_counted():
     from onrecord.read import MESSAGES_PER_REASON
 
-    stats = ReadStats()
+    stats = RunStats()
     for i in range(MESSAGES_PER_REASON + 5):
         stats.skip(f"r{i}.warc", "warc: not an HTTP response")
     stats.skip("x.txt", "binary")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import onrecord.read.html as html_reader
-from onrecord.read import ReadOptions, ReadStats, read_inputs
+from onrecord.read import ReadOptions, RunStats, read_inputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 
@@ -79,7 +79,7 @@ PAGES = {
 
 def read_all(paths, options=None):
     """Read `paths` and return (documents, stats)."""
-    stats = ReadStats()
+    stats = RunStats()
     return list(read_inputs(paths, stats, options=options)), stats
 
 

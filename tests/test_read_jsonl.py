@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from onrecord.read import ReadOptions, ReadStats, find_files, read_inputs
+from onrecord.read import ReadOptions, RunStats, find_files, read_inputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 
@@ -40,7 +40,7 @@ def write_jsonl(path: Path, lines: list) -> Path:
 
 def read_all(paths, options=None):
     """Read `paths` and return (documents, stats)."""
-    stats = ReadStats()
+    stats = RunStats()
     return list(read_inputs(paths, stats, options=options)), stats
 
 

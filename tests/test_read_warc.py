@@ -9,7 +9,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from onrecord.read import ReadOptions, ReadStats, read_inputs
+from onrecord.read import ReadOptions, RunStats, read_inputs
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 STRIKE = (FIXTURES / "harbour-strike.html").read_bytes()
@@ -46,7 +46,7 @@ def write_warc(path: Path, compress: bool = True) -> Path:
 
 def read_all(paths, options=None):
     """Read `paths` and return (documents, stats)."""
-    stats = ReadStats()
+    stats = RunStats()
     return list(read_inputs(paths, stats, options=options)), stats
 
 

@@ -387,7 +387,7 @@ def test_fuzzed_text_never_raises():
 def test_seed_article_end_to_end():
     if not SEED_ARTICLE.exists():
         pytest.skip(f"{SEED_ARTICLE} is not here")
-    from onrecord.extract import extract
+    from onrecord.pipeline import extract
 
     doc = extract(SEED_ARTICLE.read_text(encoding="utf-8"))
     by_source = [(a.source.text if a.source else None, a) for a in doc.attributions]
@@ -401,7 +401,7 @@ def test_seed_article_end_to_end():
 
 @pytest.mark.engine
 def test_phone_call_example_pronouns():
-    from onrecord.extract import extract
+    from onrecord.pipeline import extract
 
     doc = extract(PHONE_CALL.read_text(encoding="utf-8"))
     pronoun_speakers = {(a.source.text, a.cue.text): a.speaker.name for a in doc.attributions

@@ -335,7 +335,7 @@ def test_outlets_page_profiles_side_by_side(client, db):
     assert names[0] == "Global Wire" and {"Northern Ledger", "City Times"} <= set(names)
     with Ledger(db, read_only=True) as ledger:
         for outlet in data["outlets"]:
-            assert outlet["profile"] == ledger.profile(outlet=outlet["outlet"]).to_dict()
+            assert outlet["profile"] == ledger.sourcing(outlet=outlet["outlet"]).to_dict()
     html = get_html(client, "/outlets")
     rows = re.findall(r'<g class="row">(.*?)</g>', html, re.S)
     assert len(rows) == len(names)

@@ -11,10 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from onrecord.cli import app
-from onrecord.extract import pipeline_version
-from onrecord.read import ReadOptions, ReadStats, read_inputs, read_path
-from onrecord.store import Ledger, ingest
-from onrecord.store.shards import (
+from onrecord.pipeline import pipeline_version
+from onrecord.read import ReadOptions, RunStats, read_inputs, read_path
+from onrecord.run import ingest
+from onrecord.store import Ledger
+from onrecord.run.shards import (
     InProcessExecutor, ShardError, ShardJob, ShardOptions, ShardOutcome, StoredIndex, ingest_shards, plan_shards,
     process_shard, read_shard, shard_key,
 )
@@ -40,9 +41,9 @@ def reference(corpus, tmp_path_factory) -> tuple[Path, object]:
 # -- planning ----------------------------------------------------------------------------------------
 
 def test_a_plan_is_deterministic_and_cuts_big_jsonl_files_into_windows(corpus):
-    stats = ReadStats()
+    stats = RunStats()
     plan = plan_shards([corpus, corpus / "missing.txt"], ReadOptions(), 4, stats)
-    again = plan_shards([corpus, corpus / "missing.txt"], ReadOptions(), 4, ReadStats())
+    again = plan_shards([corpus, corpus / "missing.txt"], ReadOptions(), 4, RunStats())
     assert plan == again
     assert stats.skipped == {"missing path": 1}
     pieces = [piece for task in plan for piece in task.pieces]
@@ -56,9 +57,9 @@ def test_a_plan_is_deterministic_and_cuts_big_jsonl_files_into_windows(corpus):
 
 
 def test_reading_every_window_reads_the_file_once(corpus):
-    whole, windowed = ReadStats(), ReadStats()
+    whole, windowed = RunStats(), RunStats()
     expected = [(d.doc_id, d.text) for d in read_path(corpus / "wire.jsonl", whole)]
-    plan = plan_shards([corpus / "wire.jsonl"], ReadOptions(), 3, ReadStats())
+    plan = plan_shards([corpus / "wire.jsonl"], ReadOptions(), 3, RunStats())
     found = [(d.doc_id, d.text) for task in plan for piece in task.pieces
              for d in read_path(Path(piece.path), windowed, records=piece.window())]
     assert len(plan) == 6
@@ -68,19 +69,19 @@ def test_reading_every_window_reads_the_file_once(corpus):
 
 
 def test_a_changed_file_or_option_changes_the_shard_key(corpus, tmp_path):
-    task = plan_shards([corpus / "story-001.txt"], ReadOptions(), 4, ReadStats(), salt="a")[0]
+    task = plan_shards([corpus / "story-001.txt"], ReadOptions(), 4, RunStats(), salt="a")[0]
     assert shard_key(task.pieces, "a") == task.key
     assert shard_key(task.pieces, "b") != task.key  # another pipeline or options
     copy = tmp_path / "story.txt"
     copy.write_text("one")
-    before = plan_shards([copy], ReadOptions(), 4, ReadStats())[0].key
+    before = plan_shards([copy], ReadOptions(), 4, RunStats())[0].key
     copy.write_text("two, longer")
-    assert plan_shards([copy], ReadOptions(), 4, ReadStats())[0].key != before
+    assert plan_shards([copy], ReadOptions(), 4, RunStats())[0].key != before
 
 
 def test_standard_input_cannot_be_sharded():
     with pytest.raises(ShardError, match="standard input"):
-        plan_shards(["-"], ReadOptions(), 4, ReadStats())
+        plan_shards(["-"], ReadOptions(), 4, RunStats())
 
 
 def test_the_stored_index_finds_exactly_the_stored_documents():
@@ -115,7 +116,7 @@ def test_a_worker_does_not_extract_stored_documents_again(corpus, reference, tmp
     reference_db, _ = reference
     with Ledger(reference_db, read_only=True) as ledger:
         stored = StoredIndex.from_hashes(ledger.document_hashes(), PIPELINE)
-    task = plan_shards([corpus / "wire.jsonl"], ReadOptions(), 100, ReadStats())[0]
+    task = plan_shards([corpus / "wire.jsonl"], ReadOptions(), 100, RunStats())[0]
     (tmp_path / "fresh.parquet").write_bytes(process_shard(task, ShardJob(RULES, PIPELINE, StoredIndex(), os.getcwd())))
     (tmp_path / "known.parquet").write_bytes(process_shard(task, ShardJob(RULES, PIPELINE, stored, os.getcwd())))
     fresh, known = read_shard(tmp_path / "fresh.parquet"), read_shard(tmp_path / "known.parquet")
@@ -223,7 +224,7 @@ def test_the_ray_engine_refuses_standard_input(tmp_path):
 
 def test_read_inputs_still_reads_everything_in_order(corpus):
     """The in-process reading the shards are compared with: the folder's files sorted, then the JSONL lines."""
-    stats = ReadStats()
+    stats = RunStats()
     ids = [d.doc_id for d in read_inputs([corpus], stats)]
     assert ids[:2] == ["story-000", "story-001"] and ids[-1] == "story-002"
     assert stats.skipped == {"binary": 1, "empty": 1, "jsonl: not JSON": 1}

@@ -11,7 +11,9 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from onrecord import ExtractOptions, extract  # noqa: E402
-from onrecord.extract.tagger import ModelFileError, Tagger, load_tagger, model_dir, spans_of  # noqa: E402
+from onrecord.errors import ModelFileError  # noqa: E402
+from onrecord.extract.features import spans_of  # noqa: E402
+from onrecord.extract.tagger import Tagger, load_tagger, model_dir  # noqa: E402
 from onrecord.train.tagger import examples_from_document, train  # noqa: E402
 from onrecord.evaluate.brat import read_folder  # noqa: E402
 
@@ -160,11 +162,12 @@ def test_shipped_models_on_the_seed_article(profile):
 
 
 # -- the rules that complete the tagger's frames -----------------------------------------------------------------
+from onrecord.text.analysis import analyse  # noqa: E402
 from onrecord.extract import (  # noqa: E402
-    analyse, close_content_gaps, extend_to_quote_ends, fold_relay_frames, keep_nearest_source,
+    close_content_gaps, extend_to_quote_ends, fold_relay_frames, keep_nearest_source,
 )
 from onrecord.extract.frames import Frame  # noqa: E402
-from onrecord.extract.tagger import sentence_windows  # noqa: E402
+from onrecord.extract.features import sentence_windows  # noqa: E402
 
 
 def _index(analysis, word: str) -> int:
@@ -231,8 +234,9 @@ def test_train_command_refuses_a_folder_without_splits(tmp_path):
 # -- the fast profile's NumPy forward pass ------------------------------------------------------------------
 def _tag_both_ways(tagger: Tagger, text: str):
     """The (instances, role tags, cue probabilities) of the PyTorch and the NumPy pass over one text."""
-    from onrecord.extract import analyse, rule_frames
-    from onrecord.extract.tagger import sentence_features, text_features
+    from onrecord.extract import rule_frames
+    from onrecord.text.analysis import analyse
+    from onrecord.extract.features import sentence_features, text_features
 
     analysis = analyse(text)
     features = text_features(analysis, rule_frames(analysis, ExtractOptions()))
@@ -250,7 +254,7 @@ def test_fast_model_runs_in_numpy_with_the_networks_results():
 
 
 def test_numpy_pass_matches_a_random_network_across_windows():
-    from onrecord.extract.cnn_inference import CnnInference
+    from onrecord.extract.cnn_numpy import CnnInference
     from onrecord.extract.network import AttributionNetwork
 
     torch.manual_seed(3)
@@ -277,7 +281,7 @@ def test_numpy_pass_matches_a_random_network_across_windows():
 def test_numpy_runs_and_means_match_spans_of_and_ndarray_mean():
     import numpy as np
 
-    from onrecord.extract.cnn_inference import bio_runs, run_means
+    from onrecord.extract.cnn_numpy import bio_runs, run_means
 
     rng = np.random.default_rng(0)
     tags = rng.choice([0, 0, 1, 2, 3, 4], 600)
@@ -306,7 +310,7 @@ def test_context_layers_parse_and_refuse_bad_values():
 
 
 def test_context_features_are_per_word_and_batch_independent():
-    from onrecord.extract.context import HIDDEN, ContextEncoder
+    from onrecord.extract.encoder_states import HIDDEN, ContextEncoder
 
     encoder = ContextEncoder((1, 2))
     short = ["officials", "said", "the", "talks", "were", "constructive"]
@@ -335,8 +339,9 @@ def test_training_with_context_layers_records_them_and_reads_the_encoder(tmp_pat
                   ExtractOptions(profile=str(out), resolve_speakers=False))
     assert doc.attributions and "road would close" in doc.attributions[0].content.text
     # the encoder's input reaches the tagger: other hidden states, other cue probabilities
-    from onrecord.extract import analyse, rule_frames
-    from onrecord.extract.tagger import featurize
+    from onrecord.extract import rule_frames
+    from onrecord.text.analysis import analyse
+    from onrecord.extract.features import featurize
 
     analysis = analyse("Governor Tim Ray said the road would close in June.")
     ids = tagger.network.tensors(featurize(analysis, rule_frames(analysis, ExtractOptions())), tagger.vocab)
@@ -348,7 +353,7 @@ def test_training_with_context_layers_records_them_and_reads_the_encoder(tmp_pat
 
 
 def test_a_model_needing_the_encoder_says_how_to_install_it(tiny_model, tmp_path, monkeypatch):
-    from onrecord.extract import context
+    from onrecord.extract import encoder_states as context
 
     folder = tmp_path / "needs-encoder"
     shutil.copytree(tiny_model, folder)

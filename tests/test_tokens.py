@@ -1,7 +1,7 @@
 """tokenize and split_sentences: offsets into the original text, abbreviations, quote marks."""
 import pytest
 
-from onrecord.extract.tokens import retokenize, split_sentences, tokenize
+from onrecord.text.tokens import retokenize, split_sentences, tokenize
 
 
 def _texts(text: str) -> list[str]:

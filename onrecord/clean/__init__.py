@@ -8,13 +8,19 @@ The extract stage reads only the `article` segments; offsets always point into t
 """
 from __future__ import annotations
 
-from onrecord.clean.metadata import merge_metadata, text_metadata
+from onrecord.clean.metadata import text_metadata
 from onrecord.clean.segment import DEFAULT_RULES, article_text, load_segment_rules, segment
 from onrecord.document import DocumentMetadata, Segment
 
-__all__ = ["clean", "segment", "text_metadata", "article_text", "merge_metadata", "load_segment_rules", "DEFAULT_RULES"]
+__all__ = ["clean", "metadata_of", "segment", "text_metadata", "article_text", "load_segment_rules", "DEFAULT_RULES"]
 
 
 def clean(text: str, metadata: DocumentMetadata | None = None) -> tuple[list[Segment], DocumentMetadata]:
     """Segments of `text`, and `metadata` with its gaps filled from the text (what was given wins)."""
-    return segment(text), merge_metadata(metadata, text_metadata(text))
+    return segment(text), metadata_of(text, metadata)
+
+
+def metadata_of(text: str, metadata: DocumentMetadata | None = None) -> DocumentMetadata:
+    """`metadata` with its gaps filled from what the text's first lines say (a date line, a byline)."""
+    found = text_metadata(text)
+    return metadata.filled_from(found) if metadata is not None else found

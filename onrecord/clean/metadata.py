@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from onrecord.document import DocumentMetadata
 
@@ -113,11 +113,3 @@ def text_metadata(text: str) -> DocumentMetadata:
         if metadata.byline is None and (byline := match_byline(line)) is not None:
             metadata.byline, metadata.outlet = byline[0], metadata.outlet or byline[1]
     return metadata
-
-
-def merge_metadata(given: DocumentMetadata | None, found: DocumentMetadata) -> DocumentMetadata:
-    """Field by field: what the input format gave wins, what the text gave fills the gaps."""
-    if given is None:
-        return found
-    return DocumentMetadata(**{f.name: getattr(given, f.name) or getattr(found, f.name)
-                               for f in fields(DocumentMetadata)})

@@ -13,15 +13,16 @@ Blank lines belong to the segment before them, so segments cover the text, in or
 """
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 from onrecord.clean.metadata import match_byline, match_date_line
+from onrecord.data import load_json
 from onrecord.document import SEGMENT_LABELS, Segment
+from onrecord.text.cues import load_cue_lexicon
+from onrecord.errors import Errors
 
 DEFAULT_RULES = "onrecord.segment_rules.v1"
 ARTICLE = "article"
@@ -101,8 +102,8 @@ def _compile(rule: dict) -> Patterns:
 def load_segment_rules(name: str = DEFAULT_RULES) -> SegmentRules:
     """Compile the packaged rules file named `name`."""
     if name != DEFAULT_RULES:
-        raise ValueError(f"[E010] Unknown segment rules '{name}'. Available: {DEFAULT_RULES}")
-    raw = json.loads(resources.files("onrecord.data").joinpath("segment_rules.json").read_text("utf-8"))
+        raise ValueError(Errors.E010.format(name=name, available=DEFAULT_RULES))
+    raw = load_json("segment_rules.json")
     rules = tuple(
         LineRule(r["reason"], r["label"], _compile(r), r.get("max_words"), r.get("strength", 0),
                  r.get("position") == "end", r.get("tail", False), r.get("opens_list", False),
@@ -360,8 +361,6 @@ def _reads_as_attributed(line: _Line) -> bool:
     """Does a line read as attributed article prose: long enough, with a word that is mostly a cue ("said")?"""
     if line.words < PROSE_MIN_WORDS:
         return False
-    from onrecord.extract.cues import load_cue_lexicon  # late: the clean stage runs before the extract stage
-
     lexicon = load_cue_lexicon()
     return any(lexicon.get(w, 0.0) >= PROSE_CUE_STRENGTH for w in _WORD.findall(line.body_text.lower()))
 

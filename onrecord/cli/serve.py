@@ -15,8 +15,8 @@ from typing import Annotated
 
 import typer
 
-from onrecord.cli import Profile, ProfileOption, app, engine_options
-from onrecord.cli.ledger import DEFAULT_DB, DbOption, fail
+from onrecord.cli.common import Profile, ProfileOption, app, engine_options
+from onrecord.cli.corpus import DEFAULT_DB, DbOption, fail
 from onrecord.options import ExtractOptions
 from onrecord.store import LedgerError
 

@@ -57,8 +57,8 @@ def evaluate_folder(gold_dir: Path, extract_fn: ExtractFn | None = None, options
     options = options or ExtractOptions()
     model = ""
     if extract_fn is None:
-        from onrecord.extract import extract as extract_fn  # late: the engine is heavy and optional here
-        from onrecord.extract import pipeline_version
+        from onrecord.pipeline import extract as extract_fn  # late: the engine is heavy and optional here
+        from onrecord.pipeline import pipeline_version
 
         model = pipeline_version(options)
     skipped: Counter = Counter()

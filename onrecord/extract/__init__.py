@@ -1,76 +1,24 @@
-"""Extract stage: text in, attributions out (source, cue, content, kind).
+"""Extract stage: an analysed text in, attributions out (source, cue, content, kind).
 
-The stages: tokens → quotes → sentences → frames from cues → parenthetical cues dropped → follow-up
-quotes attached; then the resolve stage (onrecord.resolve) names the speakers.
+Rule frames from cues (`frames.py`) → with a learned profile, the tagger's frames (`tagger.py`) completed
+by quotation structure → parenthetical cues dropped → follow-up quotes attached. The orchestrator
+(`onrecord.pipeline`) runs this stage after the clean stage and before the resolve stage.
 """
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import lru_cache
 
-from onrecord.document import Attribution, Document, DocumentMetadata, TextSpan
-from onrecord.extract.cues import RELAY_CUES, load_cue_lexicon
+from onrecord.document import Attribution, TextSpan
+from onrecord.text.cues import RELAY_CUES, load_cue_lexicon
 from onrecord.extract.frames import (
     BRIEFING_VERBS, CUE_NOUNS, DASHES, Frame, SentenceView, according_to_frame, briefing_frame, colon_frame,
     cue_noun_frame, dash_frame, frame_for_cue,
 )
-from onrecord.extract.quotes import find_quotes, quote_index
-from onrecord.extract.tokens import Token, paragraph_ends, split_sentences, tokenize
-from onrecord.kinds import classify_kind
+from onrecord.text.tokens import Token, paragraph_ends
+from onrecord.text.kinds import classify_kind
 from onrecord.options import ExtractOptions
-
-
-def extract(text: str, options: ExtractOptions | None = None, doc_id: str | None = None,
-            metadata: DocumentMetadata | None = None) -> Document:
-    """Find every attribution in `text`; offsets point into `text` itself.
-
-    The clean stage runs first (`options.segment`): it labels each line article, boilerplate or
-    advertorial (`doc.segments`) and fills `metadata` from the text (`doc.metadata`); attributions are
-    looked for in the article lines only.
-    """
-    options = options or ExtractOptions()
-    if not isinstance(text, str):
-        text = str(text or "")
-    doc = Document(text=text, doc_id=doc_id, metadata=metadata or DocumentMetadata())
-    analysed = text[: options.max_chars]  # longer texts are cut, never raised on
-    if options.segment:
-        from onrecord.clean import article_text, clean
-
-        doc.segments, doc.metadata = clean(analysed, metadata)
-        # non-article characters become spaces (newlines stay): same length, so offsets hold
-        analysed = article_text(analysed, doc.segments)
-    analysis = analyse(analysed)
-    doc.attributions = find_attributions(analysis, options)
-    if analysed is not text:
-        for a in doc.attributions:  # pieces are read from the original text, not the blanked copy
-            a.content, a.source, a.cue = (part and TextSpan.from_offsets(text, part.spans)
-                                          for part in (a.content, a.source, a.cue))
-    if options.resolve_speakers:
-        from onrecord.resolve import resolve_speakers
-
-        # the resolve stage reads the whole text: the analysis serves it as it is when nothing was cut or
-        # blanked, else its tokens outside the blanked lines
-        resolve_speakers(doc, options, analysis)
-    return doc
-
-
-@dataclass
-class Analysis:
-    """What the rule stages read off a text: tokens, quotations, sentences (token ranges)."""
-
-    text: str
-    tokens: list[Token]
-    quotes: list
-    in_quote: list[int]  # per token: index of the quotation it lies in, else -1
-    sentences: list[tuple[int, int]]
-
-
-def analyse(text: str) -> Analysis:
-    """Tokens, quotations and sentences of a text (the shared front of rules and model)."""
-    tokens = tokenize(text)
-    quotes = find_quotes(text, tokens)
-    return Analysis(text, tokens, quotes, quote_index(quotes, len(tokens)), split_sentences(text, tokens))
+from onrecord.text.analysis import Analysis
 
 
 def find_attributions(analysis: Analysis, options: ExtractOptions) -> list[Attribution]:
@@ -135,7 +83,7 @@ def overlaps_model_frame(rule: Frame, frames: list[Frame]) -> bool:
     return False
 
 
-def pipeline_version(options: ExtractOptions) -> str:
+def model_version(options: ExtractOptions) -> str:
     """What extracts under these options: "rules (…)" or the learned model's profile and version.
 
     Loading the model here also checks its files, so callers can fail early with one clear line.

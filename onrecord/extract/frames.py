@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from onrecord.extract.cues import (
+from onrecord.text.cues import (
     ADDRESSEE_VERBS, CONTINUATION_CUES, SUPPLEMENT_CUES, load_cue_lexicon, load_source_heads,
 )
-from onrecord.extract.quotes import Quote
-from onrecord.extract.tokens import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, Token
+from onrecord.text.quotes import Quote
+from onrecord.text.tokens import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, Token
 
 # Words that may sit between a source and its cue verb ("Blinken also said", "he has repeatedly argued").
 CUE_MODIFIERS = frozenset(

@@ -14,14 +14,14 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from onrecord.extract.tagger import CUE_TAGS, MAX_DISTANCE, ROLE_TAGS, SentenceFeatures
+from onrecord.extract.features import CUE_TAGS, MAX_DISTANCE, ROLE_TAGS, SentenceFeatures
 
 PAD, UNK = 0, 1
 N_CUE_STRENGTHS = 13
 N_QUOTE_STATES = 3
 N_RULE_ROLES = 4
 ROLE_DILATIONS = (1, 2, 4)  # the convolutional role head: receptive field 15 tokens
-CONTEXT_PROJECTION = 128  # contextual encoder features (onrecord.extract.context) are projected to this size
+CONTEXT_PROJECTION = 128  # contextual encoder features (onrecord.extract.encoder_states) are projected to this size
 
 
 @dataclass
@@ -59,7 +59,7 @@ class AttributionNetwork(nn.Module):
         # a frozen pretrained encoder's hidden states per word, when the model was trained with them
         self.context = None
         if context_layers:
-            from onrecord.extract.context import ContextEncoder
+            from onrecord.extract.encoder_states import ContextEncoder
 
             self.context = ContextEncoder(tuple(context_layers))
             self.context_in = nn.Linear(self.context.dim, CONTEXT_PROJECTION)

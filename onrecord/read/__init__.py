@@ -13,131 +13,18 @@ import gzip
 import io
 import sys
 import zlib
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from onrecord.document import DocumentMetadata
+from onrecord.read.base import AUTO, STDIN, STDIN_DOC_ID, CorruptInput, InputDocument, ReadOptions, Reader, Source
+from onrecord.read.html import read_html
+from onrecord.read.jsonl import read_jsonl
+from onrecord.read.text import read_text
+from onrecord.read.warc import read_warc
+from onrecord.stats import RecordedRunStats, RunStats
 
-STDIN = "-"
-STDIN_DOC_ID = "stdin"
-AUTO = "auto"
 GZIP_MAGIC = b"\x1f\x8b"
-MESSAGES_PER_REASON = 20  # stderr lines per skip reason; past that a reason is only counted
-
-
-@dataclass
-class InputDocument:
-    """One text to extract from: `doc_id` names it in the output, `path` says where it came from."""
-
-    doc_id: str
-    text: str
-    path: str  # "-" for stdin
-    metadata: DocumentMetadata = field(default_factory=DocumentMetadata)  # what the input format told
-    # False when doc_id is a stand-in (stdin, a JSONL line number): the ledger then keys on the text's hash
-    id_from_input: bool = True
-
-
-@dataclass(frozen=True)
-class ReadOptions:
-    """How inputs are read: format, JSONL field names, limits. Field names left None try common names."""
-
-    input_format: str = AUTO  # AUTO: by file suffix (stdin: text); else a FORMATS name for every input
-    text_field: str | None = None  # JSONL field names; see onrecord/read/jsonl.py for the defaults tried
-    id_field: str | None = None
-    url_field: str | None = None
-    date_field: str | None = None
-    title_field: str | None = None
-    timeout: float = 30.0  # seconds per document for HTML extraction; 0: no limit
-    max_html_bytes: int = 10_000_000  # larger pages are skipped unparsed ("html: too large")
-
-
-@dataclass
-class Source:
-    """One opened input: `name` for messages (a path or "-"), `stem` for doc ids, `stream` of bytes."""
-
-    name: str
-    stem: str
-    stream: BinaryIO
-    # The record numbers (from 1: JSONL lines) to read, when a shard takes a window of a big file; None: all.
-    records: range | None = None
-
-
-class CorruptInput(Exception):
-    """Raised by an input stream whose bytes end early or don't decompress; `reason` is the skip reason."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(reason + (f" ({detail})" if detail else ""))
-        self.reason = reason
-        self.detail = detail
-
-
-@dataclass
-class ReadStats:
-    """What the readers forwarded, and what they dropped or repaired, by reason."""
-
-    read: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-    recovered: Counter[str] = field(default_factory=Counter)  # read anyway, after a repair
-    messages: list[str] = field(default_factory=list)  # one line per skip or repair, for stderr
-
-    def skip(self, path: str | Path, reason: str, detail: str = "") -> None:
-        """Count a dropped input under `reason` (listed in `messages` up to MESSAGES_PER_REASON times)."""
-        self.count("skipped", reason, f"skipped {path}: {reason}" + (f" ({detail})" if detail else ""))
-
-    def recover(self, path: str | Path, reason: str) -> None:
-        """Count an input that was read after a repair (e.g. undecodable bytes replaced)."""
-        self.count("recovered", reason, f"repaired {path}: {reason}")
-
-    def count(self, kind: str, reason: str, message: str) -> None:
-        """Count one skip or repair (`kind`: "skipped" or "recovered") with its message line.
-
-        What `skip` and `recover` call, and how a shard's skips, recorded by a worker, are counted where it is merged.
-        """
-        counter: Counter[str] = getattr(self, kind)
-        counter[reason] += 1
-        self._note(counter[reason], reason, message)
-
-    def _note(self, count: int, reason: str, message: str) -> None:
-        """Keep a message line; a WARC of 30,000 request records must not print 30,000 lines."""
-        if count <= MESSAGES_PER_REASON:
-            self.messages.append(message)
-        elif count == MESSAGES_PER_REASON + 1:
-            self.messages.append(f"… more '{reason}' are counted in the summary, not listed")
-
-    @property
-    def skipped_total(self) -> int:
-        """How many inputs were dropped, all reasons together."""
-        return sum(self.skipped.values())
-
-
-@dataclass
-class RecordedStats(ReadStats):
-    """ReadStats that also keep every skip and repair, in order, to be counted again elsewhere (a shard's, at merge)."""
-
-    events: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, reason, message)
-
-    def count(self, kind: str, reason: str, message: str) -> None:
-        super().count(kind, reason, message)
-        self.events.append((kind, reason, message))
-
-
-Reader = Callable[[Source, ReadStats, ReadOptions], Iterator[InputDocument]]
-
-
-def fill_missing(metadata: DocumentMetadata, fallback: DocumentMetadata) -> DocumentMetadata:
-    """`metadata`, with each field it lacks taken from `fallback` (a JSONL record's fields over its page's)."""
-    return DocumentMetadata(
-        **{name: getattr(metadata, name) or getattr(fallback, name) for name in DocumentMetadata.__dataclass_fields__}
-    )
-
-# Imported here, after the contract they build on, because the readers import the types above.
-from onrecord.read.html import read_html  # noqa: E402
-from onrecord.read.jsonl import read_jsonl  # noqa: E402
-from onrecord.read.text import read_text  # noqa: E402
-from onrecord.read.warc import read_warc  # noqa: E402
 
 FORMATS: dict[str, Reader] = {"text": read_text, "html": read_html, "jsonl": read_jsonl, "warc": read_warc}
 SUFFIX_FORMATS = {  # a further `.gz` is looked through: `.jsonl.gz`, `.warc.gz`
@@ -250,7 +137,7 @@ def open_stream(raw: BinaryIO) -> BinaryIO:
     return stream
 
 
-def read_source(source: Source, reader: Reader, stats: ReadStats, options: ReadOptions) -> Iterator[InputDocument]:
+def read_source(source: Source, reader: Reader, stats: RunStats, options: ReadOptions) -> Iterator[InputDocument]:
     """Run `reader` over one opened source, counting its documents and turning any escape into a skip."""
     try:
         source.stream = open_stream(source.stream)
@@ -265,7 +152,7 @@ def read_source(source: Source, reader: Reader, stats: ReadStats, options: ReadO
         stats.skip(source.name, "read error", f"{type(error).__name__}: {error}")
 
 
-def read_path(path: Path, stats: ReadStats, options: ReadOptions | None = None,
+def read_path(path: Path, stats: RunStats, options: ReadOptions | None = None,
               records: range | None = None) -> Iterator[InputDocument]:
     """Documents from one file (only its `records`, when given); a file named explicitly is read as text when
     no reader claims its suffix."""
@@ -281,7 +168,7 @@ def read_path(path: Path, stats: ReadStats, options: ReadOptions | None = None,
         yield from read_source(source, FORMATS[format_of(path, options)], stats, options)
 
 
-def read_stdin(stdin: TextIO | None, stats: ReadStats, options: ReadOptions) -> Iterator[InputDocument]:
+def read_stdin(stdin: TextIO | None, stats: RunStats, options: ReadOptions) -> Iterator[InputDocument]:
     """Documents from standard input, read as bytes where possible so decoding matches files."""
     if stdin is None:  # a process started without standard input
         stats.skip(STDIN, "unreadable", "no standard input")
@@ -297,7 +184,7 @@ def read_stdin(stdin: TextIO | None, stats: ReadStats, options: ReadOptions) -> 
     yield from read_source(Source(STDIN, STDIN_DOC_ID, stream), FORMATS[input_format], stats, options)
 
 
-def input_files(paths: Iterable[str | Path], stats: ReadStats) -> Iterator[Path | str]:
+def input_files(paths: Iterable[str | Path], stats: RunStats) -> Iterator[Path | str]:
     """Lazily, every file `paths` names, in order: a folder's files sorted, `-` (stdin) as is; a missing path
     or a folder without readable files is a counted skip."""
     for name in paths:
@@ -317,7 +204,7 @@ def input_files(paths: Iterable[str | Path], stats: ReadStats) -> Iterator[Path 
 
 
 def read_inputs(
-    paths: Iterable[str | Path], stats: ReadStats, stdin: TextIO | None = None, options: ReadOptions | None = None
+    paths: Iterable[str | Path], stats: RunStats, stdin: TextIO | None = None, options: ReadOptions | None = None
 ) -> Iterator[InputDocument]:
     """Lazily read every input named in `paths` (files, folders, `-`), counting skips in `stats`."""
     options = options or ReadOptions()
@@ -328,9 +215,9 @@ def read_inputs(
             yield from read_path(Path(file), stats, options)
 
 
-__all__ = ["count_documents", 
-    "AUTO", "CorruptInput", "FORMATS", "InputDocument", "MULTI_DOCUMENT_FORMATS", "READERS", "ReadOptions", "ReadStats",
-    "RecordedStats",
-    "Reader", "STDIN", "STDIN_DOC_ID", "SUFFIX_FORMATS", "Source", "expects_many_documents", "fill_missing",
+__all__ = [
+    "AUTO", "CorruptInput", "FORMATS", "InputDocument", "MULTI_DOCUMENT_FORMATS", "READERS", "ReadOptions", "RunStats",
+    "RecordedRunStats", "Reader", "STDIN", "STDIN_DOC_ID", "SUFFIX_FORMATS", "Source", "count_documents",
+    "expects_many_documents",
     "find_files", "format_of", "input_files", "read_inputs", "read_path", "read_source", "read_stdin", "split_name",
 ]

@@ -11,12 +11,13 @@ import trafilatura
 
 from onrecord.document import DocumentMetadata
 from onrecord.limits import DocumentTimeout, time_limit
-from onrecord.read import STDIN, InputDocument, ReadOptions, ReadStats, Source
+from onrecord.read.base import STDIN, InputDocument, ReadOptions, Source
+from onrecord.stats import RunStats
 from onrecord.read.text import looks_binary
 
 
 def html_page(
-    html: bytes | str, origin: str, stats: ReadStats, options: ReadOptions, url: str | None = None
+    html: bytes | str, origin: str, stats: RunStats, options: ReadOptions, url: str | None = None
 ) -> tuple[str, DocumentMetadata] | None:
     """The main text of one HTML page and what its metadata says, or None (counted) when it can't be read."""
     if len(html) > options.max_html_bytes:
@@ -54,7 +55,7 @@ def html_page(
     return page.text, metadata
 
 
-def read_html(source: Source, stats: ReadStats, options: ReadOptions) -> Iterator[InputDocument]:
+def read_html(source: Source, stats: RunStats, options: ReadOptions) -> Iterator[InputDocument]:
     """One document per HTML file or stream; its doc_id is the file name without extension."""
     data = source.stream.read(options.max_html_bytes + 1)  # one byte over the limit is enough to refuse
     page = html_page(data, source.name, stats, options)

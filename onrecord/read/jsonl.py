@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from onrecord.document import DocumentMetadata
-from onrecord.read import InputDocument, ReadOptions, ReadStats, Source, fill_missing
+from onrecord.read.base import InputDocument, ReadOptions, Source
+from onrecord.stats import RunStats
 from onrecord.read.html import html_page
 
 # news-please first, then CC-News / Hugging Face datasets, then other common dumps.
@@ -56,7 +57,7 @@ def record_metadata(record: dict[str, Any], options: ReadOptions) -> DocumentMet
     )
 
 
-def read_jsonl(source: Source, stats: ReadStats, options: ReadOptions) -> Iterator[InputDocument]:
+def read_jsonl(source: Source, stats: RunStats, options: ReadOptions) -> Iterator[InputDocument]:
     """One document per JSON line; its doc_id is the id field, else `<file stem>:<line number>`."""
     text_fields = field_names(options.text_field, TEXT_FIELDS)
     id_fields = field_names(options.id_field, ID_FIELDS)
@@ -87,7 +88,7 @@ def read_jsonl(source: Source, stats: ReadStats, options: ReadOptions) -> Iterat
             if page is None:  # counted by html_page
                 continue
             text, page_metadata = page
-            metadata = fill_missing(metadata, page_metadata)
+            metadata = metadata.filled_from(page_metadata)
         if text is None:
             stats.skip(where, "jsonl: no text field", "/".join(text_fields))
         elif not text.strip():

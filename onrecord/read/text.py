@@ -4,7 +4,8 @@ from __future__ import annotations
 import codecs
 from collections.abc import Iterator
 
-from onrecord.read import STDIN, InputDocument, ReadOptions, ReadStats, Source
+from onrecord.read.base import STDIN, InputDocument, ReadOptions, Source
+from onrecord.stats import RunStats
 
 BINARY_SNIFF_BYTES = 8192  # a NUL byte this early means binary (the same test git uses)
 
@@ -15,7 +16,7 @@ def looks_binary(data: bytes) -> bool:
     return not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in data[:BINARY_SNIFF_BYTES]
 
 
-def decode_text(data: bytes, origin: str, stats: ReadStats) -> str | None:
+def decode_text(data: bytes, origin: str, stats: RunStats) -> str | None:
     """Decode file bytes as UTF-8 text, or return None (counted) when they are binary or empty."""
     if looks_binary(data):
         stats.skip(origin, "binary")
@@ -35,7 +36,7 @@ def decode_text(data: bytes, origin: str, stats: ReadStats) -> str | None:
     return text
 
 
-def read_text(source: Source, stats: ReadStats, options: ReadOptions) -> Iterator[InputDocument]:
+def read_text(source: Source, stats: RunStats, options: ReadOptions) -> Iterator[InputDocument]:
     """One document per text file or stream; its doc_id is the file name without extension."""
     text = decode_text(source.stream.read(), source.name, stats)
     if text is not None:

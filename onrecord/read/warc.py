@@ -14,7 +14,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
 from onrecord.document import DocumentMetadata
-from onrecord.read import CorruptInput, InputDocument, ReadOptions, ReadStats, Source, fill_missing
+from onrecord.read.base import CorruptInput, InputDocument, ReadOptions, Source
+from onrecord.stats import RunStats
 from onrecord.read.html import html_page
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -41,7 +42,7 @@ def record_doc_id(record: ArcWarcRecord, fallback: str) -> str:
 
 
 def record_document(
-    record: ArcWarcRecord, number: int, source: Source, stats: ReadStats, options: ReadOptions
+    record: ArcWarcRecord, number: int, source: Source, stats: RunStats, options: ReadOptions
 ) -> InputDocument | None:
     """The document in one WARC record, or None (counted) when the record holds no HTML page."""
     uri = record.rec_headers.get_header("WARC-Target-URI")
@@ -63,13 +64,13 @@ def record_document(
         return None
     text, metadata = page
     # The crawl date stands in when the page gives no publication date: news is crawled within days.
-    metadata = fill_missing(metadata, DocumentMetadata(published=record.rec_headers.get_header("WARC-Date")))
+    metadata = metadata.filled_from(DocumentMetadata(published=record.rec_headers.get_header("WARC-Date")))
     doc_id = record_doc_id(record, uri or f"{source.stem}:{number}")
     return InputDocument(doc_id=doc_id, text=text, path=source.name, metadata=metadata,
                          id_from_input=doc_id != f"{source.stem}:{number}")
 
 
-def read_warc(source: Source, stats: ReadStats, options: ReadOptions) -> Iterator[InputDocument]:
+def read_warc(source: Source, stats: RunStats, options: ReadOptions) -> Iterator[InputDocument]:
     """One document per HTML response record; other records are counted skips."""
     try:
         for number, record in enumerate(ArchiveIterator(_OneReadAtATime(source.stream)), start=1):

@@ -25,7 +25,7 @@ class Antecedent:
     position: int
     sentence: int
     speaker: Speaker
-    key: str | None = None  # profile key of a named person
+    key: str | None = None  # person key of a named person
     head: str = ""
     plural: bool = False
     gender: str | None = None
@@ -113,6 +113,6 @@ class Coreference:
 
     def _speaker_of(self, mention: NameMention) -> Speaker:
         """The person a name in the text refers to."""
-        profile = self.index.profiles[mention.key]
-        return Speaker(profile.name, "person", profile.role, profile.affiliation)
+        person = self.index.people[mention.key]
+        return Speaker(person.name, "person", person.role, person.affiliation)
 

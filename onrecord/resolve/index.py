@@ -4,9 +4,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from onrecord.clean.metadata import text_metadata
-from onrecord.extract import Analysis
-from onrecord.extract.tokens import OPEN_QUOTES, STRAIGHT_QUOTES, Token, retokenize, split_sentences, tokenize
+from onrecord.text.analysis import Analysis
+from onrecord.text.tokens import OPEN_QUOTES, STRAIGHT_QUOTES, Token, retokenize, split_sentences, tokenize
 from onrecord.resolve.lexicon import SpeakerLexicon, load_speaker_lexicon
 from onrecord.resolve.mentions import (
     FUNCTION_WORDS,
@@ -24,7 +23,7 @@ MAX_APPOSITIVE_WORDS = 12  # "Mo Elleithee, a Clinton campaign aide during her f
 
 
 @dataclass
-class Profile:
+class PersonFacts:
     """What the document says about one named person."""
 
     name: str  # the fullest form: "Dmitry Polyanskiy"
@@ -45,7 +44,7 @@ class NameMention:
 
     start: int
     end: int
-    key: str  # the profile it refers to
+    key: str  # the person it refers to
 
 
 _QUOTE_OPENERS = OPEN_QUOTES + STRAIGHT_QUOTES
@@ -53,12 +52,12 @@ NAME_SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
 
 
 def name_key(name: str) -> str:
-    """The profile key of a name: lower case, single spaces."""
+    """The person key of a name: lower case, single spaces."""
     return " ".join(name.lower().split())
 
 
 def surname_of(key: str) -> str:
-    """The surname of a profile key: its last word but for "Jr." and the like ("john g. roberts jr." → roberts)."""
+    """The surname of a person key: its last word but for "Jr." and the like ("john g. roberts jr." → roberts)."""
     words = key.split()
     while len(words) > 1 and words[-1] in NAME_SUFFIXES:
         words.pop()
@@ -69,8 +68,9 @@ class DocumentIndex:
     """Sentences and people of one document, looked up by position and by surname."""
 
     def __init__(self, text: str, sources: list[tuple[int, Mention]] | None = None,
-                 lex: SpeakerLexicon | None = None, analysis: Analysis | None = None):
-        """`analysis`: the extract stage's analysis of this text or of its blanked copy (its tokens are reused)."""
+                 lex: SpeakerLexicon | None = None, analysis: Analysis | None = None, byline: str | None = None):
+        """`analysis`: the shared analysis of this text or of its blanked copy (its tokens are reused);
+        `byline`: the document's byline (`doc.metadata.byline`, from the text, the page or the record)."""
         self.text = text
         self.lex = lex or load_speaker_lexicon()
         if analysis is not None and analysis.text == text:
@@ -83,13 +83,13 @@ class DocumentIndex:
         self.sentence_starts = [self.tokens[a].start for a, _ in sentences] or [0]
         self._sentence_first = {a for a, _ in sentences}
         self.token_starts = [t.start for t in self.tokens]
-        self.profiles: dict[str, Profile] = {}
+        self.people: dict[str, PersonFacts] = {}
         self.mentions: list[NameMention] = []  # sorted by start
         self.mention_starts: list[int] = []
         self.by_sentence: dict[int, list[NameMention]] = {}
         self._surnames: dict[str, list[tuple[int, str]]] = {}
         self._lone_names: dict[tuple[str, bool], bool] = {}  # _lone_name's verdicts
-        self.author = self._byline()
+        self.author = self._author(byline)
         self._build(sources or [])
 
     # -- positions -------------------------------------------------------------------------------------------
@@ -102,34 +102,34 @@ class DocumentIndex:
         return bisect_left(self.token_starts, position)
 
     # -- people ----------------------------------------------------------------------------------------------
-    def profile(self, name: str | None, position: int) -> Profile | None:
+    def facts(self, name: str | None, position: int) -> PersonFacts | None:
         """The person a name refers to at a position: a full name directly, a surname through the nearest full name."""
         key = name_key(name or "")
         if not key:
             return None
         if " " in key:
-            return self.profiles.get(key)
+            return self.people.get(key)
         entries = self._surnames.get(key)
         if not entries:
-            return self.profiles.get(key)
+            return self.people.get(key)
         # the nearest earlier mention of a full name with this surname, else the first later one
         i = bisect_right(entries, (position, "\uffff"))
-        return self.profiles[entries[i - 1][1] if i > 0 else entries[0][1]]
+        return self.people[entries[i - 1][1] if i > 0 else entries[0][1]]
 
     def gender(self, key: str | None) -> str | None:
-        """The known gender of a profile."""
-        profile = self.profiles.get(key) if key else None
-        return profile.gender if profile else None
+        """The known gender of a person."""
+        person = self.people.get(key) if key else None
+        return person.gender if person else None
 
-    def _add_profile(self, name: str, mention: Mention | None, position: int) -> str:
+    def _add_person(self, name: str, mention: Mention | None, position: int) -> str:
         """Record a person (or what more we learn about one); returns its key."""
         key = name_key(name)
-        profile = self.profiles.get(key)
-        if profile is None:
-            profile = self.profiles[key] = Profile(name=name)
+        person = self.people.get(key)
+        if person is None:
+            person = self.people[key] = PersonFacts(name=name)
             self._surnames.setdefault(surname_of(key), []).append((position, key))
         if mention is not None:
-            profile.learn(mention.role, mention.affiliation, mention.gender)
+            person.learn(mention.role, mention.affiliation, mention.gender)
         return key
 
     def _build(self, sources: list[tuple[int, Mention]]) -> None:
@@ -168,21 +168,21 @@ class DocumentIndex:
                 continue
             start = name_words[0].start
             end = name_words[-1].start + len(name_words[-1].text)  # without a possessive ’s
-            key = self._add_profile(self.text[start:end], self._describe(start, end), start)
+            key = self._add_person(self.text[start:end], self._describe(start, end), start)
             self._add_mention(NameMention(start, end, key))
         for position, mention in sources:
             # sources are read with their own role ("Ministry spokesman Pavel Idris") even when the text has no other
             if mention.name and len(mention.name.split()) > 1:
-                self._add_profile(mention.name, mention, position)
+                self._add_person(mention.name, mention, position)
         for position, mention in sources:
             if mention.name and len(mention.name.split()) == 1 and name_key(mention.name) not in self._surnames:
-                self._add_profile(mention.name, mention, position)
+                self._add_person(mention.name, mention, position)
         for w, alone in singles:
             low = w.lower
             if low in self._surnames and (not alone or self._lone_name(w)):
-                profile = self.profile(low, w.start)
-                if profile is not None:
-                    self._add_mention(NameMention(w.start, w.start + len(w.text), name_key(profile.name)))
+                person = self.facts(low, w.start)
+                if person is not None:
+                    self._add_mention(NameMention(w.start, w.start + len(w.text), name_key(person.name)))
         self.mentions.sort(key=lambda m: m.start)
         self.mention_starts = [m.start for m in self.mentions]
         for entries in self._surnames.values():
@@ -294,7 +294,6 @@ class DocumentIndex:
         mention = parse_mention(phrase)
         return mention if mention.name and name_key(mention.name) == name_key(self.text[start:end]) else None
 
-    def _byline(self) -> str | None:
-        """The article's author from its byline ("Article by Isabel Van Brugen from …"), when it names a person."""
-        byline = text_metadata(self.text).byline  # the clean stage's reading of the first lines
+    def _author(self, byline: str | None) -> str | None:
+        """The article's author from its byline ("Isabel Van Brugen"), when it names a person."""
         return byline if byline and looks_like_person_name(byline.split(), self.lex) else None

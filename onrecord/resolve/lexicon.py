@@ -1,11 +1,12 @@
 """The speaker lexicon: outlets, role nouns, organization and document heads, first names (hand-written lists)."""
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+
+from onrecord.data import load_json
+from onrecord.errors import Errors
 
 DEFAULT_SPEAKER_LEXICON = "onrecord.speaker_lexicon.v1"
 
@@ -52,8 +53,8 @@ def outlet_key(name: str) -> str:
 def load_speaker_lexicon(name: str = DEFAULT_SPEAKER_LEXICON) -> SpeakerLexicon:
     """Read the packaged lexicon file once."""
     if name != DEFAULT_SPEAKER_LEXICON:
-        raise ValueError(f"[E101] Unknown speaker lexicon '{name}'. Available: {DEFAULT_SPEAKER_LEXICON}")
-    raw = json.loads(resources.files("onrecord.data").joinpath("speaker_lexicon.json").read_text("utf-8"))
+        raise ValueError(Errors.E101.format(name=name, available=DEFAULT_SPEAKER_LEXICON))
+    raw = load_json("speaker_lexicon.json")
 
     def lower_set(key: str) -> frozenset[str]:
         return frozenset(w.lower() for w in raw[key])

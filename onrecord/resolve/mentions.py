@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from onrecord.extract.tokens import tokenize
+from onrecord.text.tokens import tokenize
 from onrecord.resolve.lexicon import SpeakerLexicon, is_plural, load_speaker_lexicon, singular
 
 ARTICLES = frozenset("a an the".split())

@@ -112,14 +112,14 @@ def _described_type(mention: Mention, lex: SpeakerLexicon) -> str:
     return "unknown"
 
 
-def speaker_from_mention(mention: Mention, kind: str, profile=None) -> Speaker:
-    """The Speaker a mention names; `profile` (an index Profile) completes a person's name, role and affiliation."""
+def speaker_from_mention(mention: Mention, kind: str, person=None) -> Speaker:
+    """The Speaker a mention names; `person` (an index PersonFacts) completes a person's name, role and affiliation."""
     lex = load_speaker_lexicon()
     role, affiliation = mention.role, mention.affiliation
     if kind == "person":
         name = mention.name
-        if profile is not None:
-            name, role, affiliation = profile.name, role or profile.role, affiliation or profile.affiliation
+        if person is not None:
+            name, role, affiliation = person.name, role or person.role, affiliation or person.affiliation
         return Speaker(name, kind, role, affiliation)
     if kind == "media":
         if outlet_name(mention.core, lex) or outlet_name(f"The {mention.core}", lex):

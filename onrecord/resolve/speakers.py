@@ -1,6 +1,6 @@
 """Resolve stage: name the speaker behind each attribution's source, and the outlets it reached the reader through.
 
-    doc = extract(text)                   # runs resolve_speakers at its end
+    doc = onrecord.extract(text)          # the orchestrator runs resolve_speakers last
     doc.attributions[0].speaker           # Speaker("Dmitry Peskov", "person", "Kremlin spokesman", "Kremlin")
     doc.attributions[0].via               # [Speaker("TASS", "media", "state-run news agency", "Russia")]
 
@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from onrecord.document import Attribution, Document, Speaker, TextSpan
-from onrecord.extract import Analysis
-from onrecord.extract.cues import RELAY_CUES
+from onrecord.text.cues import RELAY_CUES
 from onrecord.options import ExtractOptions
 from onrecord.resolve.coref import GROUP_TYPES, THING_TYPES, Antecedent, Coreference, copy_speaker
 from onrecord.resolve.index import DocumentIndex, name_key
 from onrecord.resolve.lexicon import load_speaker_lexicon
 from onrecord.resolve.mentions import RELATIVE_PRONOUNS, Mention, parse_mention
 from onrecord.resolve.speaker_types import mention_type, speaker_from_mention
+from onrecord.text.analysis import Analysis
 from onrecord.resolve.via import (
     containers,
     depth_order,
@@ -58,7 +58,7 @@ def resolve_speakers(doc: Document, options: ExtractOptions | None = None, analy
     text = doc.text if isinstance(doc.text, str) else ""
     readings = [read_source(a) for a in attributions]
     people = [(r.anchor, r.mention) for r in readings if r.kind == "person"]
-    resolver = SpeakerResolver(DocumentIndex(text, people, analysis=analysis))
+    resolver = SpeakerResolver(DocumentIndex(text, people, analysis=analysis, byline=doc.metadata.byline))
     container = containers([r.exclude for r in readings], [r.points for r in readings])
     own_via: list[list[Speaker]] = [[] for _ in attributions]
     deferred: set[int] = set()
@@ -150,14 +150,14 @@ class SpeakerResolver:
         if pronoun in ("he", "him", "she", "her", "i", "me"):
             if pronoun in ("i", "me") and self.index.author:
                 # first person outside any quotation: the writer
-                author = self.index.profile(self.index.author, anchor)
+                author = self.index.facts(self.index.author, anchor)
                 return Speaker(author.name if author else self.index.author, "person"), None, "author"
             found = self.coref.person(anchor, mention.gender, reading.exclude)
             if found is None:
                 return Speaker(None, "person"), None, pronoun
             speaker, key = found
-            if key and mention.gender and key in self.index.profiles:
-                self.index.profiles[key].learn(gender=mention.gender)  # "she said" tells Psaki's gender
+            if key and mention.gender and key in self.index.people:
+                self.index.people[key].learn(gender=mention.gender)  # "she said" tells Psaki's gender
             return speaker, key, pronoun
         if pronoun == "it":
             antecedent = self.coref.thing(THING_TYPES)
@@ -187,21 +187,21 @@ class SpeakerResolver:
             antecedent = self.coref.described(mention, kind, anchor)
             if antecedent is not None:
                 return copy_speaker(antecedent.speaker), antecedent.key, antecedent.head
-        profile = None
+        person = None
         if mention.name and not mention.plural and kind in ("person", "media", "unknown", "organization"):
-            profile = self.index.profile(mention.name, anchor)
-            if profile is not None and kind in ("organization",):
-                profile = None  # "Pentagon", "Mexico": never a person's surname
-            if profile is not None and kind != "person":
+            person = self.index.facts(mention.name, anchor)
+            if person is not None and kind in ("organization",):
+                person = None  # "Pentagon", "Mexico": never a person's surname
+            if person is not None and kind != "person":
                 # one word that is a person's surname elsewhere in the text ("Bloomberg" after "Michael Bloomberg")
-                if len(mention.name_words) == 1 and len(profile.name.split()) > 1:
+                if len(mention.name_words) == 1 and len(person.name.split()) > 1:
                     kind = "person"
                 else:
-                    profile = None
-        if profile is not None:
-            profile.learn(mention.role, mention.affiliation, mention.gender)
-        speaker = speaker_from_mention(mention, kind, profile)
-        key = name_key(profile.name) if profile is not None else None
+                    person = None
+        if person is not None:
+            person.learn(mention.role, mention.affiliation, mention.gender)
+        speaker = speaker_from_mention(mention, kind, person)
+        key = name_key(person.name) if person is not None else None
         return speaker, key, mention.head
 
     def own_via(self, attribution: Attribution, reading: SourceReading) -> list[Speaker]:

@@ -5,7 +5,7 @@ import re
 from bisect import bisect_right
 
 from onrecord.document import Speaker, TextSpan
-from onrecord.extract.cues import ADDRESSEE_VERBS
+from onrecord.text.cues import ADDRESSEE_VERBS
 from onrecord.resolve.index import DocumentIndex
 from onrecord.resolve.lexicon import SpeakerLexicon
 from onrecord.resolve.mentions import ARTICLES, NOT_NAME_WORDS, parse_mention

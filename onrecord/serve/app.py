@@ -28,10 +28,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from onrecord import __version__
-from onrecord.cli import plural
+from onrecord.formatting import plural
 from onrecord.document import KINDS, SPEAKER_TYPES, Document
 from onrecord.options import ExtractOptions
-from onrecord.serve import charts, pages
+import onrecord.serve.charts as charts
+import onrecord.serve.pages as pages
 from onrecord.serve.database import LedgerAccess
 from onrecord.serve.highlight import ROLES, document_blocks, match_pieces
 from onrecord.serve.params import BadParameter, SearchParams, check_choice, check_id, check_text

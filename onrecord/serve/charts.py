@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from onrecord.store.ledger import PROFILE_SOURCE_TYPES
+from onrecord.store.ledger import SOURCE_TYPE_GROUPS
 
-SOURCE_TYPES = (*PROFILE_SOURCE_TYPES.values(), "other")  # named, anonymous, organisational, media, other
+SOURCE_TYPES = (*SOURCE_TYPE_GROUPS.values(), "other")  # named, anonymous, organisational, media, other
 MAX_BARS = 260  # about five years of weeks; a longer timeline gets bars of several weeks each
 TICKS = 6
 
@@ -49,7 +49,7 @@ def timeline(weeks: list[tuple[date, int]], width: int = 760, height: int = 200)
 
 
 def profile_bars(profiles: list[tuple[str, dict]], width: int = 760, label_width: int = 220, row: int = 30) -> dict:
-    """Stacked bars of source-type shares, one row per (label, SourcingProfile.to_dict()) pair (label_width 0: no labels)."""
+    """Stacked bars of source-type shares, one row per (label, SourcingFigures.to_dict()) pair (label_width 0: no labels)."""
     gap, total_width = 8, 40
     plot = width - label_width - total_width
     rows = []

@@ -94,7 +94,7 @@ def document_page(ledger: Ledger, doc_id: str) -> tuple[dict, Document] | None:
         statement = statements.get(ordinal)
         attribution["speaker_id"] = statement.speaker_id if statement else None
         attribution["speaker_url"] = speaker_url(attribution["speaker_id"])
-    data["profile"] = ledger.profile(doc_id=doc_id).to_dict()
+    data["profile"] = ledger.sourcing(doc_id=doc_id).to_dict()
     return data, doc
 
 
@@ -106,7 +106,7 @@ def outlets_page(ledger: Ledger) -> dict:
             continue
         seen.add(name.casefold())
         try:
-            profile = ledger.profile(outlet=name).to_dict()
+            profile = ledger.sourcing(outlet=name).to_dict()
         except LedgerError:
             continue
         outlets.append({"outlet": name, "documents": documents, "profile": profile,

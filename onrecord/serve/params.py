@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 
 from onrecord.document import KINDS
 from onrecord.store import StatementQuery
+from onrecord.store.query import parse_day
 
 MAX_TEXT = 500  # characters of a search box or filter; longer is no search, it is a paste
 MAX_ID = 1000  # characters of a document or speaker id
@@ -43,9 +44,9 @@ def check_date(name: str, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadParameter(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+        return parse_day(value)
+    except ValueError as error:
+        raise BadParameter(f"{name}: {error}") from None
 
 
 def check_int(name: str, value: str | None, default: int, low: int, high: int) -> int:

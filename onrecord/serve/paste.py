@@ -2,32 +2,32 @@
 
 An uploaded file is read by the read stage's reader for its suffix (text, HTML, JSONL, WARC; the first
 document is taken), so it reads as `onrecord extract FILE` reads it. Finding attributions is the
-pipeline's `extract_item`; storing is `ingest` of the article as one JSONL record, so a stored paste
-is exactly what `onrecord ingest` would have stored (ids, hashes, pipeline version, refresh).
+pipeline's `extract_item`; storing writes that Document through the runner's `store_document`, so a
+stored paste is what `onrecord ingest` would have stored (ids, hashes, pipeline version, refresh).
 """
 from __future__ import annotations
 
 import io
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from onrecord.document import Document, DocumentMetadata
 from onrecord.options import ExtractOptions
-from onrecord.pipeline import extract_item
+from onrecord.pipeline import extract_item, pipeline_version
 from onrecord.read import (
     FORMATS,
     InputDocument,
     ReadOptions,
-    ReadStats,
+    RunStats,
     Source,
     format_of,
     read_source,
     split_name,
 )
 from onrecord.serve.params import BadParameter, check_text
-from onrecord.store import IngestOptions, IngestReport, Ledger, ingest
-from onrecord.store.ledger import content_doc_id
+from onrecord.run.ingest import IngestReport, store_document
+from onrecord.store import Ledger
+from onrecord.store.rows import content_doc_id
 
 PASTE_ID = "pasted"  # the doc id shown for an unstored paste that names none
 METADATA_FIELDS = ("title", "outlet", "published", "byline", "url")
@@ -54,7 +54,7 @@ class PasteError(ValueError):
 
 def read_upload(filename: str, data: bytes) -> InputDocument:
     """The first document of an uploaded file, read by the reader for its suffix; PasteError when there is none."""
-    stats = ReadStats()
+    stats = RunStats()
     path = Path(filename or "upload.txt")
     stem = split_name(path)[0]
     source = Source(path.name, stem, io.BytesIO(data))
@@ -82,7 +82,7 @@ def article_from_form(form: dict[str, str], upload: tuple[str, bytes] | None) ->
 
 def analyse(article: Article, options: ExtractOptions) -> Document:
     """The article's attributions, found now and stored nowhere; PasteError when extraction fails."""
-    stats = ReadStats()
+    stats = RunStats()
     doc = extract_item(article.input_document(), stats, options)
     if doc is None:
         raise PasteError("; ".join(stats.messages) or "extraction failed")
@@ -90,14 +90,7 @@ def analyse(article: Article, options: ExtractOptions) -> Document:
 
 
 def store(ledger: Ledger, article: Article, options: ExtractOptions) -> tuple[str, IngestReport]:
-    """Ingest the article into a ledger opened for writing; returns its doc id and the ingest's report."""
+    """Extract the article and store it in a ledger opened for writing; returns its doc id and what was done."""
     doc_id = article.doc_id or content_doc_id(article.text)
-    meta = article.metadata
-    record = {"id": doc_id, "text": article.text, "title": meta.title, "outlet": meta.outlet,
-              "published": meta.published, "byline": meta.byline, "url": meta.url}
-    line = json.dumps({k: v for k, v in record.items() if v is not None}, ensure_ascii=False) + "\n"
-    report = ingest(ledger, ["-"], IngestOptions(extract=options, read=ReadOptions(input_format="jsonl"), timeout=None),
-                    stdin=io.StringIO(line))
-    if report.processed == 0:
-        raise PasteError("; ".join(report.stats.messages) or "nothing was stored")
-    return doc_id, report
+    doc = analyse(replace(article, doc_id=doc_id), options)
+    return doc_id, store_document(ledger, doc, article.filename or "paste", pipeline_version(options))

@@ -1,15 +1,21 @@
 """Store stage: the ledger, a DuckDB file of documents, attributions and speakers unified across them.
 
+    schema.py   tables, versions, migrations
+    ledger.py   `Ledger`: the one writer (write_rows, refresh) and the readers (search, speakers, export, sourcing)
+    rows.py     Documents ↔ rows and Arrow batches; stable ids
+    query.py    `StatementQuery` → SQL
+    unify.py    speakers unified across the corpus, with the user's corrections
+
+Filling a ledger is the runner's job (`onrecord.run.ingest`):
+
+    from onrecord.run import ingest
     from onrecord.store import Ledger, StatementQuery
     with Ledger("ledger.duckdb") as ledger:
         ingest(ledger, ["articles/"])
         for statement in ledger.search(StatementQuery(text="emergency room", speaker="Clinton")):
             print(statement.speaker, statement.content)
 """
-from onrecord.store.ledger import Ledger, LedgerError, SourcingProfile, Statement
+from onrecord.store.ledger import Ledger, LedgerError, SourcingFigures, Statement
 from onrecord.store.query import StatementQuery
-from onrecord.store.ingest import IngestOptions, IngestReport, ingest
-from onrecord.store.shards import ShardOptions, ingest_shards
 
-__all__ = ["Ledger", "LedgerError", "SourcingProfile", "Statement", "StatementQuery", "IngestOptions",
-           "IngestReport", "ingest", "ShardOptions", "ingest_shards"]
+__all__ = ["Ledger", "LedgerError", "SourcingFigures", "Statement", "StatementQuery"]

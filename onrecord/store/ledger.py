@@ -9,10 +9,9 @@ rebuilt by `refresh()` in one more transaction, and flagged stale in `meta` unti
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -22,12 +21,12 @@ from typing import Any
 import duckdb
 
 from onrecord.document import Document, Speaker
-from onrecord.serialize import document_from_dict, segment_to_dict, speaker_to_dict
-from onrecord.store import schema
+from onrecord.serialize import document_from_dict
+import onrecord.store.schema as schema
 from onrecord.store.query import StatementQuery, like_pattern, statement_sql
-from onrecord.store.speakers import Correction, Mention, UnifiedSpeaker, find_speaker, unify
+from onrecord.store.rows import ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA, attribution_dict, mention_key
+from onrecord.store.unify import UNIFIED_TYPES, Correction, ResolvedSpeaker, UnifiedSpeaker, find_speaker, unify
 
-UNIFIED_TYPES = ("person", "organization", "media")  # the speaker types unified across documents
 STALE_SPEAKERS = "speakers_stale"  # meta keys: set with every write, cleared by refresh()
 STALE_SEARCH = "search_stale"
 FTS_TABLE = "attributions"  # the full-text index covers attributions.content_text
@@ -36,15 +35,6 @@ DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
 
 class LedgerError(Exception):
     """A ledger that can't be used as asked, with a one-line reason that says what to do."""
-
-
-@dataclass
-class StoredDocument:
-    """A document as extracted, with where it came from and its text's hash (what `write_documents` takes)."""
-
-    document: Document
-    source_path: str | None
-    text_hash: str
 
 
 @dataclass
@@ -74,7 +64,7 @@ class Statement:
 
 
 @dataclass
-class SourcingProfile:
+class SourcingFigures:
     """Who a document or outlet quotes: shares of source types and of speech kinds."""
 
     scope: str  # "document X" or "outlet X"
@@ -99,44 +89,8 @@ class SourcingProfile:
         }
 
 
-PROFILE_SOURCE_TYPES = {"person": "named", "anonymous": "anonymous", "organization": "organisational",
+SOURCE_TYPE_GROUPS = {"person": "named", "anonymous": "anonymous", "organization": "organisational",
                         "media": "media"}  # everything else (document, unknown, none) is "other"
-
-
-def text_hash(text: str) -> str:
-    """The sha256 of a text: an unchanged document is recognised by it."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def content_doc_id(text: str) -> str:
-    """A stable id for a document whose input gave none: its text's hash."""
-    return "sha256-" + text_hash(text)[:16]
-
-
-def attribution_id(doc_id: str, ordinal: int) -> int:
-    """A stable 63-bit id for the ordinal-th attribution of a document."""
-    digest = hashlib.sha256(f"{doc_id}\x00{ordinal}".encode("utf-8", "surrogatepass")).digest()
-    return int.from_bytes(digest[:8], "big") >> 1
-
-
-def mention_key(speaker: Speaker) -> str:
-    """The key that maps a resolved speaker (type, name, role, affiliation) to its unified speaker."""
-    return json.dumps([speaker.type, speaker.name, speaker.role, speaker.affiliation], ensure_ascii=False)
-
-
-def parse_date(value: str | None) -> date | None:
-    """The date at the start of an ISO date or date-time string, else None."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return None
-
-
-def spans_json(span) -> str | None:
-    """A TextSpan's offsets as JSON, None for a missing span."""
-    return None if span is None else json.dumps([[s, e] for s, e in span.spans])
 
 
 def fts_extension() -> str:
@@ -285,14 +239,6 @@ class Ledger:
         rows = self.connection.execute("SELECT doc_id, text_hash, pipeline FROM documents").fetchall()
         return {doc_id: (digest, pipeline) for doc_id, digest, pipeline in rows}
 
-    def write_documents(self, batch: Sequence[StoredDocument], pipeline: str) -> int:
-        """Store a batch of extracted documents in one transaction (see `write_rows`); returns attributions written."""
-        documents, attributions = [], []
-        for item in batch:
-            documents.append(document_row(item.document, item.source_path, item.text_hash, pipeline))
-            attributions.extend(attribution_rows(item.document))
-        return self.write_rows(documents, attributions)
-
     def write_rows(self, documents: Sequence[dict[str, Any]], attributions: Sequence[dict[str, Any]]) -> int:
         """Store documents-table rows and their attributions-table rows in one transaction, replacing stored
         documents with the same id (`document_row`, `attribution_rows` build them).
@@ -345,7 +291,7 @@ class Ledger:
             "WHERE speaker_name IS NOT NULL AND speaker_type IN (SELECT unnest(?)) GROUP BY ALL",
             [list(UNIFIED_TYPES)],
         ).fetchall()
-        mentions = {Mention(name, kind, role, affiliation): count for name, kind, role, affiliation, count in rows}
+        mentions = {ResolvedSpeaker(name, kind, role, affiliation): count for name, kind, role, affiliation, count in rows}
         speakers, assigned = unify(mentions, self.corrections())
         mapping = {mention_key(Speaker(m.name, m.type, m.role, m.affiliation)): speaker_id
                    for m, speaker_id in assigned.items()}
@@ -475,7 +421,7 @@ class Ledger:
         }
         return document_from_dict(data, text)
 
-    def profile(self, doc_id: str | None = None, outlet: str | None = None) -> SourcingProfile:
+    def sourcing(self, doc_id: str | None = None, outlet: str | None = None) -> SourcingFigures:
         """The sourcing profile of one document or of every document of an outlet (case-insensitive)."""
         if (doc_id is None) == (outlet is None):
             raise ValueError("give exactly one of doc_id and outlet")
@@ -490,10 +436,10 @@ class Ledger:
             f"SELECT a.speaker_type, a.kind, m.speaker_id, count(*) FROM attributions a "
             f"JOIN documents d USING (doc_id) LEFT JOIN speaker_mentions m USING (mention_key) "
             f"WHERE {where} GROUP BY ALL", params).fetchall()
-        profile = SourcingProfile(scope=scope, documents=documents, attributions=sum(r[3] for r in rows))
+        profile = SourcingFigures(scope=scope, documents=documents, attributions=sum(r[3] for r in rows))
         speakers = set()
         for speaker_type, kind, speaker_id, count in rows:
-            label = PROFILE_SOURCE_TYPES.get(speaker_type or "", "other")
+            label = SOURCE_TYPE_GROUPS.get(speaker_type or "", "other")
             profile.source_types[label] = profile.source_types.get(label, 0) + count
             profile.kinds[kind] = profile.kinds.get(kind, 0) + count
             if speaker_id:
@@ -537,77 +483,3 @@ class Ledger:
 EXPORT_FORMATS = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER true", "jsonl": "FORMAT json"}
 
 
-def document_row(doc: Document, source_path: str | None, digest: str, pipeline: str) -> dict[str, Any]:
-    """A documents-table row for an extracted document."""
-    meta = doc.metadata
-    return {
-        "doc_id": doc.doc_id, "url": meta.url, "outlet": meta.outlet, "published": meta.published,
-        "published_date": parse_date(meta.published), "title": meta.title, "byline": meta.byline,
-        "text": doc.text, "text_hash": digest,
-        "segments": json.dumps([segment_to_dict(s) for s in doc.segments]),
-        "source_path": source_path, "pipeline": pipeline,
-    }
-
-
-def attribution_rows(doc: Document) -> Iterable[dict[str, Any]]:
-    """attributions-table rows for an extracted document, in reading order."""
-    for ordinal, a in enumerate(doc.attributions):
-        speaker = a.speaker
-        yield {
-            "attribution_id": attribution_id(doc.doc_id, ordinal), "doc_id": doc.doc_id, "ordinal": ordinal,
-            "kind": a.kind,
-            "source_text": a.source.text if a.source else None, "source_spans": spans_json(a.source),
-            "cue_text": a.cue.text if a.cue else None, "cue_spans": spans_json(a.cue),
-            "content_text": a.content.text, "content_spans": spans_json(a.content),
-            "speaker_name": speaker.name if speaker else None,
-            "speaker_type": speaker.type if speaker else None,
-            "speaker_role": speaker.role if speaker else None,
-            "speaker_affiliation": speaker.affiliation if speaker else None,
-            "mention_key": mention_key(speaker) if speaker else None,
-            "via": json.dumps([speaker_to_dict(v) for v in a.via], ensure_ascii=False),
-            "via_names": "; ".join(v.name or v.type for v in a.via) or None,
-            "confidence": float(a.confidence),
-        }
-
-
-def DOCUMENT_SCHEMA():  # noqa: N802  (a constant, built lazily so pyarrow loads only to write)
-    """The Arrow schema of document rows (explicit, so a batch of all-None columns keeps its types)."""
-    import pyarrow as pa
-
-    text = pa.string()
-    return pa.schema([
-        ("doc_id", text), ("url", text), ("outlet", text), ("published", text), ("published_date", pa.date32()),
-        ("title", text), ("byline", text), ("text", text), ("text_hash", text), ("segments", text),
-        ("source_path", text), ("pipeline", text),
-    ])
-
-
-def ATTRIBUTION_SCHEMA():  # noqa: N802  (a constant, built lazily so pyarrow loads only to write)
-    """The Arrow schema of attribution rows (explicit, so a batch of all-None columns keeps its types)."""
-    import pyarrow as pa
-
-    text = pa.string()
-    return pa.schema([
-        ("attribution_id", pa.int64()), ("doc_id", text), ("ordinal", pa.int32()), ("kind", text),
-        ("source_text", text), ("source_spans", text), ("cue_text", text), ("cue_spans", text),
-        ("content_text", text), ("content_spans", text), ("speaker_name", text), ("speaker_type", text),
-        ("speaker_role", text), ("speaker_affiliation", text), ("mention_key", text), ("via", text),
-        ("via_names", text), ("confidence", pa.float64()),
-    ])
-
-
-def attribution_dict(row: tuple) -> dict[str, Any]:
-    """An attributions-table row back in the serialiser's dict form (offsets into the document text)."""
-    (source_text, source_spans, cue_text, cue_spans, content_text, content_spans, kind,
-     name, speaker_type, role, affiliation, via, confidence) = row
-
-    def span(text, spans):
-        return None if spans is None else {"text": text, "spans": json.loads(spans)}
-
-    return {
-        "source": span(source_text, source_spans), "cue": span(cue_text, cue_spans),
-        "content": span(content_text, content_spans), "kind": kind,
-        "speaker": None if speaker_type is None else
-        {"name": name, "type": speaker_type, "role": role, "affiliation": affiliation},
-        "via": json.loads(via), "confidence": confidence,
-    }

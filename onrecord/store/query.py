@@ -120,3 +120,11 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
         sql += " LIMIT ? OFFSET ?"
         params += [query.limit, query.offset]
     return sql, params
+
+
+def parse_day(value: str) -> date:
+    """A query's YYYY-MM-DD bound as a date; ValueError (saying the expected form) for anything else."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None

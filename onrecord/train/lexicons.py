@@ -10,8 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 from onrecord.evaluate.brat import read_folder
-from onrecord.extract.cues import load_cue_lexicon, load_source_heads
-from onrecord.extract.tokens import tokenize
+from onrecord.text.cues import load_cue_lexicon, load_source_heads
+from onrecord.text.tokens import tokenize
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 # Function words are parts of multi-word cues ("has said", "according to"), never cues on their own.

@@ -19,16 +19,17 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from onrecord.document import Attribution
 from onrecord.evaluate.brat import GoldDocument, read_folder
-from onrecord.extract import analyse, rule_frames
-from onrecord.extract.tagger import PROFILES, SentenceFeatures, featurize, load_tagger, sentence_windows, sha256_file
+from onrecord.extract import rule_frames
+from onrecord.text.analysis import analyse
+from onrecord.extract.features import SentenceFeatures, featurize, sentence_windows
+from onrecord.extract.tagger import PROFILES, load_tagger, sha256_file
 from onrecord.options import ExtractOptions
 
 PROFILE_CONFIGS = {
     "accurate": {"word_dim": 100, "hidden": 128, "layers": 2, "role_hidden": 96},
     "fast": {"word_dim": 48, "hidden": 16, "layers": 2, "role_hidden": 24, "encoder": "cnn", "role_encoder": "cnn"},
-    # accurate's tagger also reading all-MiniLM-L6-v2's hidden states at layers 3 and 6 (onrecord.extract.context)
+    # accurate's tagger also reading all-MiniLM-L6-v2's hidden states at layers 3 and 6 (onrecord.extract.encoder_states)
     "precise": {"word_dim": 100, "hidden": 128, "layers": 2, "role_hidden": 96, "context_layers": [3, 6]},
 }
 VECTOR_DIM = 128  # onrecord.train.vectors.VECTOR_DIM, repeated so tiny runs need not import the encoder
@@ -166,7 +167,7 @@ def train(data: Path, out: Path, profile: str = "accurate", epochs: int = 12, se
     """Train a profile's tagger from data/train, select the epoch on data/dev, write it to `out`.
 
     `context_layers` (e.g. (3, 6)) adds a frozen pretrained encoder's hidden states at those layers to the
-    tagger's input (onrecord.extract.context), in place of the profile's own (the precise profile has 3, 6):
+    tagger's input (onrecord.extract.encoder_states), in place of the profile's own (the precise profile has 3, 6):
     more accurate, several times slower at run time.
     """
     import torch
@@ -185,7 +186,7 @@ def train(data: Path, out: Path, profile: str = "accurate", epochs: int = 12, se
     vocab = build_vocab(examples)
     config = {**PROFILE_CONFIGS[profile], "vector_dim": VECTOR_DIM if vectors else 0}
     if context_layers:
-        from onrecord.extract.context import check_layers
+        from onrecord.extract.encoder_states import check_layers
 
         config["context_layers"] = list(check_layers(tuple(context_layers)))
     table = None
@@ -251,7 +252,7 @@ def train(data: Path, out: Path, profile: str = "accurate", epochs: int = 12, se
 
 def parse_layers(text: str) -> tuple[int, ...]:
     """ "3,6" → (3, 6): encoder layers (1..6) for --context-layers; "" → none."""
-    from onrecord.extract.context import check_layers
+    from onrecord.extract.encoder_states import check_layers
 
     try:
         layers = tuple(int(part) for part in text.split(",") if part.strip())

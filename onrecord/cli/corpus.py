@@ -23,17 +23,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 from rich.text import Text
 
-from onrecord.cli import (
+from onrecord.cli.common import (
     DateFieldOption, IdFieldOption, InputFormat, InputFormatOption, InputPaths, Profile, ProfileOption,
     QuietOption, TextFieldOption, TimeoutOption, TitleFieldOption, UrlFieldOption, app, engine_options,
-    plural, snippet, stdout_console, summary_line,
+    snippet, stdout_console, summary_line,
 )
+from onrecord.formatting import plural
 from onrecord.document import KINDS
 from onrecord.read import STDIN, ReadOptions, count_documents, expects_many_documents
-from onrecord.store import IngestOptions, IngestReport, Ledger, LedgerError, StatementQuery, ingest
-from onrecord.store.ingest import BATCH_SIZE
-from onrecord.store.shards import DEFAULT_SHARD_SIZE, ShardError, ShardOptions, ShardReport, ingest_shards
-from onrecord.store.ledger import EXPORT_FORMATS, PROFILE_SOURCE_TYPES, SourcingProfile, Statement
+from onrecord.run import IngestOptions, IngestReport, ingest
+from onrecord.store import Ledger, LedgerError, StatementQuery
+from onrecord.run.ingest import BATCH_SIZE
+from onrecord.run.shards import DEFAULT_SHARD_SIZE, ShardError, ShardOptions, ShardReport, ingest_shards
+from onrecord.store.ledger import EXPORT_FORMATS, SOURCE_TYPE_GROUPS, SourcingFigures, Statement
+from onrecord.store.query import parse_day
 
 DEFAULT_DB = "ledger.duckdb"
 DbOption = Annotated[Path, typer.Option("--db", envvar="ONRECORD_DB", help="The ledger file (DuckDB).")]
@@ -91,14 +94,14 @@ def open_ledger(path: Path, read_only: bool, migrate: bool = False) -> Iterator[
         ledger.close()
 
 
-def parse_day(value: str | None, option: str) -> date | None:
+def option_day(value: str | None, option: str) -> date | None:
     """A --since/--until value as a date; a bad one is a usage error."""
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+        return parse_day(value)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint=option) from None
 
 
 # -- ingest ------------------------------------------------------------------------------------------
@@ -177,7 +180,7 @@ def ingest_command(
         raise fail("--engine ray reads files and folders, not standard input (-)")
     read_options = ReadOptions(input_format=input_format.value, text_field=text_field, id_field=id_field,
                                url_field=url_field, date_field=date_field, title_field=title_field, timeout=timeout)
-    options = IngestOptions(extract=engine_options(profile), read=read_options, timeout=timeout,
+    options = IngestOptions(extract=engine_options(profile), read=read_options,
                             batch_size=batch_size)
     show = not quiet and sys.stderr.isatty() and expects_many_documents(paths, read_options)
     with open_ledger(db, read_only=False) as ledger:
@@ -204,7 +207,7 @@ def ingest_command(
 def ingest_on_ray(ledger: Ledger, paths: list[str], options: IngestOptions, shard_options: ShardOptions,
                   address: str | None, workers: int | None, on_progress) -> IngestReport:
     """`ingest --engine ray`: the sharded ingest on a Ray cluster; what stops it is one ShardError line."""
-    from onrecord.store.ray_engine import RayExecutor  # imports Ray only now: the core install has none
+    from onrecord.run.ray import RayExecutor  # imports Ray only now: the core install has none
 
     try:
         with RayExecutor(address=address, workers=workers) as executor:
@@ -228,7 +231,7 @@ TextArgument = Annotated[
 def statement_query(text, speaker, outlet, kind, since, until, anonymous, limit, offset=0) -> StatementQuery:
     """A StatementQuery from the command line's options (dates checked here)."""
     return StatementQuery(text=text, speaker=speaker, outlet=outlet, kind=kind.value if kind else None,
-                          since=parse_day(since, "--since"), until=parse_day(until, "--until"),
+                          since=option_day(since, "--since"), until=option_day(until, "--until"),
                           anonymous=anonymous, limit=limit, offset=offset)
 
 
@@ -375,46 +378,50 @@ def speakers_split_command(
     typer.echo(f"split off {split.speaker_id}: {', '.join(split.names)} ({plural(split.statements, 'statement')})")
 
 
-# -- profile and migrate -----------------------------------------------------------------------------
+# -- sourcing and migrate -----------------------------------------------------------------------------
 
-class ProfileFormat(str, Enum):
-    """Output formats of `onrecord profile`."""
+class SourcingFormat(str, Enum):
+    """Output formats of `onrecord sourcing`."""
 
     table = "table"
     json = "json"
 
 
-def profile_table(profile: SourcingProfile) -> Table:
-    """A rich table of a sourcing profile: counts and shares of source types and of speech kinds."""
-    table = Table(title=Text(f"{profile.scope}: {plural(profile.documents, 'document')}, "
-                             f"{plural(profile.attributions, 'attribution')}, "
-                             f"{plural(profile.distinct_speakers, 'distinct speaker')}"))
+def sourcing_table(figures: SourcingFigures) -> Table:
+    """A rich table of sourcing figures: counts and shares of source types and of speech kinds."""
+    table = Table(title=Text(f"{figures.scope}: {plural(figures.documents, 'document')}, "
+                             f"{plural(figures.attributions, 'attribution')}, "
+                             f"{plural(figures.distinct_speakers, 'distinct speaker')}"))
     for column in ("", "count", "share"):
         table.add_column(column, justify="right" if column else "left")
-    for label in (*PROFILE_SOURCE_TYPES.values(), "other"):
-        table.add_row(f"{label} sources", str(profile.source_types.get(label, 0)),
-                      f"{profile.share(profile.source_types, label):.1%}")
+    for label in (*SOURCE_TYPE_GROUPS.values(), "other"):
+        table.add_row(f"{label} sources", str(figures.source_types.get(label, 0)),
+                      f"{figures.share(figures.source_types, label):.1%}")
     for kind in KINDS:
-        table.add_row(f"{kind} speech", str(profile.kinds.get(kind, 0)), f"{profile.share(profile.kinds, kind):.1%}")
+        table.add_row(f"{kind} speech", str(figures.kinds.get(kind, 0)), f"{figures.share(figures.kinds, kind):.1%}")
     return table
 
 
-@app.command("profile")
-def profile_command(
+def sourcing_command(
     doc_id: Annotated[str | None, typer.Argument(help="A document id.")] = None,
     outlet: Annotated[str | None, typer.Option("--outlet", help="An outlet's name (all its documents).")] = None,
-    output_format: Annotated[ProfileFormat, typer.Option("--format", "-f", help="Output format.")] = ProfileFormat.table,
+    output_format: Annotated[SourcingFormat, typer.Option("--format", "-f", help="Output format.")] = SourcingFormat.table,
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
-    """The sourcing profile of a document or an outlet: named, anonymous, organisational, media; direct vs indirect."""
+    """Who a document or an outlet quotes: named, anonymous, organisational, media sources; direct vs indirect."""
     if (doc_id is None) == (outlet is None):
         raise fail("give a DOC_ID or --outlet NAME (one of them)")
     with open_ledger(db, read_only=True) as ledger:
-        profile = ledger.profile(doc_id=doc_id, outlet=outlet)
-    if output_format is ProfileFormat.json:
-        typer.echo(json.dumps(profile.to_dict(), ensure_ascii=False, indent=2))
+        figures = ledger.sourcing(doc_id=doc_id, outlet=outlet)
+    if output_format is SourcingFormat.json:
+        typer.echo(json.dumps(figures.to_dict(), ensure_ascii=False, indent=2))
     else:
-        stdout_console().print(profile_table(profile))
+        stdout_console().print(sourcing_table(figures))
+
+
+app.command("sourcing")(sourcing_command)
+# the command's name until 0.1: "profile" now only means the model choice (--profile); kept for one release
+app.command("profile", hidden=True, deprecated=True)(sourcing_command)
 
 
 @app.command("migrate")

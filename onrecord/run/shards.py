@@ -2,7 +2,7 @@
 by a worker, and the finished shards merged into the ledger, in plan order, through the one writer.
 
 Engine-independent: an executor runs `process_shard` somewhere and hands back each shard's Parquet
-bytes — `InProcessExecutor` here, one shard after another; `RayExecutor` (onrecord/store/ray_engine.py)
+bytes — `InProcessExecutor` here, one shard after another; `RayExecutor` (onrecord/run/ray.py)
 on a Ray cluster. As in datatrove, a shard is a deterministic slice of the inputs (files in input order,
 a big JSONL file cut into windows of lines), keyed by the files' paths, sizes and modification times,
 the pipeline version and the options; its finished file is kept in the work folder (`<ledger>.shards/`)
@@ -19,15 +19,17 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
 
-from onrecord.extract import pipeline_version
-from onrecord.read import STDIN, ReadOptions, ReadStats, RecordedStats, format_of, input_files, open_stream, read_path
-from onrecord.store.ingest import IngestOptions, IngestReport, LedgerWriter, PreparedDocument, key_document
-from onrecord.store.ingest import prepare_document
-from onrecord.store.ledger import ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA, Ledger
+from onrecord.read import STDIN, ReadOptions, RunStats, RecordedRunStats, format_of, input_files, open_stream, read_path
+from onrecord.pipeline import pipeline_version
+from onrecord.run.ingest import (
+    IngestOptions, IngestReport, LedgerWriter, PreparedDocument, ShardReport, key_document, prepare_document,
+)
+from onrecord.store.ledger import Ledger
+from onrecord.store.rows import ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA
 
 PLAN_VERSION = 1  # part of every shard key: bump it when a shard file's contents change meaning
 DEFAULT_SHARD_SIZE = 100  # records per shard: what a retry redoes, against per-shard overhead (~ms)
@@ -74,18 +76,6 @@ class ShardOptions:
 
     shard_size: int = DEFAULT_SHARD_SIZE  # records (files, JSONL lines) per shard
     work_dir: Path | None = None  # None: next to the ledger, `<ledger>.shards`
-
-
-@dataclass
-class ShardReport:
-    """What a sharded ingest did with its shards."""
-
-    total: int = 0
-    processed: int = 0  # by workers in this run
-    reused: int = 0  # finished by an earlier run, merged as they were
-    failed: list[tuple[int, str]] = field(default_factory=list)  # (shard index, why), after the engine's retries
-    workers: int = 1
-    work_dir: str = ""
 
 
 @dataclass
@@ -198,10 +188,10 @@ def shard_key(pieces: Sequence[ShardPiece], salt: str) -> str:
 
 def run_salt(options: IngestOptions, pipeline: str) -> str:
     """What, besides its inputs, decides a shard's contents: the pipeline version and the read and extract options."""
-    return json.dumps([pipeline, asdict(options.read), asdict(options.extract), options.timeout], sort_keys=True)
+    return json.dumps([pipeline, asdict(options.read), asdict(options.extract)], sort_keys=True)
 
 
-def plan_shards(paths: Iterable[str | Path], options: ReadOptions, shard_size: int, stats: ReadStats,
+def plan_shards(paths: Iterable[str | Path], options: ReadOptions, shard_size: int, stats: RunStats,
                 salt: str = "") -> list[ShardTask]:
     """The shards of a run, in input order, of about `shard_size` records each; missing paths and empty
     folders are counted in `stats` here, as `read_inputs` counts them."""
@@ -244,7 +234,7 @@ def crash_hook(index: int) -> None:
 
 def process_shard(task: ShardTask, job: ShardJob) -> bytes:
     """Read, clean and extract one shard's documents (those stored unchanged are not extracted): its Parquet bytes."""
-    stats = RecordedStats()
+    stats = RecordedRunStats()
     prepared: list[PreparedDocument] = []
     seen: set[str] = set()
     for piece in task.pieces:
@@ -273,7 +263,7 @@ def shard_schema():
     ])
 
 
-def shard_parquet(prepared: Sequence[PreparedDocument], stats: RecordedStats, key: str) -> bytes:
+def shard_parquet(prepared: Sequence[PreparedDocument], stats: RecordedRunStats, key: str) -> bytes:
     """A shard's documents and its reading's counts and skips (in the file's metadata) as Parquet bytes."""
     import pyarrow as pa
     import pyarrow.parquet as pq

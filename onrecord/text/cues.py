@@ -1,9 +1,10 @@
 """The cue lexicon: which words signal an attribution, and how reliably (mined from PolNeAR train)."""
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from importlib import resources
+
+from onrecord.data import load_json
+from onrecord.errors import Errors
 
 DEFAULT_LEXICON = "onrecord.cue_lexicon.v1"
 
@@ -22,8 +23,8 @@ CONTINUATION_CUES = frozenset("adding saying noting arguing suggesting telling e
 def load_cue_lexicon(name: str = DEFAULT_LEXICON) -> dict[str, float]:
     """Word form -> probability that it is a cue in news text, from the packaged lexicon file."""
     if name != DEFAULT_LEXICON:
-        raise ValueError(f"[E001] Unknown cue lexicon '{name}'. Available: {DEFAULT_LEXICON}")
-    raw = json.loads(resources.files("onrecord.data").joinpath("cue_lexicon.json").read_text("utf-8"))
+        raise ValueError(Errors.E001.format(name=name, available=DEFAULT_LEXICON))
+    raw = load_json("cue_lexicon.json")
     pruned = raw.get("pruned", {})
     lexicon = {form: in_cue / seen for form, (in_cue, seen) in raw["cues"].items() if form not in pruned}
     # reporting verbs too rare in lower case in the training corpus to be mined ("it states")
@@ -40,5 +41,5 @@ GENERIC_SOURCE_HEADS = frozenset("readout transcript memo spokesman spokeswoman 
 @lru_cache(maxsize=1)
 def load_source_heads() -> frozenset[str]:
     """Lower-case words that end sources in news text ("officials", "he", "campaign"), mined from PolNeAR train."""
-    raw = json.loads(resources.files("onrecord.data").joinpath("source_heads.json").read_text("utf-8"))
+    raw = load_json("source_heads.json")
     return frozenset(raw["heads"]) | GENERIC_SOURCE_HEADS

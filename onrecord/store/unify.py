@@ -22,7 +22,7 @@ from onrecord.resolve.index import NAME_SUFFIXES, surname_of
 from onrecord.resolve.lexicon import load_speaker_lexicon
 from onrecord.resolve.mentions import NAME_PARTICLES, is_role_word, name_run_start, normalise_affiliation, words_of
 
-UNIFIED_TYPES = ("person", "organization", "media")
+UNIFIED_TYPES = ("person", "organization", "media")  # the speaker types unified across documents
 DOMINANT_SHARE = 0.75  # a surname-only mention with no role evidence joins a cluster holding this share
 
 # titles and role words dropped from the start of a person's name (besides the lexicon's titles)
@@ -42,7 +42,7 @@ _POSSESSIVE = re.compile(r"['’]s\b|(?<=[sS])['’](?=\s|$)")  # "Clinton’s c
 
 
 @dataclass(frozen=True)
-class Mention:
+class ResolvedSpeaker:
     """A speaker as one document's resolve stage named it."""
 
     name: str
@@ -139,7 +139,7 @@ def _slugify(name: str) -> str:
 class _Entry:
     """One mention with its count and the keys clustering reads."""
 
-    mention: Mention
+    mention: ResolvedSpeaker
     count: int
     display: str  # name as written, honorifics stripped
     key: str  # normalize_name(display)
@@ -159,13 +159,13 @@ class _Entry:
         return body[0] if body else None
 
 
-def _mention_order(mention: Mention) -> tuple:
+def _mention_order(mention: ResolvedSpeaker) -> tuple:
     """Sort key that tells any two distinct mentions apart."""
     return (mention.type, mention.name, mention.role is not None, mention.role or "",
             mention.affiliation is not None, mention.affiliation or "")
 
 
-def _entries(mentions: Mapping[Mention, int]) -> list[_Entry]:
+def _entries(mentions: Mapping[ResolvedSpeaker, int]) -> list[_Entry]:
     """The unifiable mentions (person, organization, media, with a name), in a fixed order."""
     entries = []
     for mention, count in mentions.items():
@@ -499,8 +499,8 @@ def _speaker(cluster: _Cluster, speaker_id: str) -> UnifiedSpeaker:
                           statements=cluster.statements)
 
 
-def unify(mentions: Mapping[Mention, int],
-          corrections: Sequence[Correction] = ()) -> tuple[list[UnifiedSpeaker], dict[Mention, str]]:
+def unify(mentions: Mapping[ResolvedSpeaker, int],
+          corrections: Sequence[Correction] = ()) -> tuple[list[UnifiedSpeaker], dict[ResolvedSpeaker, str]]:
     """Cluster mentions (with their statement counts) into speakers; return the speakers (most statements first, then speaker_id) and each unified mention's speaker_id. The result must not depend on the order of `mentions` or on Python's hash seed."""
     entries = _entries(mentions)
     persons = [e for e in entries if e.mention.type == "person"]

@@ -7,7 +7,7 @@ batch in flight, which the next run redoes: the ledger ends as an uninterrupted 
 
 An ingest has a reading side (`key_document`, `prepare_document`: one input document keyed, and
 extracted unless stored unchanged) and a writing side (`LedgerWriter`: duplicates, counts, batches, in
-input order). `ingest` runs both in this process; the sharded engines (`onrecord/store/shards.py`) run
+input order). `ingest` runs both in this process; the sharded engines (`onrecord/run/shards.py`) run
 the reading side on workers, one shard at a time, and the writing side where the shards are merged.
 """
 from __future__ import annotations
@@ -16,16 +16,14 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
-from onrecord.extract import pipeline_version
+from onrecord.document import Document
 from onrecord.options import ExtractOptions
-from onrecord.pipeline import extract_item
-from onrecord.read import InputDocument, ReadOptions, ReadStats, RecordedStats, read_inputs
-from onrecord.store.ledger import Ledger, attribution_rows, content_doc_id, document_row, text_hash
-
-if TYPE_CHECKING:
-    from onrecord.store.shards import ShardReport
+from onrecord.pipeline import extract_item, pipeline_version
+from onrecord.read import InputDocument, ReadOptions, RunStats, RecordedRunStats, read_inputs
+from onrecord.store.ledger import Ledger
+from onrecord.store.rows import attribution_rows, content_doc_id, document_row, text_hash
 
 BATCH_SIZE = 32  # documents per transaction: what a crash can cost, against per-commit overhead
 DUPLICATE = "duplicate document id"
@@ -37,15 +35,27 @@ class IngestOptions:
 
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     read: ReadOptions = field(default_factory=ReadOptions)
-    timeout: float | None = 30.0  # seconds per document for extraction; None or 0: no limit
     batch_size: int = BATCH_SIZE
+
+
+@dataclass
+class ShardReport:
+    """What a sharded ingest did with its shards."""
+
+    total: int = 0
+    processed: int = 0  # by workers in this run
+    reused: int = 0  # finished by an earlier run, merged as they were
+    failed: list[tuple[int, str]] = field(default_factory=list)  # (shard index, why), after the engine's retries
+    workers: int = 1
+    work_dir: str = ""
+
 
 
 @dataclass
 class IngestReport:
     """What an ingest run did: documents added, updated, unchanged and skipped (by reason), and timings."""
 
-    stats: ReadStats = field(default_factory=ReadStats)
+    stats: RunStats = field(default_factory=RunStats)
     added: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -92,15 +102,32 @@ def prepare_document(item: InputDocument, digest: str, options: IngestOptions, p
     if is_stored(item.doc_id, digest):
         prepared.unchanged = True
         return prepared
-    stats = RecordedStats()  # this document's own: the writer counts its skip unless it turns out a duplicate
-    doc = extract_item(item, stats, options.extract, options.timeout or None)
+    stats = RecordedRunStats()  # this document's own: the writer counts its skip unless it turns out a duplicate
+    doc = extract_item(item, stats, options.extract, options.read.timeout or None)
     if doc is None:
         _, reason, message = stats.events[0]
         prepared.skip = (reason, message)
     else:
-        prepared.document = document_row(doc, item.path, digest, pipeline)
-        prepared.attributions = list(attribution_rows(doc))
+        prepared = prepared_document(doc, item.path, digest, pipeline)
     return prepared
+
+
+def prepared_document(doc: Document, path: str, digest: str, pipeline: str) -> PreparedDocument:
+    """An extracted document as the writing side takes it: its key and its ledger rows."""
+    return PreparedDocument(doc.doc_id, path, digest, document_row(doc, path, digest, pipeline),
+                            list(attribution_rows(doc)))
+
+
+def store_document(ledger: Ledger, doc: Document, path: str, pipeline: str) -> IngestReport:
+    """Store one document already extracted (the web UI's paste box) as `ingest` would: added, updated or found
+    unchanged, then speakers and the search index refreshed."""
+    report = IngestReport()
+    started = time.perf_counter()
+    writer = LedgerWriter(ledger, pipeline, report)
+    writer.accept(prepared_document(doc, path, text_hash(doc.text), pipeline))
+    writer.finish()
+    report.elapsed = time.perf_counter() - started
+    return report
 
 
 class LedgerWriter:

@@ -1,6 +1,6 @@
 """The Ray engine: a sharded ingest's shards processed by a pool of Ray actors, one per worker, each loading
 the extraction model once. Only the executor lives here; planning, processing and merging are the
-engine-independent code in onrecord/store/shards.py.
+engine-independent code in onrecord/run/shards.py.
 
 Ray is an optional extra (`pip install "onrecord[ray]"`), imported only when this engine runs.
 
@@ -20,9 +20,9 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from onrecord.extract import pipeline_version
+from onrecord.pipeline import pipeline_version
 from onrecord.options import ExtractOptions
-from onrecord.store.shards import CRASH_HOOK_ENV, ShardError, ShardJob, ShardOutcome, ShardTask, process_shard
+from onrecord.run.shards import CRASH_HOOK_ENV, ShardError, ShardJob, ShardOutcome, ShardTask, process_shard
 
 RAY_INSTALL = 'pip install "onrecord[ray]"'
 DEFAULT_RETRIES = 3  # tries after the first, for a shard whose worker died (killed, out of memory, node lost)

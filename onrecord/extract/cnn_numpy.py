@@ -23,7 +23,7 @@ from itertools import compress, repeat
 
 import numpy as np
 
-from onrecord.extract.tagger import MAX_DISTANCE, TextFeatures, _token_features
+from onrecord.extract.features import MAX_DISTANCE, TextFeatures, token_features
 
 UNK = 1
 EMBEDDINGS = ("words", "suffixes", "shapes", "strength", "quote", "rule")  # AttributionNetwork._embed's order
@@ -205,7 +205,7 @@ class CnnInference:
         """The first encoder rows, relu(projected embeddings), of token inputs."""
         texts, strength, quote, rule = zip(*keys)
         ids = [list(map(vocab[name].get, column, repeat(UNK)))
-               for name, column in zip(EMBEDDINGS, zip(*map(_token_features, texts)))] + [strength, quote, rule]
+               for name, column in zip(EMBEDDINGS, zip(*map(token_features, texts)))] + [strength, quote, rule]
         x = self.project_bias + sum(table[np.asarray(column)] for table, column in zip(self.tables, ids))
         return np.maximum(x, 0.0, dtype=np.float32)
 
