@@ -104,7 +104,7 @@ def test_reading_is_lazy(tmp_path):
 
 
 def test_skip_lines_are_capped_per_reason_but_all_counted():
-    from onrecord.read import MESSAGES_PER_REASON
+    from onrecord.stats import MESSAGES_PER_REASON
 
     stats = RunStats()
     for i in range(MESSAGES_PER_REASON + 5):
