@@ -220,3 +220,10 @@ def test_a_ledger_held_by_another_writer_is_a_one_line_error(db, tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_the_old_profile_command_still_gives_the_sourcing_figures(db):
+    """`onrecord profile` was renamed `onrecord sourcing` ("profile" is the model choice); kept one release."""
+    old = json.loads(run("profile", "kremlin-denies", "-f", "json", "--db", db).stdout)
+    assert old == json.loads(run("sourcing", "kremlin-denies", "-f", "json", "--db", db).stdout)
+    assert "profile" not in run("--help").stdout.split("Commands")[-1].split()

@@ -236,14 +236,14 @@ def test_document_page_collapses_boilerplate_and_advertorial(client):
     assert "open" not in boilerplate.group(0).split(">")[0]  # collapsed
 
 
-def test_document_page_shows_metadata_and_profile(client):
+def test_document_page_shows_metadata_and_sourcing(client):
     data = get_json(client, "/documents/kremlin-denies-buildup.json")
     assert data["metadata"]["outlet"] == "Global Wire" and data["metadata"]["published"] == "2025-05-05"
-    profile = data["profile"]
+    profile = data["sourcing"]
     assert profile["attributions"] == len(data["attributions"])
     html = get_html(client, "/documents/kremlin-denies-buildup")
     for text in ("Kremlin denies troop build-up", "Global Wire", "2025-05-05", "Maria Lopez",
-                 'href="https://globalwire.example/kremlin-denies"', "Sourcing profile"):
+                 'href="https://globalwire.example/kremlin-denies"', "Sourcing"):
         assert text in html
     bars = re.findall(r'<rect class="bar src-(\w+)"[^>]*data-count="(\d+)"', html)
     assert {t: int(n) for t, n in bars} == {t: f["count"] for t, f in profile["source_types"].items()}
@@ -329,19 +329,19 @@ def test_speakers_index_filters(client):
 
 # -- outlets -----------------------------------------------------------------------------------------
 
-def test_outlets_page_profiles_side_by_side(client, db):
+def test_outlets_page_sourcing_side_by_side(client, db):
     data = get_json(client, "/outlets.json")
     names = [o["outlet"] for o in data["outlets"]]
     assert names[0] == "Global Wire" and {"Northern Ledger", "City Times"} <= set(names)
     with Ledger(db, read_only=True) as ledger:
         for outlet in data["outlets"]:
-            assert outlet["profile"] == ledger.sourcing(outlet=outlet["outlet"]).to_dict()
+            assert outlet["sourcing"] == ledger.sourcing(outlet=outlet["outlet"]).to_dict()
     html = get_html(client, "/outlets")
     rows = re.findall(r'<g class="row">(.*?)</g>', html, re.S)
     assert len(rows) == len(names)
     for row, outlet in zip(rows, data["outlets"]):
         counts = {t: int(n) for t, n in re.findall(r'class="bar src-(\w+)"[^>]*data-count="(\d+)"', row)}
-        assert counts == {t: f["count"] for t, f in outlet["profile"]["source_types"].items()}
+        assert counts == {t: f["count"] for t, f in outlet["sourcing"]["source_types"].items()}
     for label in ("named", "anonymous", "organisational", "media"):
         assert f'<i class="swatch src-{label}"></i>{label}' in html
 

@@ -113,7 +113,7 @@ def test_search_then_document_with_highlights(page):
     assert "Dmitry Peskov" in record.locator('[data-field="speaker"]').inner_text()
     assert "There is no build-up" in record.locator('[data-field="content"]').inner_text()
     assert page.locator("tr.selected").count() == 1
-    assert page.locator("section.profile svg rect.bar").count() >= 2  # the sourcing profile
+    assert page.locator("section.sourcing svg rect.bar").count() >= 2  # the sourcing figures
     screenshot(page, "document")
 
 
@@ -135,10 +135,10 @@ def test_speaker_page_draws_the_chart(page):
 
 def test_outlets_page_compares_profiles(page):
     page.goto("/outlets")
-    rows = page.locator("svg.chart.profile g.row")
+    rows = page.locator("svg.chart.sourcing g.row")
     assert rows.count() == 4
-    assert page.locator("svg.chart.profile rect.bar.src-anonymous").count() >= 1
-    assert page.locator("svg.chart.profile rect.bar.src-named").count() >= 3
+    assert page.locator("svg.chart.sourcing rect.bar.src-anonymous").count() >= 1
+    assert page.locator("svg.chart.sourcing rect.bar.src-named").count() >= 3
     screenshot(page, "outlets")
 
 

@@ -179,7 +179,7 @@ class WebApp:
             raise HTTPException(404, f"no document {doc_id!r} in the ledger")
         data, doc = found
         return self.respond(request, "document.html", data, as_json=as_json, blocks=document_blocks(doc), stored=stored,
-                            profile_chart=charts.profile_bars([("this document", data["profile"])], width=320, label_width=0))
+                            sourcing_chart=charts.sourcing_bars([("this document", data["sourcing"])], width=320, label_width=0))
 
     def speakers(self, request: Request) -> Response:
         name = check_text("name", request.query_params.get("name"))
@@ -202,7 +202,7 @@ class WebApp:
     def outlets(self, request: Request) -> Response:
         with self.access.read() as ledger:
             data = pages.outlets_page(ledger)
-        chart = charts.profile_bars([(o["outlet"], o["profile"]) for o in data["outlets"]])
+        chart = charts.sourcing_bars([(o["outlet"], o["sourcing"]) for o in data["outlets"]])
         return self.respond(request, "outlets.html", data, chart=chart)
 
     # -- the paste box --------------------------------------------------------------------------------

@@ -48,23 +48,23 @@ def timeline(weeks: list[tuple[date, int]], width: int = 760, height: int = 200)
             "total": sum(total for _, total in totals)}
 
 
-def profile_bars(profiles: list[tuple[str, dict]], width: int = 760, label_width: int = 220, row: int = 30) -> dict:
+def sourcing_bars(scopes: list[tuple[str, dict]], width: int = 760, label_width: int = 220, row: int = 30) -> dict:
     """Stacked bars of source-type shares, one row per (label, SourcingFigures.to_dict()) pair (label_width 0: no labels)."""
     gap, total_width = 8, 40
     plot = width - label_width - total_width
     rows = []
-    for n, (label, profile) in enumerate(profiles):
+    for n, (label, figures) in enumerate(scopes):
         y = n * (row + gap)
         x = label_width
         segments = []
         for source_type in SOURCE_TYPES:
-            figure = profile["source_types"].get(source_type, {"count": 0, "share": 0.0})
+            figure = figures["source_types"].get(source_type, {"count": 0, "share": 0.0})
             segment_width = plot * figure["share"]
             if figure["count"]:
                 segments.append({"type": source_type, "x": round(x, 2), "width": round(segment_width, 2),
                                  "count": figure["count"], "share": figure["share"]})
             x += segment_width
         rows.append({"label": label, "y": y, "text_y": y + row / 2 + 5, "segments": segments,
-                     "attributions": profile["attributions"], "total_x": label_width + plot + 6})
+                     "attributions": figures["attributions"], "total_x": label_width + plot + 6})
     return {"width": width, "height": max(len(rows) * (row + gap) - gap, row), "row": row,
             "label_width": label_width, "plot_width": plot, "rows": rows, "types": SOURCE_TYPES}

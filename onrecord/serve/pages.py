@@ -1,7 +1,7 @@
 """What each page shows, as plain JSON-ready dicts: the JSON twins, and what the HTML templates render.
 
 Every function takes a Ledger (a request's read-only cursor) and checked parameters; all figures come
-from the store's API (`search`, `document`, `profile`, `speaker`, `statements_per_week`, ...).
+from the store's API (`search`, `document`, `sourcing`, `speaker`, `statements_per_week`, ...).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from onrecord.serve.params import SearchParams, path_url
 from onrecord.store import Ledger, LedgerError, Statement, StatementQuery
 
 HOME_SPEAKERS = 12
-MAX_OUTLETS = 40  # outlets on the outlets page (most documents first): one profile query each
+MAX_OUTLETS = 40  # outlets on the outlets page (most documents first): one sourcing query each
 SPEAKER_LIST = 100
 
 
@@ -84,7 +84,7 @@ def document_dict(doc: Document) -> dict:
 
 
 def document_page(ledger: Ledger, doc_id: str) -> tuple[dict, Document] | None:
-    """A stored document, its attributions with their unified speakers, and its sourcing profile."""
+    """A stored document, its attributions with their unified speakers, and its sourcing figures."""
     doc = ledger.document(doc_id)
     if doc is None:
         return None
@@ -94,22 +94,22 @@ def document_page(ledger: Ledger, doc_id: str) -> tuple[dict, Document] | None:
         statement = statements.get(ordinal)
         attribution["speaker_id"] = statement.speaker_id if statement else None
         attribution["speaker_url"] = speaker_url(attribution["speaker_id"])
-    data["profile"] = ledger.sourcing(doc_id=doc_id).to_dict()
+    data["sourcing"] = ledger.sourcing(doc_id=doc_id).to_dict()
     return data, doc
 
 
 def outlets_page(ledger: Ledger) -> dict:
-    """Each outlet's sourcing profile (named, anonymous, organisational, media sources), most documents first."""
+    """Each outlet's sourcing figures (named, anonymous, organisational, media sources), most documents first."""
     outlets, seen = [], set()
     for name, documents in ledger.outlets():
-        if name.casefold() in seen:  # profiles match outlets case-insensitively: one row per outlet
+        if name.casefold() in seen:  # sourcing matches outlets case-insensitively: one row per outlet
             continue
         seen.add(name.casefold())
         try:
-            profile = ledger.sourcing(outlet=name).to_dict()
+            figures = ledger.sourcing(outlet=name).to_dict()
         except LedgerError:
             continue
-        outlets.append({"outlet": name, "documents": documents, "profile": profile,
+        outlets.append({"outlet": name, "documents": documents, "sourcing": figures,
                         "search_url": SearchParams().url("/search", outlet=name)})
         if len(outlets) >= MAX_OUTLETS:
             break
