@@ -8,7 +8,6 @@ from onrecord.evaluate.brat import read_ann, read_folder
 from onrecord.evaluate.scorer import METRICS, score_corpus
 
 TEXT = "The Post has learned that “the deal is off.” Officials said the talks would resume.\nFollow us."
-POLNEAR_DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "polnear" / "dev"
 
 
 def _t(tid: int, label: str, piece: str) -> str:
@@ -117,11 +116,9 @@ def test_read_folder_without_text_folder_says_what_it_expects(tmp_path):
         list(read_folder(tmp_path))
 
 
-def test_polnear_dev_reads_and_scores_perfectly_against_itself():
-    if not (POLNEAR_DEV / "text").is_dir():
-        pytest.skip(f"PolNeAR dev split not found at {POLNEAR_DEV}")
+def test_polnear_dev_reads_and_scores_perfectly_against_itself(polnear_dev):
     counts = Counter()
-    documents = list(read_folder(POLNEAR_DEV, counts))
+    documents = list(read_folder(polnear_dev, counts))
     assert len(documents) == 84
     attributions = [a for d in documents for a in d.attributions]
     assert len(attributions) > 2000

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -12,10 +11,6 @@ from hypothesis import strategies as st
 from onrecord import ExtractOptions, extract
 from onrecord.clean import article_text, clean, load_segment_rules, segment, text_metadata
 from onrecord.document import SEGMENT_LABELS, DocumentMetadata, Segment
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "examples" / "seed-article.txt"
-POLNEAR_DEV = SHARED / "data" / "polnear" / "dev"
 
 OPENING = "“We will win,” Mayor Jane Smith said on Tuesday, as the council met for the last time this year."
 CLOSING = "The council said the vote would take place next week, and officials added that the budget was ready."
@@ -171,11 +166,11 @@ def test_segment_never_raises_and_tiles_the_text(text):
     _check_tiling(text, segment(text))
 
 
-def test_keyword_screen_never_changes_a_label(monkeypatch):
+def test_keyword_screen_never_changes_a_label(monkeypatch, optional_seed_text):
     """The keyword scan that picks which rules' patterns run on a line never changes a label."""
     module = importlib.import_module("onrecord.clean.segment")
     texts = [f"{OPENING}\n\n{line}\n\n{CLOSING}" for line, _, _ in LINE_CASES]
-    texts += [SEED.read_text(encoding="utf-8")] if SEED.is_file() else []
+    texts += [optional_seed_text] if optional_seed_text else []
     assert any(screen.keywords for screen in module._line_plan().screens)  # the screen does leave rules out
     screened = [segment(t) for t in texts]
     plain = module._screen
@@ -251,9 +246,8 @@ def test_attribution_text_is_read_from_the_original_text():
                 assert "<tweet" not in part.text
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason="seed article not found at ../shared/examples/seed-article.txt")
-def test_seed_article():
-    text = SEED.read_text(encoding="utf-8")
+def test_seed_article(seed_text):
+    text = seed_text
     segments, metadata = clean(text)
     body_start, body_end = text.index("U.S. Chairman"), text.index("for comment.") + len("for comment.")
     tail = text.index("Please leave this field empty")
@@ -272,10 +266,9 @@ def test_seed_article():
     assert not [a for a in extract(text).attributions if a.content.start >= tail]
 
 
-@pytest.mark.skipif(not (POLNEAR_DEV / "text").is_dir(), reason="PolNeAR dev not found at ../shared/data/polnear/dev")
-def test_polnear_dev_discard_spans_fall_outside_the_article():
+def test_polnear_dev_discard_spans_fall_outside_the_article(polnear_dev):
     from onrecord.evaluate.segments import measure_segments
 
-    figures = measure_segments(POLNEAR_DEV)
+    figures = measure_segments(polnear_dev)
     assert figures.discard_pct >= 80.0, figures.missed
     assert figures.lost_pct <= 2.0, figures.lost

@@ -16,7 +16,6 @@ from onrecord.document import KINDS, Attribution, Document, TextSpan
 
 REPO = Path(__file__).resolve().parents[1]
 PHONE_CALL = REPO / "examples" / "phone-call.txt"
-SEED_ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "examples" / "seed-article.txt"
 
 
 def _find(doc: Document, needle: str) -> Attribution:
@@ -250,15 +249,8 @@ def test_phone_call_example_finds_key_attributions():
     assert a.source.text == "Okafor"
 
 
-@pytest.fixture
-def seed_article() -> str:
-    if not SEED_ARTICLE.exists():
-        pytest.skip(f"seed article not found at {SEED_ARTICLE}")
-    return SEED_ARTICLE.read_text(encoding="utf-8")
-
-
-def test_seed_article(seed_article):
-    text = seed_article
+def test_seed_article(seed_text):
+    text = seed_text
     end_of_article = text.index("Please leave this field empty")
     doc = extract(text)
     _check_document(doc)

@@ -70,9 +70,11 @@ def test_every_kind_of_bad_input_is_counted_and_the_rest_processed(tmp_path):
     (tmp_path / "cut.jsonl.gz").write_bytes(compressed[: len(compressed) // 2])
     write_warc(tmp_path / "crawl.warc.gz")
 
-    started = time.monotonic()
-    result = runner.invoke(app, ["extract", str(tmp_path), "--format", "jsonl"])
-    assert time.monotonic() - started < 30
+    # No clock here: "html: too large" below says the 20 MB page was refused unparsed (tests/test_read_html.py
+    # checks that it never reaches the parser), and every other input is counted or processed. The rules
+    # profile: what is read is the subject, and the accurate tagger took 150-240 s over the ~740 records on
+    # a loaded 2-core machine (0.3 s a record in PyTorch's LSTM), 2 s on an idle one.
+    result = runner.invoke(app, ["extract", str(tmp_path), "--format", "jsonl", "--profile", "rules"])
     assert result.exit_code == 0, result.stderr
     documents = jsonl(result.stdout)
     processed, skipped = summary(result.stderr)
@@ -131,19 +133,19 @@ def test_stdin_as_warc(tmp_path):
 
 
 def test_slow_extraction_is_a_counted_timeout(tmp_path, monkeypatch):
-    real_extract = pipeline.extract
+    # The good document's extraction is done here, before the run and outside any limit; in the run it is a
+    # lookup, so that whether it fits the time limit can't depend on how loaded the machine is.
+    good = pipeline.extract(ARTICLE, None, doc_id="b", metadata=None)
 
     def extract(text, *args, **kwargs):
         if "SLOW" in text:
-            time.sleep(10)
-        return real_extract(text, *args, **kwargs)
+            time.sleep(60)  # cut short by the limit; were it not, the document would be printed below
+        return good
 
     monkeypatch.setattr(pipeline, "extract", extract)
     (tmp_path / "a.txt").write_text("SLOW " + ARTICLE, encoding="utf-8")
     (tmp_path / "b.txt").write_text(ARTICLE, encoding="utf-8")
-    started = time.monotonic()
-    result = runner.invoke(app, ["extract", str(tmp_path), "--timeout", "0.3", "-f", "jsonl"])
-    assert time.monotonic() - started < 5
+    result = runner.invoke(app, ["extract", str(tmp_path), "--timeout", "0.5", "-f", "jsonl"])
     assert result.exit_code == 0
     assert [d["doc_id"] for d in jsonl(result.stdout)] == ["b"]
     assert summary(result.stderr) == (1, {"extraction timeout": 1})

@@ -60,6 +60,28 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
                 for table in TABLES}
 
 
+def ledger_files(db: Path) -> tuple:
+    """Name, size and modification stamp of the ledger's files (the database, its WAL): they change as it writes."""
+    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(db.parent.glob(db.name + "*")))
+
+
+def kill_after_writes(process: subprocess.Popen, db: Path, writes: int, rnd: random.Random) -> bool:
+    """SIGKILL `process` a random moment after it has changed the ledger's files `writes` times; False if it
+    finished first. Moments come from the ingest's own progress, not from a clock, so a loaded machine moves them
+    no nearer the end of the run."""
+    seen = ledger_files(db)
+    while writes and process.poll() is None:
+        now = ledger_files(db)
+        if now != seen:
+            writes, seen = writes - 1, now
+        time.sleep(0.002)
+    time.sleep(rnd.uniform(0, 0.02))  # in the middle of the next write, or between two
+    if process.poll() is not None:
+        return False
+    process.send_signal(signal.SIGKILL)
+    return True
+
+
 def searches(db: Path) -> list[list[int]]:
     with Ledger(db, read_only=True) as ledger:
         return [[s.attribution_id for s in ledger.search(StatementQuery(text=text, limit=50))]
@@ -69,10 +91,8 @@ def searches(db: Path) -> list[list[int]]:
 def test_killed_ingests_resume_to_the_uninterrupted_result(tmp_path):
     corpus = write_corpus(tmp_path / "corpus", 240)
     reference_db = tmp_path / "reference.duckdb"
-    started = time.monotonic()
     reference = ingest_process(corpus, reference_db)
     assert reference.wait(timeout=300) == 0, reference.stderr.read().decode()
-    full_run = time.monotonic() - started
     expected = snapshot(reference_db)
     assert len(expected["documents"]) == 240
     by_doc: dict[str, list[tuple]] = {}
@@ -82,12 +102,9 @@ def test_killed_ingests_resume_to_the_uninterrupted_result(tmp_path):
     db = tmp_path / "crashed.duckdb"
     rnd = random.Random(7)
     kills = 0
-    for _ in range(6):
+    for _ in range(6):  # at most 6 × 4 writes of the 48 batches: each run is cut short, however loaded the machine
         process = ingest_process(corpus, db)
-        time.sleep(rnd.uniform(0.3, full_run))
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            kills += 1
+        kills += kill_after_writes(process, db, rnd.randint(1, 4), rnd)
         process.wait(timeout=60)
         if db.exists():
             state = snapshot(db)  # what a reader sees after the crash: whole documents only

@@ -9,25 +9,19 @@ from typer.testing import CliRunner
 
 from onrecord.cli import app
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-POLNEAR = SHARED / "data" / "polnear"
-SEED = SHARED / "examples" / "seed-article.txt"
 runner = CliRunner()
-
-pytestmark = pytest.mark.skipif(not (POLNEAR / "train" / "text").is_dir() or not SEED.is_file(),
-                                reason="needs ../shared (PolNeAR and the seed article)")
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
+def db(tmp_path_factory, polnear_train, polnear_dev, seed_path) -> Path:
     """PolNeAR train+dev ingested with the default (accurate) profile, then the seed article."""
     path = tmp_path_factory.mktemp("polnear") / "ledger.duckdb"
-    corpus = runner.invoke(app, ["ingest", str(POLNEAR / "train" / "text"), str(POLNEAR / "dev" / "text"),
+    corpus = runner.invoke(app, ["ingest", str(polnear_train / "text"), str(polnear_dev / "text"),
                                  "--db", str(path), "--quiet"])
     assert corpus.exit_code == 0, corpus.output
-    articles = sum(1 for split in ("train", "dev") for _ in (POLNEAR / split / "text").glob("*.txt"))
+    articles = sum(1 for split in (polnear_train, polnear_dev) for _ in (split / "text").glob("*.txt"))
     assert corpus.stderr.startswith(f"processed {articles}, skipped 0")
-    seed = runner.invoke(app, ["ingest", str(SEED), "--db", str(path), "--quiet"])
+    seed = runner.invoke(app, ["ingest", str(seed_path), "--db", str(path), "--quiet"])
     assert seed.exit_code == 0 and seed.stderr.startswith("processed 1, skipped 0 (added 1")
     return path
 

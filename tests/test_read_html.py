@@ -143,28 +143,28 @@ def test_bad_page_is_counted_skip(tmp_path, content, reason):
     assert stats.messages[0].startswith(f"skipped {tmp_path / 'bad.html'}: {reason}")
 
 
-def test_twenty_megabytes_of_nested_divs_is_skipped_quickly(tmp_path):
+def test_twenty_megabytes_of_nested_divs_is_skipped_unparsed(tmp_path, monkeypatch):
     depth = 20_000_000 // len("<div></div>")
     (tmp_path / "bomb.html").write_text("<html><body>" + "<div>" * depth + "x" + "</div>" * depth + "</body></html>")
-    started = time.monotonic()
+    parsed = []  # lxml can't be interrupted mid-parse, so a page this size must never reach it
+    monkeypatch.setattr(html_reader.trafilatura, "bare_extraction", lambda html, **kwargs: parsed.append(len(html)))
     docs, stats = read_all([tmp_path / "bomb.html"])
     assert docs == [] and stats.skipped == {"html: too large": 1}
-    assert time.monotonic() - started < 3
+    assert parsed == []
 
 
 def test_deep_nesting_under_the_size_limit_is_one_document_or_one_counted_skip(tmp_path):
     depth = 200_000
     body = "<div>" * depth + "<p>“We will win,” Smith said.</p>" + "</div>" * depth
     (tmp_path / "deep.html").write_text(f"<html><body>{body}</body></html>")
-    started = time.monotonic()
     docs, stats = read_all([tmp_path / "deep.html"], ReadOptions(timeout=5))
-    assert len(docs) + stats.skipped_total == 1
+    assert len(docs) + stats.skipped_total == 1  # it ends, either way: a page, or a timeout or error counted
     assert all(reason.startswith("html: ") for reason in stats.skipped)
-    assert time.monotonic() - started < 6
 
 
 def test_slow_extraction_is_a_timeout_skip_and_the_next_page_is_read(tmp_path, monkeypatch):
     real_extraction = html_reader.trafilatura.bare_extraction
+    extracted = {}  # page → trafilatura's result, worked out once outside any time limit
 
     def extraction(html, **kwargs):
         if b"HANG" in html:
@@ -173,16 +173,19 @@ def test_slow_extraction_is_a_timeout_skip_and_the_next_page_is_read(tmp_path, m
                     time.sleep(0.01)
                 except Exception:
                     pass
-        return real_extraction(html, **kwargs)
+        if html not in extracted:
+            extracted[html] = real_extraction(html, **kwargs)
+        return extracted[html]
 
     monkeypatch.setattr(html_reader.trafilatura, "bare_extraction", extraction)
     (tmp_path / "a-hang.html").write_bytes(b"<html><body><p>HANG</p></body></html>")
     (tmp_path / "b-good.html").write_bytes((FIXTURES / "council-vote.html").read_bytes())
-    started = time.monotonic()
-    docs, stats = read_all([tmp_path], ReadOptions(timeout=0.2))
-    assert [d.doc_id for d in docs] == ["b-good"]
+    # The good page is read once without a limit first, so that under the limit its extraction is a lookup:
+    # whether it is read can't depend on how loaded the machine is.
+    assert [d.doc_id for d in read_all([tmp_path / "b-good.html"], ReadOptions(timeout=0))[0]] == ["b-good"]
+    docs, stats = read_all([tmp_path], ReadOptions(timeout=0.5))
+    assert [d.doc_id for d in docs] == ["b-good"]  # only reached because the hanging page was cut off
     assert stats.skipped == {"html: timeout": 1}
-    assert time.monotonic() - started < 3
 
 
 def test_extraction_error_is_counted(tmp_path, monkeypatch):

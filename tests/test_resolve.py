@@ -12,7 +12,6 @@ from onrecord.resolve.mentions import parse_mention
 from onrecord.resolve.speaker_types import mention_type
 
 REPO = Path(__file__).resolve().parents[1]
-SEED_ARTICLE = Path(__file__).resolve().parents[2] / "shared/examples/seed-article.txt"
 PHONE_CALL = REPO / "examples" / "phone-call.txt"
 
 
@@ -384,12 +383,10 @@ def test_fuzzed_text_never_raises():
 
 # -- end to end: the extractor, then this stage ------------------------------------------------------------------
 @pytest.mark.engine
-def test_seed_article_end_to_end():
-    if not SEED_ARTICLE.exists():
-        pytest.skip(f"{SEED_ARTICLE} is not here")
+def test_seed_article_end_to_end(seed_text):
     from onrecord.pipeline import extract
 
-    doc = extract(SEED_ARTICLE.read_text(encoding="utf-8"))
+    doc = extract(seed_text)
     by_source = [(a.source.text if a.source else None, a) for a in doc.attributions]
     assert any(a.cue and a.cue.text == "added" and a.speaker.name == "Dmitry Polyanskiy" for _, a in by_source)
     assert any(s == "she" and a.speaker.name == "Jen Psaki" for s, a in by_source)

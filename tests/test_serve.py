@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from serve_support import (
-    SEED,
     SQL_PAYLOADS,
     XSS_PAYLOADS,
     LiveServer,
@@ -638,10 +637,8 @@ def test_serve_refuses_a_port_in_use(db):
     assert result.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
 
 
-def test_the_seed_article_pasted(client):
-    if not SEED.is_file():
-        pytest.skip(f"seed article not found at {SEED}")
-    data = client.post("/paste.json", data={"text": SEED.read_text("utf-8")}).json()
+def test_the_seed_article_pasted(client, seed_text):
+    data = client.post("/paste.json", data={"text": seed_text}).json()
     said = [a for a in data["attributions"] if "Never planned, never did." in a["content"]["text"]]
     assert said and said[0]["speaker"]["name"] == "Dmitry Polyanskiy"
 

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from serve_support import SEED, XSS_PAYLOADS, LiveServer, app_over, build_ledger
+from serve_support import XSS_PAYLOADS, LiveServer, app_over, build_ledger
 
 from onrecord.options import ExtractOptions
 
@@ -142,11 +142,9 @@ def test_outlets_page_compares_profiles(page):
     screenshot(page, "outlets")
 
 
-def test_pasting_the_seed_article_attributes_polyanskiy(page):
-    if not SEED.is_file():
-        pytest.skip(f"seed article not found at {SEED}")
+def test_pasting_the_seed_article_attributes_polyanskiy(page, seed_text):
     page.goto("/paste")
-    page.fill("textarea[name=text]", SEED.read_text("utf-8"))
+    page.fill("textarea[name=text]", seed_text)
     page.get_by_role("button", name="Find attributions").click()
     page.wait_for_selector("#result", timeout=120_000)  # the first paste loads the accurate model
     quote = page.locator("#article-text mark.hl.content", has_text="Never planned, never did.")

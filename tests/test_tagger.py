@@ -17,8 +17,6 @@ from onrecord.extract.tagger import Tagger, load_tagger, model_dir  # noqa: E402
 from onrecord.train.tagger import examples_from_document, train  # noqa: E402
 from onrecord.evaluate.brat import read_folder  # noqa: E402
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "examples" / "seed-article.txt"
-
 # Marked-up sentences: [S …] source, [C …] cue, [T …] content; one attribution per sentence.
 SENTENCES = [
     "[S Mayor Ann Lee] [C said] [T the bridge would reopen in May].",
@@ -150,10 +148,9 @@ def test_shipped_models_on_the_example(profile):
     assert {"Pavel Idris", "Elena Marsh", "Ruth Okafor"} <= speakers
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason="../shared/examples/seed-article.txt is absent")
 @pytest.mark.parametrize("profile", ["fast", "accurate", "precise"])
-def test_shipped_models_on_the_seed_article(profile):
-    doc = extract(SEED.read_text("utf-8"), ExtractOptions(profile=profile))
+def test_shipped_models_on_the_seed_article(profile, seed_text):
+    doc = extract(seed_text, ExtractOptions(profile=profile))
     by_content = {a.content.text: a for a in doc.attributions}
     never = [a for text, a in by_content.items() if "Never planned, never did" in text]
     assert never and never[0].speaker and "Polyanskiy" in never[0].speaker.name
