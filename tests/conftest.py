@@ -1,8 +1,8 @@
 """What the tests share: the data in `../shared` as fixtures that skip cleanly without it, and the two tiers.
 
 Tiers (STYLE.md, habit 9):
-- fast: `python -m pytest -q -m "not full"`: no corpus, browser, cluster or server, nothing slow; a couple of
-  minutes on a laptop, for the edit-test loop.
+- fast: `python -m pytest -q -m "not full"`: no corpus, browser, cluster or server, nothing slow; for the
+  edit-test loop, and kept under 2 minutes on the project's loaded 2-core machine (75 s in December 2026).
 - full: `python -m pytest -q`, everything, what CI runs.
 
 A test is in the full tier (marked `full` here, at collection) when it asks for one of the `../shared`

@@ -11,12 +11,9 @@ from onrecord.limits import DocumentTimeout, time_limit
 
 
 def test_slow_block_is_stopped():
-    finished = []
-    with pytest.raises(DocumentTimeout, match="over 0.1 s"):
+    with pytest.raises(DocumentTimeout, match="over 0.1 s"):  # raised only if the alarm cut the sleep short
         with time_limit(0.1):
             time.sleep(30)
-            finished.append("the sleep")  # never reached: the alarm cut the sleep short
-    assert finished == []
 
 
 def test_broad_except_in_a_library_cannot_swallow_the_timeout():
@@ -47,14 +44,13 @@ def test_fast_block_leaves_no_alarm_or_handler_behind():
 
 
 def test_inner_limit_keeps_the_outer_deadline():
-    finished, armed = [], []
-    with pytest.raises(DocumentTimeout):
+    armed = []
+    with pytest.raises(DocumentTimeout):  # had the 30 s limit replaced the 0.2 s one, the sleep would end first
         with time_limit(0.2):
             with time_limit(30):  # may not push the outer deadline back
-                armed.append(signal.getitimer(signal.ITIMER_REAL)[0])  # the timer, not a clock: what is left
-                time.sleep(30)
-                finished.append("the sleep")  # reached only if the 30 s limit had replaced the 0.2 s one
-    assert finished == [] and 0 < armed[0] <= 0.2
+                armed.append(signal.getitimer(signal.ITIMER_REAL)[0])  # the timer itself, not a clock
+                time.sleep(20)
+    assert 0 < armed[0] <= 0.2
 
 
 def test_outer_limit_still_fires_after_an_inner_one_ends():
