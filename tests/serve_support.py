@@ -10,9 +10,9 @@ from onrecord.options import ExtractOptions
 from onrecord.serve import ServeOptions, create_app
 from onrecord.run import IngestOptions, ingest
 from onrecord.store import Ledger
+from paths import SEED  # noqa: F401  (../shared's seed article, defined once in tests/paths.py)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "serve"
-SEED = __import__("paths").SEED  # ../shared's seed article, defined once in tests/paths.py (tests take `seed_text`)
 RULES = ExtractOptions(profile="rules")  # fast and model-free: what the in-process tests extract with
 XSS_PAYLOADS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
 SQL_PAYLOADS = ("'; DROP TABLE attributions; --", "%", "_", "\\", "' OR 1=1 --")
