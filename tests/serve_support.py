@@ -10,7 +10,6 @@ from onrecord.options import ExtractOptions
 from onrecord.serve import ServeOptions, create_app
 from onrecord.run import IngestOptions, ingest
 from onrecord.store import Ledger
-from paths import SEED  # noqa: F401  (../shared's seed article, defined once in tests/paths.py)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "serve"
 RULES = ExtractOptions(profile="rules")  # fast and model-free: what the in-process tests extract with
