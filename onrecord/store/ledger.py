@@ -212,13 +212,11 @@ class Ledger:
 
     def _check_schema(self, migrate: bool) -> None:
         """Check that this is an onrecord ledger of the current schema; migrate an older one when asked."""
-        try:
-            rows = dict(self.connection.execute("SELECT key, value FROM meta").fetchall())
-        except duckdb.Error:
-            rows = {}
         tables = {name for (name,) in self.connection.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
             "AND schema_name = 'main'").fetchall()}
+        # (an error reading meta, such as a failed checksum, is the caller's to report: not "no meta")
+        rows = dict(self.connection.execute("SELECT key, value FROM meta").fetchall()) if "meta" in tables else {}
         if rows.get("application") != schema.APPLICATION and not {"documents", "attributions"} <= tables:
             raise LedgerError(f"{self.path} is a DuckDB database but not an onrecord ledger")
         missing = [name for name in schema.TABLE_NAMES if name not in tables]
