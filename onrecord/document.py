@@ -20,8 +20,9 @@ class BadDocumentId(ValueError):
 def check_doc_id(doc_id: str) -> str:
     """`doc_id` when it can name a document, else BadDocumentId: the one rule of ingest and the web UI.
 
-    Not empty, at most MAX_DOC_ID characters, no control characters (tabs and newlines included), no
-    spaces around it, valid Unicode: every id the ledger stores is then one a document page can be asked for.
+    Not empty, at most MAX_DOC_ID characters, no control characters (tabs and newlines included), valid
+    Unicode: every id the ledger stores is then one a document page can be asked for (taken as it is, not
+    stripped: a file named "draft .txt" has the id "draft ").
     """
     if not isinstance(doc_id, str) or not doc_id:
         raise BadDocumentId("empty")
@@ -29,8 +30,6 @@ def check_doc_id(doc_id: str) -> str:
         raise BadDocumentId(f"at most {MAX_DOC_ID} characters (got {len(doc_id)})")
     if any(unicodedata.category(c) == "Cc" for c in doc_id):
         raise BadDocumentId("control characters are not allowed")
-    if doc_id != doc_id.strip():
-        raise BadDocumentId("spaces around it are not allowed")
     if _LONE_SURROGATE.search(doc_id):
         raise BadDocumentId("not valid Unicode (a lone surrogate)")
     return doc_id

@@ -484,7 +484,6 @@ def test_right_argument_types_still_extract():
     ("a\nb", "control characters"),
     ("a\tb", "control characters"),
     ("a\x00b", "control characters"),
-    (" padded ", "spaces around it"),
     ("half\ud800", "not valid Unicode"),
 ])
 def test_bad_document_ids(doc_id, problem):
@@ -492,7 +491,7 @@ def test_bad_document_ids(doc_id, problem):
         check_doc_id(doc_id)
 
 
-@pytest.mark.parametrize("doc_id", ["kremlin-denies", "x" * MAX_DOC_ID, "news:12", "Zürich – 2024/03", "caf\ufffd"])
+@pytest.mark.parametrize("doc_id", ["kremlin-denies", "x" * MAX_DOC_ID, "news:12", "Zürich – 2024/03", "caf\ufffd", "draft "])
 def test_good_document_ids(doc_id):
     assert check_doc_id(doc_id) == doc_id
 
