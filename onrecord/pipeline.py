@@ -63,7 +63,8 @@ def check_arguments(text: object, options: object, doc_id: object, metadata: obj
         hint = " (decode bytes first, e.g. data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
         raise TypeError(f"onrecord.extract: text must be a str, not {type(text).__name__}{hint}")
     if options is not None and not isinstance(options, ExtractOptions):
-        raise TypeError(f"onrecord.extract: options must be an onrecord.ExtractOptions or None, not {type(options).__name__}")
+        raise TypeError("onrecord.extract: options must be an onrecord.ExtractOptions or None, "
+                        f"not {type(options).__name__}")
     if doc_id is not None and not isinstance(doc_id, str):
         raise TypeError(f"onrecord.extract: doc_id must be a str or None, not {type(doc_id).__name__}")
     if metadata is not None and not isinstance(metadata, DocumentMetadata):

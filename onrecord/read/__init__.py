@@ -74,8 +74,7 @@ def find_files(folder: Path, stats: RunStats | None = None) -> list[Path]:
                 entries = list(listing)
         except OSError as error:
             if stats is not None:
-                stats.skip(replace_surrogates(str(current))[0], "unreadable folder",
-                           error.strerror or type(error).__name__)
+                stats.skip(current, "unreadable folder", error.strerror or type(error).__name__)
             continue
         for entry in entries:
             if entry.name.startswith("."):
@@ -170,7 +169,7 @@ def checked_document(document: InputDocument, stats: RunStats) -> InputDocument 
     them. An id given by the input must pass `check_doc_id`, the rule the web UI applies to the ids it is
     asked for; stand-in ids (`stdin`, `FILE:LINE`) are keyed by the text's hash in the ledger anyway.
     """
-    where, replaced = replace_surrogates(document.origin or document.path)
+    where, replaced = replace_surrogates(document.origin or document.path)[0], 0
     for name in ("doc_id", "text", "path", "origin"):
         value, count = replace_surrogates(getattr(document, name))
         if count:
@@ -275,7 +274,7 @@ def input_files(paths: Iterable[str | Path], stats: RunStats) -> Iterator[Path |
         if path.is_dir():
             unreadable = stats.skipped["unreadable folder"]
             files = find_files(path, stats)
-            if not files and stats.skipped["unreadable folder"] == unreadable:  # a folder that can't be read isn't empty
+            if not files and stats.skipped["unreadable folder"] == unreadable:  # one that can't be read isn't empty
                 stats.skip(path, "empty folder", f"no {'/'.join(sorted(READERS))} files")
             yield from files
         elif path.exists():
@@ -297,8 +296,8 @@ def read_inputs(
 
 
 __all__ = [
-    "AUTO", "CorruptInput", "checked_document", "FORMATS", "InputDocument", "MULTI_DOCUMENT_FORMATS", "READERS", "ReadOptions", "RunStats",
-    "RecordedRunStats", "Reader", "STDIN", "STDIN_DOC_ID", "SUFFIX_FORMATS", "Source", "count_documents",
-    "expects_many_documents",
+    "AUTO", "CorruptInput", "FORMATS", "InputDocument", "MULTI_DOCUMENT_FORMATS", "READERS", "ReadOptions", "RunStats",
+    "RecordedRunStats", "Reader", "STDIN", "STDIN_DOC_ID", "SUFFIX_FORMATS", "Source", "checked_document",
+    "count_documents", "expects_many_documents",
     "find_files", "format_of", "input_files", "read_inputs", "read_path", "read_source", "read_stdin", "split_name",
 ]

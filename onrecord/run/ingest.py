@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from onrecord.document import Document
+from onrecord.document import Document, replace_surrogates
 from onrecord.options import ExtractOptions
 from onrecord.pipeline import extract_item, pipeline_version
 from onrecord.read import InputDocument, ReadOptions, RunStats, RecordedRunStats, read_inputs
-from onrecord.document import replace_surrogates
 from onrecord.store.ledger import Ledger, RowsError
 from onrecord.store.rows import attribution_rows, content_doc_id, document_row, text_hash
 
