@@ -1,11 +1,47 @@
 """The small data types every stage passes along: Document, Attribution, TextSpan, Speaker."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 KINDS = ("direct", "mixed", "indirect")
 SEGMENT_LABELS = ("article", "boilerplate", "advertorial")
 SPEAKER_TYPES = ("person", "organization", "media", "anonymous", "document", "unknown")
+MAX_DOC_ID = 1000  # characters of a document id: what a URL path and a ledger key take comfortably
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # in a str every such code point is half a pair, alone
+
+
+class BadDocumentId(ValueError):
+    """A document id that can't name a document; the message says why, in a few words."""
+
+
+def check_doc_id(doc_id: str) -> str:
+    """`doc_id` when it can name a document, else BadDocumentId: the one rule of ingest and the web UI.
+
+    Not empty, at most MAX_DOC_ID characters, no control characters (tabs and newlines included), valid
+    Unicode: every id the ledger stores is then one a document page can be asked for (taken as it is, not
+    stripped: a file named "draft .txt" has the id "draft ").
+    """
+    if not isinstance(doc_id, str) or not doc_id:
+        raise BadDocumentId("empty")
+    if len(doc_id) > MAX_DOC_ID:
+        raise BadDocumentId(f"at most {MAX_DOC_ID} characters (got {len(doc_id)})")
+    if any(unicodedata.category(c) == "Cc" for c in doc_id):
+        raise BadDocumentId("control characters are not allowed")
+    if _LONE_SURROGATE.search(doc_id):
+        raise BadDocumentId("not valid Unicode (a lone surrogate)")
+    return doc_id
+
+
+def replace_surrogates(text: str) -> tuple[str, int]:
+    """`text` with each lone surrogate replaced by U+FFFD, and how many there were.
+
+    A lone surrogate (half a UTF-16 pair: a JSON `\\ud800` escape, a file name that isn't UTF-8) is a
+    legal Python character that can't be encoded as UTF-8, so such text could be neither stored nor printed.
+    """
+    return _LONE_SURROGATE.subn("\ufffd", text)
 
 
 @dataclass
@@ -91,3 +127,6 @@ class Document:
     attributions: list[Attribution] = field(default_factory=list)
     metadata: DocumentMetadata = field(default_factory=DocumentMetadata)
     segments: list[Segment] = field(default_factory=list)  # empty when the text was not segmented
+    # True when the text was longer than ExtractOptions.max_chars: only its first max_chars characters were
+    # segmented and searched for attributions (the text itself is kept whole)
+    truncated: bool = False

@@ -30,11 +30,11 @@ def extract(text: str, options: ExtractOptions | None = None, doc_id: str | None
     attributions are looked for in the article lines only. The resolve stage reads the byline from
     `doc.metadata`, wherever it came from (the text, an HTML page, a JSONL record).
     """
+    check_arguments(text, options, doc_id, metadata)
     options = options or ExtractOptions()
-    if not isinstance(text, str):
-        text = str(text or "")
-    analysed = text[: options.max_chars]  # longer texts are cut, never raised on
-    doc = Document(text=text, doc_id=doc_id, metadata=metadata or DocumentMetadata())
+    analysed = text[: options.max_chars]  # longer texts are cut, never raised on (doc.truncated says so)
+    doc = Document(text=text, doc_id=doc_id, metadata=metadata or DocumentMetadata(),
+                   truncated=len(text) > options.max_chars)
     # clean: segments, and the metadata the text gives (a date line, a byline) where none was given
     if options.segment:
         doc.segments, doc.metadata = clean(analysed, metadata)
@@ -53,6 +53,25 @@ def extract(text: str, options: ExtractOptions | None = None, doc_id: str | None
     return doc
 
 
+def check_arguments(text: object, options: object, doc_id: object, metadata: object) -> None:
+    """TypeError, saying what is expected, for arguments `extract` would otherwise analyse as their repr.
+
+    Bad *text* is recovered from; a wrong type is the caller's bug: bytes, a list or None analysed as
+    `"b'...'"`, `"['...']"` or nothing would hide it.
+    """
+    if not isinstance(text, str):
+        hint = " (decode bytes first, e.g. data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
+        raise TypeError(f"onrecord.extract: text must be a str, not {type(text).__name__}{hint}")
+    if options is not None and not isinstance(options, ExtractOptions):
+        raise TypeError("onrecord.extract: options must be an onrecord.ExtractOptions or None, "
+                        f"not {type(options).__name__}")
+    if doc_id is not None and not isinstance(doc_id, str):
+        raise TypeError(f"onrecord.extract: doc_id must be a str or None, not {type(doc_id).__name__}")
+    if metadata is not None and not isinstance(metadata, DocumentMetadata):
+        raise TypeError("onrecord.extract: metadata must be an onrecord.document.DocumentMetadata or None, "
+                        f"not {type(metadata).__name__}")
+
+
 def pipeline_version(options: ExtractOptions) -> str:
     """What extracts under these options: "rules (…)" or the learned model's profile and version.
 
@@ -64,9 +83,13 @@ def pipeline_version(options: ExtractOptions) -> str:
 def extract_item(item: InputDocument, stats: RunStats, options: ExtractOptions | None = None,
                  timeout: float | None = None) -> Document | None:
     """Extract one input's attributions within the time limit; None (counted in `stats`) on timeout or error."""
+    max_chars = (options or ExtractOptions()).max_chars
     try:
         with time_limit(timeout):
-            return extract(item.text, options, doc_id=item.doc_id, metadata=item.metadata)
+            doc = extract(item.text, options, doc_id=item.doc_id, metadata=item.metadata)
+        if doc.truncated:
+            stats.recover(item.origin or item.path, f"text cut at {max_chars:,} characters")
+        return doc
     except DocumentTimeout:
         stats.skip(item.path, "extraction timeout", f"{item.doc_id}: over {timeout:g} s")
     except Exception as error:  # an engine bug on one text must not end a run over thousands

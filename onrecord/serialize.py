@@ -92,13 +92,17 @@ def segment_from_dict(data: dict[str, Any]) -> Segment:
 
 
 def document_to_dict(doc: Document) -> dict[str, Any]:
-    """`{"doc_id", "metadata", "segments", "attributions"}`; the text itself is left out (offsets point into it)."""
-    return {
+    """`{"doc_id", "metadata", "segments", "attributions"}`, and `"truncated": true` for a text cut at
+    `max_chars`; the text itself is left out (offsets point into it)."""
+    data = {
         "doc_id": doc.doc_id,
         "metadata": metadata_to_dict(doc.metadata),
         "segments": [segment_to_dict(s) for s in doc.segments],
         "attributions": [attribution_to_dict(a) for a in doc.attributions],
     }
+    if doc.truncated:  # only then: the common case keeps the four keys it always had
+        data["truncated"] = True
+    return data
 
 
 def document_from_dict(data: dict[str, Any], text: str) -> Document:
@@ -109,7 +113,8 @@ def document_from_dict(data: dict[str, Any], text: str) -> Document:
     attributions = [attribution_from_dict(a, text) for a in data.get("attributions", [])]
     return Document(text=text, doc_id=data.get("doc_id"), attributions=attributions,
                     metadata=metadata_from_dict(data.get("metadata")),
-                    segments=[segment_from_dict(s) for s in data.get("segments") or []])
+                    segments=[segment_from_dict(s) for s in data.get("segments") or []],
+                    truncated=bool(data.get("truncated", False)))
 
 
 def to_jsonl_line(doc: Document) -> str:

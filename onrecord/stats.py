@@ -8,6 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from onrecord.document import replace_surrogates
+
 MESSAGES_PER_REASON = 20  # stderr lines per skip reason; past that a reason is only counted
 
 
@@ -34,6 +36,9 @@ class RunStats:
 
         What `skip` and `recover` call, and how a shard's skips, recorded by a worker, are counted where it is merged.
         """
+        # A path or id quoted in a message may hold lone surrogates (a file name that isn't UTF-8): the
+        # message must still print, and travel in a shard's Parquet file.
+        reason, message = replace_surrogates(reason)[0], replace_surrogates(message)[0]
         counter: Counter[str] = getattr(self, kind)
         counter[reason] += 1
         self._note(counter[reason], reason, message)

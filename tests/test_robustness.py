@@ -79,18 +79,11 @@ def test_extract_large_text_finishes():
     assert len(doc.attributions) == 2 * text.count("\n")
 
 
-@pytest.mark.parametrize("value", [None, 0])
-def test_extract_non_str_falsy_is_empty(value):
-    doc = extract(value)
-    assert isinstance(doc, Document)
-    assert doc.text == ""
-    assert doc.attributions == []
-
-
-def test_extract_non_str_is_stringified():
-    doc = extract(12345)
-    assert doc.text == "12345"
-    assert doc.attributions == []
+@pytest.mark.parametrize("value", [None, 0, 12345, b"\"We will win,\" Smith said.", ["a", "b"]])
+def test_extract_non_str_is_a_type_error(value):
+    # analysed as its repr, a wrong type would hide the caller's bug (issue 22, item 18)
+    with pytest.raises(TypeError, match="text must be a str"):
+        extract(value)
 
 
 NEWSY = st.sampled_from(

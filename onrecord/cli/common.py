@@ -230,6 +230,11 @@ TitleFieldOption = Annotated[str | None, typer.Option(help=field_help("title", T
 TimeoutOption = Annotated[
     float, typer.Option(min=0, help="Seconds allowed per document for HTML and attribution extraction; 0: no limit.")
 ]
+MaxInputBytesOption = Annotated[
+    int, typer.Option("--max-input-bytes", min=1, help=(
+        "Largest text file or stream, JSONL line, or WARC run without a line break, in bytes once decompressed; "
+        "larger is skipped with a reason (HTML pages: 10 MB)."))
+]
 QuietOption = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress bar and no line per skipped input; the summary stays.")
 ]

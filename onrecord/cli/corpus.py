@@ -24,9 +24,9 @@ from rich.table import Table
 from rich.text import Text
 
 from onrecord.cli.common import (
-    DateFieldOption, IdFieldOption, InputFormat, InputFormatOption, InputPaths, Profile, ProfileOption,
-    QuietOption, TextFieldOption, TimeoutOption, TitleFieldOption, UrlFieldOption, app, engine_options,
-    snippet, stdout_console, summary_line,
+    DateFieldOption, IdFieldOption, InputFormat, InputFormatOption, InputPaths, MaxInputBytesOption, Profile,
+    ProfileOption, QuietOption, TextFieldOption, TimeoutOption, TitleFieldOption, UrlFieldOption, app,
+    engine_options, snippet, stdout_console, summary_line,
 )
 from onrecord.formatting import plural
 from onrecord.document import KINDS
@@ -157,6 +157,7 @@ def ingest_command(
     date_field: DateFieldOption = None,
     title_field: TitleFieldOption = None,
     timeout: TimeoutOption = ReadOptions().timeout,
+    max_input_bytes: MaxInputBytesOption = ReadOptions().max_input_bytes,
     quiet: QuietOption = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per database transaction.")] = BATCH_SIZE,
     engine: Annotated[Engine, typer.Option(
@@ -179,7 +180,8 @@ def ingest_command(
     if engine is Engine.ray and any(str(path) == STDIN for path in paths):
         raise fail("--engine ray reads files and folders, not standard input (-)")
     read_options = ReadOptions(input_format=input_format.value, text_field=text_field, id_field=id_field,
-                               url_field=url_field, date_field=date_field, title_field=title_field, timeout=timeout)
+                               url_field=url_field, date_field=date_field, title_field=title_field, timeout=timeout,
+                               max_input_bytes=max_input_bytes)
     options = IngestOptions(extract=engine_options(profile), read=read_options,
                             batch_size=batch_size)
     show = not quiet and sys.stderr.isatty() and expects_many_documents(paths, read_options)

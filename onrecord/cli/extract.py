@@ -16,9 +16,9 @@ from onrecord.serialize import document_to_dict, to_jsonl_line
 
 from onrecord.cli.common import (
     DEFAULT_GOLD_DIR, DateFieldOption, EvaluateFormat, ExtractFormat, IdFieldOption, InputFormat,
-    InputFormatOption, InputPaths, Profile, ProfileOption, QuietOption, TextFieldOption, TimeoutOption,
-    TitleFieldOption, UrlFieldOption, app, attribution_table, engine_options, segment_table, show_progress,
-    stdout_console, summary_line, with_progress,
+    InputFormatOption, InputPaths, MaxInputBytesOption, Profile, ProfileOption, QuietOption, TextFieldOption,
+    TimeoutOption, TitleFieldOption, UrlFieldOption, app, attribution_table, engine_options, segment_table,
+    show_progress, stdout_console, summary_line, with_progress,
 )
 
 
@@ -34,6 +34,7 @@ def extract_command(
     date_field: DateFieldOption = None,
     title_field: TitleFieldOption = None,
     timeout: TimeoutOption = ReadOptions().timeout,
+    max_input_bytes: MaxInputBytesOption = ReadOptions().max_input_bytes,
     quiet: QuietOption = False,
     show_segments: Annotated[
         bool,
@@ -44,7 +45,8 @@ def extract_command(
 ) -> None:
     """Find attributions in news texts and print them (a table per document, or JSON)."""
     read_options = ReadOptions(input_format=input_format.value, text_field=text_field, id_field=id_field,
-                               url_field=url_field, date_field=date_field, title_field=title_field, timeout=timeout)
+                               url_field=url_field, date_field=date_field, title_field=title_field, timeout=timeout,
+                               max_input_bytes=max_input_bytes)
     stats = RunStats()
     processed = 0
     documents = []

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
+import stat
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from onrecord.document import BadDocumentId, DocumentMetadata, check_doc_id, replace_surrogates
 from onrecord.read.base import AUTO, STDIN, STDIN_DOC_ID, CorruptInput, InputDocument, ReadOptions, Reader, Source
 from onrecord.read.html import read_html
 from onrecord.read.jsonl import read_jsonl
@@ -55,13 +58,34 @@ def format_of(path: Path, options: ReadOptions) -> str:
     return SUFFIX_FORMATS.get(split_name(path)[1], "text")
 
 
-def find_files(folder: Path) -> list[Path]:
-    """Files under `folder` (recursive) that some reader handles, sorted; hidden files and folders left out."""
+def find_files(folder: Path, stats: RunStats | None = None) -> list[Path]:
+    """Files under `folder` (recursive) that some reader handles, sorted; hidden files and folders left out.
+
+    A folder that can't be listed (no permission) is counted in `stats` as an `unreadable folder`, not
+    passed over: Path.rglob would say nothing, and a run would look complete without its files.
+    Symbolic links to folders are not followed (as rglob); links to files are read.
+    """
     found = []
-    for path in folder.rglob("*"):
-        relative = path.relative_to(folder)
-        if path.is_file() and split_name(path)[1] in READERS and not any(p.startswith(".") for p in relative.parts):
-            found.append(path)
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = list(listing)
+        except OSError as error:
+            if stats is not None:
+                stats.skip(current, "unreadable folder", error.strerror or type(error).__name__)
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(Path(entry.path))
+                elif entry.is_file() and split_name(Path(entry.name))[1] in READERS:
+                    found.append(Path(entry.path))
+            except OSError:  # gone since it was listed, or a link that can't be followed: not a file to read
+                continue
     return sorted(found)
 
 
@@ -137,13 +161,47 @@ def open_stream(raw: BinaryIO) -> BinaryIO:
     return stream
 
 
+def checked_document(document: InputDocument, stats: RunStats) -> InputDocument | None:
+    """`document` fit for the later stages, or None (a counted skip) when its id can't name a document.
+
+    Lone surrogates (a JSON `\\ud800` escape, a file name that isn't UTF-8) are replaced by U+FFFD, a
+    counted repair: UTF-8 can't encode them, so the ledger, the JSON output and the terminal would fail on
+    them. An id given by the input must pass `check_doc_id`, the rule the web UI applies to the ids it is
+    asked for; stand-in ids (`stdin`, `FILE:LINE`) are keyed by the text's hash in the ledger anyway.
+    """
+    where, replaced = replace_surrogates(document.origin or document.path)[0], 0
+    for name in ("doc_id", "text", "path", "origin"):
+        value, count = replace_surrogates(getattr(document, name))
+        if count:
+            setattr(document, name, value)
+            replaced += count
+    metadata = {}
+    for name in DocumentMetadata.__dataclass_fields__:
+        value = getattr(document.metadata, name)
+        metadata[name], count = replace_surrogates(value) if isinstance(value, str) else (value, 0)
+        replaced += count
+    if replaced:
+        document.metadata = DocumentMetadata(**metadata)
+        stats.recover(where, "lone surrogates replaced")
+    if document.id_from_input:
+        try:
+            check_doc_id(document.doc_id)
+        except BadDocumentId as error:
+            shown = document.doc_id if len(document.doc_id) <= 60 else document.doc_id[:59] + "…"
+            stats.skip(where, "bad document id", f"{error}: {shown!r}")
+            return None
+    return document
+
+
 def read_source(source: Source, reader: Reader, stats: RunStats, options: ReadOptions) -> Iterator[InputDocument]:
     """Run `reader` over one opened source, counting its documents and turning any escape into a skip."""
     try:
         source.stream = open_stream(source.stream)
         for document in reader(source, stats, options):
-            stats.read += 1
-            yield document
+            checked = checked_document(document, stats)
+            if checked is not None:
+                stats.read += 1
+                yield checked
     except CorruptInput as error:
         stats.skip(source.name, error.reason, error.detail)
     except OSError as error:
@@ -157,15 +215,36 @@ def read_path(path: Path, stats: RunStats, options: ReadOptions | None = None,
     """Documents from one file (only its `records`, when given); a file named explicitly is read as text when
     no reader claims its suffix."""
     options = options or ReadOptions()
+    # A name that isn't UTF-8 (b"\\xff.txt") reaches Python with lone surrogates: shown, stored and keyed
+    # with U+FFFD in their place, and opened by its real name.
+    name, replaced = replace_surrogates(str(path))
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        stats.skip(name, "unreadable", error.strerror or type(error).__name__)
+        return
+    # A device (/dev/zero, /dev/urandom) never ends; a named pipe (`<(zcat …)`) is a stream, read as stdin is
+    # (a folder fails to open below: read_inputs never hands one over, it lists it).
+    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISDIR(mode)):
+        stats.skip(name, "not a regular file", file_kind(mode))
+        return
+    if replaced:
+        stats.recover(name, "file name not UTF-8")
     try:
         raw = path.open("rb")
     except OSError as error:
-        stats.skip(path, "unreadable", error.strerror or type(error).__name__)
+        stats.skip(name, "unreadable", error.strerror or type(error).__name__)
         return
     with raw:
-        stem = split_name(path)[0]
-        source = Source(str(path), stem, raw, records)
+        stem = replace_surrogates(split_name(path)[0])[0]
+        source = Source(name, stem, raw, records)
         yield from read_source(source, FORMATS[format_of(path, options)], stats, options)
+
+
+def file_kind(mode: int) -> str:
+    """What a file that isn't a regular one is, in a word or two."""
+    kinds = ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    return next((word for test, word in kinds if test(mode)), "not a file")
 
 
 def read_stdin(stdin: TextIO | None, stats: RunStats, options: ReadOptions) -> Iterator[InputDocument]:
@@ -193,8 +272,9 @@ def input_files(paths: Iterable[str | Path], stats: RunStats) -> Iterator[Path |
             continue
         path = Path(name)
         if path.is_dir():
-            files = find_files(path)
-            if not files:
+            unreadable = stats.skipped["unreadable folder"]
+            files = find_files(path, stats)
+            if not files and stats.skipped["unreadable folder"] == unreadable:  # one that can't be read isn't empty
                 stats.skip(path, "empty folder", f"no {'/'.join(sorted(READERS))} files")
             yield from files
         elif path.exists():
@@ -217,7 +297,7 @@ def read_inputs(
 
 __all__ = [
     "AUTO", "CorruptInput", "FORMATS", "InputDocument", "MULTI_DOCUMENT_FORMATS", "READERS", "ReadOptions", "RunStats",
-    "RecordedRunStats", "Reader", "STDIN", "STDIN_DOC_ID", "SUFFIX_FORMATS", "Source", "count_documents",
-    "expects_many_documents",
+    "RecordedRunStats", "Reader", "STDIN", "STDIN_DOC_ID", "SUFFIX_FORMATS", "Source", "checked_document",
+    "count_documents", "expects_many_documents",
     "find_files", "format_of", "input_files", "read_inputs", "read_path", "read_source", "read_stdin", "split_name",
 ]

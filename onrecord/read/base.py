@@ -23,6 +23,7 @@ class InputDocument:
     metadata: DocumentMetadata = field(default_factory=DocumentMetadata)  # what the input format told
     # False when doc_id is a stand-in (stdin, a JSONL line number): the ledger then keys on the text's hash
     id_from_input: bool = True
+    origin: str = ""  # where in `path` it was read, for skip and repair lines ("news.jsonl:12"); "": the path
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class ReadOptions:
     title_field: str | None = None
     timeout: float = 30.0  # seconds per document, for HTML parsing and again for extraction; 0: no limit
     max_html_bytes: int = 10_000_000  # larger pages are skipped unparsed ("html: too large")
+    # decompressed bytes of one text file or stream, one JSONL line, one run of WARC bytes without a line
+    # break: what a reader holds in memory at once. Larger is a counted skip ("text: too large", ...)
+    max_input_bytes: int = 10_000_000
 
 
 @dataclass

@@ -1,13 +1,15 @@
 """JSONL reader: one document per line, as news-please, CC-News and most corpus dumps write them.
 
 Field names come from ReadOptions (`--text-field`, ...); left unset, the common names below are tried
-in order. A line that is not JSON or has no text is a counted skip, and the next line is read.
+in order. A line that is not JSON, nests too deep, is over `max_input_bytes` or has no text is a counted
+skip, and the next line is read. The file is streamed line by line: a dump of many gigabytes is fine,
+one line of many gigabytes is not held in memory.
 """
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 from onrecord.document import DocumentMetadata
 from onrecord.read.base import InputDocument, ReadOptions, Source
@@ -57,23 +59,43 @@ def record_metadata(record: dict[str, Any], options: ReadOptions) -> DocumentMet
     )
 
 
+SKIP_PIECE_BYTES = 1 << 20  # an overlong line is read past in pieces of this size
+
+
+def capped_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | None]:
+    """Each line of `stream`, or None for a line of more than `limit` bytes, which is read past, never held whole."""
+    while line := stream.readline(limit + 1):
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (piece := stream.readline(SKIP_PIECE_BYTES)) and not piece.endswith(b"\n"):
+                pass
+            yield None
+        else:
+            yield line
+
+
 def read_jsonl(source: Source, stats: RunStats, options: ReadOptions) -> Iterator[InputDocument]:
     """One document per JSON line; its doc_id is the id field, else `<file stem>:<line number>`."""
     text_fields = field_names(options.text_field, TEXT_FIELDS)
     id_fields = field_names(options.id_field, ID_FIELDS)
     window = source.records
-    for number, line in enumerate(source.stream, start=1):
+    for number, line in enumerate(capped_lines(source.stream, options.max_input_bytes), start=1):
         if window is not None and number not in window:  # another shard's lines: not even parsed
             if number >= window.stop:
                 break
             continue
+        where = f"{source.name}:{number}"
+        if line is None:
+            stats.skip(where, "jsonl: line too large", f"over {options.max_input_bytes / 1e6:g} MB")
+            continue
         if not line.strip():  # a blank line (a trailing newline) is no document
             continue
-        where = f"{source.name}:{number}"
         try:
             record = json.loads(line)
         except ValueError:  # JSONDecodeError, and bytes that aren't UTF-8/16/32
             stats.skip(where, "jsonl: not JSON")
+            continue
+        except RecursionError:  # [[[[…]]]] thousands deep: this line only, not the rest of the file
+            stats.skip(where, "jsonl: too deeply nested")
             continue
         if not isinstance(record, dict):
             stats.skip(where, "jsonl: not an object")
@@ -95,4 +117,4 @@ def read_jsonl(source: Source, stats: RunStats, options: ReadOptions) -> Iterato
             stats.skip(where, "empty")
         else:
             yield InputDocument(doc_id=doc_id, text=text, path=source.name, metadata=metadata,
-                                id_from_input=given_id is not None)
+                                id_from_input=given_id is not None, origin=where)

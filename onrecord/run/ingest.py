@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from onrecord.document import Document
+from onrecord.document import Document, replace_surrogates
 from onrecord.options import ExtractOptions
 from onrecord.pipeline import extract_item, pipeline_version
 from onrecord.read import InputDocument, ReadOptions, RunStats, RecordedRunStats, read_inputs
-from onrecord.store.ledger import Ledger
+from onrecord.store.ledger import Ledger, RowsError
 from onrecord.store.rows import attribution_rows, content_doc_id, document_row, text_hash
 
 BATCH_SIZE = 32  # documents per transaction: what a crash can cost, against per-commit overhead
@@ -96,16 +96,20 @@ def key_document(item: InputDocument) -> str:
 
 
 def prepare_document(item: InputDocument, digest: str, options: IngestOptions, pipeline: str,
-                     is_stored: Callable[[str, str], bool]) -> PreparedDocument:
-    """Extract one keyed document into ledger rows, unless `is_stored(doc_id, digest)` says it is stored unchanged."""
+                     is_stored: Callable[[str, str], bool], stats: RunStats | None = None) -> PreparedDocument:
+    """Extract one keyed document into ledger rows, unless `is_stored(doc_id, digest)` says it is stored unchanged;
+    repairs made while extracting (a text cut at max_chars) are counted in `stats`."""
     prepared = PreparedDocument(item.doc_id, item.path, digest)
     if is_stored(item.doc_id, digest):
         prepared.unchanged = True
         return prepared
-    stats = RecordedRunStats()  # this document's own: the writer counts its skip unless it turns out a duplicate
-    doc = extract_item(item, stats, options.extract, options.read.timeout or None)
+    recorded = RecordedRunStats()  # this document's own: the writer counts its skip unless it turns out a duplicate
+    doc = extract_item(item, recorded, options.extract, options.read.timeout or None)
+    for kind, reason, message in recorded.events:
+        if kind != "skipped" and stats is not None:
+            stats.count(kind, reason, message)
     if doc is None:
-        _, reason, message = stats.events[0]
+        _, reason, message = next(event for event in recorded.events if event[0] == "skipped")
         prepared.skip = (reason, message)
     else:
         prepared = prepared_document(doc, item.path, digest, pipeline)
@@ -157,6 +161,8 @@ class LedgerWriter:
 
     def accept(self, prepared: PreparedDocument) -> None:
         """Count a document that is not a duplicate, and queue its rows when it is new or changed."""
+        if prepared.document is not None:
+            self.make_storable(prepared)
         if prepared.skip is not None:
             reason, message = prepared.skip
             self.report.stats.count("skipped", reason, message)
@@ -172,13 +178,44 @@ class LedgerWriter:
             if len(self.documents) >= self.batch_size:
                 self.flush()
 
+    def make_storable(self, prepared: PreparedDocument) -> None:
+        """Replace lone surrogates in a document's rows (a counted repair naming it): the readers do so already,
+        this is the last line before pyarrow, which can't encode them and would lose the whole batch."""
+        replaced = 0
+        for row in (prepared.document, *prepared.attributions):
+            for name, value in row.items():
+                if isinstance(value, str):
+                    row[name], count = replace_surrogates(value)
+                    replaced += count
+        if replaced:
+            prepared.doc_id = prepared.document["doc_id"]  # type: ignore[index]
+            self.report.stats.recover(f"{prepared.path} ({prepared.doc_id})", "lone surrogates replaced")
+
     def flush(self) -> None:
-        """Write the queued documents in one transaction."""
+        """Write the queued documents in one transaction; when the batch's rows can't be converted for DuckDB,
+        write them one document at a time, and count each document that still can't be as a skip."""
         began = time.perf_counter()
-        self.report.attributions += self.ledger.write_rows(self.documents, self.attributions)
+        try:
+            self.report.attributions += self.ledger.write_rows(self.documents, self.attributions)
+        except RowsError:
+            self.write_one_by_one()
         self.report.database_seconds += time.perf_counter() - began
         self.documents.clear()
         self.attributions.clear()
+
+    def write_one_by_one(self) -> None:
+        """Write the queued documents one transaction each, skipping (counted, by name) those whose rows fail."""
+        for document in self.documents:
+            doc_id = document["doc_id"]
+            attributions = [row for row in self.attributions if row["doc_id"] == doc_id]
+            try:
+                self.report.attributions += self.ledger.write_rows([document], attributions)
+            except RowsError as error:
+                self.report.stats.skip(document.get("source_path") or "-", "cannot store", f"{doc_id}: {error}")
+                if self.stored.get(doc_id) is not None:
+                    self.report.updated -= 1
+                else:
+                    self.report.added -= 1
 
     def finish(self) -> None:
         """Write what is queued, then rebuild speakers and the search index."""
@@ -204,7 +241,7 @@ def ingest(
     for item in read_inputs(paths, report.stats, stdin=stdin, options=options.read):
         digest = key_document(item)
         if not writer.take_duplicate(item.doc_id, item.path):  # a duplicate is not extracted at all
-            writer.accept(prepare_document(item, digest, options, pipeline, writer.is_stored))
+            writer.accept(prepare_document(item, digest, options, pipeline, writer.is_stored, report.stats))
         if on_progress:
             on_progress(report)
     writer.finish()

@@ -243,7 +243,8 @@ def process_shard(task: ShardTask, job: ShardJob) -> bytes:
             if item.doc_id in seen:  # a duplicate within the shard, which the merge counts: not extracted
                 prepared.append(PreparedDocument(item.doc_id, item.path, digest))
             else:
-                prepared.append(prepare_document(item, digest, job.options, job.pipeline, job.stored.contains))
+                prepared.append(prepare_document(item, digest, job.options, job.pipeline, job.stored.contains,
+                                                 stats))
             seen.add(item.doc_id)
             if len(prepared) == 1:
                 crash_hook(task.index)  # (tests) a worker killed in the middle of a shard, its first document done

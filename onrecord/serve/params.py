@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from urllib.parse import quote, urlencode
 
-from onrecord.document import KINDS
+from onrecord.document import KINDS, BadDocumentId, check_doc_id
 from onrecord.store import StatementQuery
 from onrecord.store.query import parse_day
 
@@ -82,11 +82,11 @@ def check_choice(name: str, value: str | None, choices: tuple[str, ...]) -> str 
 
 
 def check_id(name: str, value: str) -> str:
-    """A document or speaker id from the path: not empty, not too long, no control characters."""
-    checked = check_text(name, value, MAX_ID)
-    if checked is None:
-        raise BadParameter(f"{name}: empty")
-    return checked
+    """A document or speaker id from the path, by the rule ingest applies to the ids it stores (check_doc_id)."""
+    try:
+        return check_doc_id(value)
+    except BadDocumentId as error:
+        raise BadParameter(f"{name}: {error}") from None
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,10 @@ rebuilt by `refresh()` in one more transaction, and flagged stale in `meta` unti
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -33,8 +35,15 @@ FTS_TABLE = "attributions"  # the full-text index covers attributions.content_te
 DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
 
 
+CORRUPT_ADVICE = "restore a backup, or ingest again into a new ledger file (--db NEW.duckdb)"
+
+
 class LedgerError(Exception):
     """A ledger that can't be used as asked, with a one-line reason that says what to do."""
+
+
+class RowsError(ValueError):
+    """Rows `write_rows` can't convert for DuckDB (a value Arrow can't encode); nothing of them was written."""
 
 
 @dataclass
@@ -124,14 +133,44 @@ def is_empty_database(connection: duckdb.DuckDBPyConnection) -> bool:
     return connection.execute("SELECT count(*) FROM duckdb_tables()").fetchone()[0] == 0
 
 
-def database_error(path: Path, error: Exception) -> LedgerError:
-    """A one-line LedgerError for what DuckDB raised while opening `path`."""
-    message = str(error).splitlines()[0]
-    if "lock" in message.lower():
+def is_damage(error: Exception) -> bool:
+    """Whether DuckDB's error says the database file is damaged, or DuckDB can't go on with it."""
+    text = str(error).lower()
+    return "corrupt" in text or "checksum" in text or isinstance(error, duckdb.FatalException)
+
+
+def database_error(path: Path, error: Exception, opening: bool = True) -> LedgerError:
+    """A one-line LedgerError, saying what to do, for what DuckDB raised while opening `path` (or using it)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()] or [type(error).__name__]
+    message = lines[0]
+    if "corrupt" in str(error).lower() or "checksum" in str(error).lower():
+        # a FATAL error's first line is "Failed to rollback transaction"; the line that says why comes after it
+        detail = next(line for line in lines if "corrupt" in line.lower() or "checksum" in line.lower())
+        return LedgerError(f"{path} is corrupt ({detail.removeprefix('Original Error: ')}): {CORRUPT_ADVICE}")
+    if isinstance(error, duckdb.FatalException):
+        detail = next((line for line in lines if line.startswith("Original Error:")), message)
+        return LedgerError(f"DuckDB can't go on with {path} ({detail.removeprefix('Original Error: ')}): run the "
+                           f"command again; if it fails the same way, the ledger is corrupt: {CORRUPT_ADVICE}")
+    if re.search(r"\block\b", message.lower()):  # "Could not set lock", not "block" in a checksum message
         return LedgerError(f"{path} is in use by another onrecord process (DuckDB allows one writer): {message}")
     if isinstance(error, PermissionError) or "permission denied" in message.lower() or "read-only" in message.lower():
         return LedgerError(f"cannot write the ledger at {path}: permission denied (choose a writable --db path)")
-    return LedgerError(f"cannot open the ledger at {path}: {message}")
+    return LedgerError(f"cannot open the ledger at {path}: {message}" if opening else f"{path}: {message}")
+
+
+def guarded(method):  # type: ignore[no-untyped-def]
+    """A Ledger method whose DuckDB errors that mean a damaged file become one LedgerError saying what to do."""
+
+    @functools.wraps(method)
+    def wrapper(self: "Ledger", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except duckdb.Error as error:
+            if is_damage(error):
+                raise database_error(self.path, error, opening=False) from None
+            raise
+
+    return wrapper
 
 
 class Ledger:
@@ -162,6 +201,9 @@ class Ledger:
                 # creating the file and committing the schema): create it now rather than refuse it
                 schema.create(self.connection)
             self._check_schema(migrate)
+        except duckdb.Error as error:  # a damaged file often fails here, reading the catalog or meta
+            self.connection.close()
+            raise database_error(self.path, error) from None
         except BaseException:
             self.connection.close()
             raise
@@ -170,12 +212,16 @@ class Ledger:
 
     def _check_schema(self, migrate: bool) -> None:
         """Check that this is an onrecord ledger of the current schema; migrate an older one when asked."""
-        try:
-            rows = dict(self.connection.execute("SELECT key, value FROM meta").fetchall())
-        except duckdb.Error:
-            rows = {}
-        if rows.get("application") != schema.APPLICATION:
+        tables = {name for (name,) in self.connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main'").fetchall()}
+        # (an error reading meta, such as a failed checksum, is the caller's to report: not "no meta")
+        rows = dict(self.connection.execute("SELECT key, value FROM meta").fetchall()) if "meta" in tables else {}
+        if rows.get("application") != schema.APPLICATION and not {"documents", "attributions"} <= tables:
             raise LedgerError(f"{self.path} is a DuckDB database but not an onrecord ledger")
+        missing = [name for name in schema.TABLE_NAMES if name not in tables]
+        if missing:
+            raise LedgerError(f"{self.path} is corrupt (table {', '.join(missing)} missing): {CORRUPT_ADVICE}")
         try:
             version = int(rows.get("schema_version", ""))
         except ValueError:
@@ -221,7 +267,10 @@ class Ledger:
         try:
             yield self.connection
         except BaseException:
-            self.connection.execute("ROLLBACK")
+            try:
+                self.connection.execute("ROLLBACK")
+            except duckdb.Error:  # a damaged file can fail the rollback too; the first error says why
+                pass
             raise
         self.connection.execute("COMMIT")
 
@@ -234,11 +283,13 @@ class Ledger:
 
     # -- writing ------------------------------------------------------------------------------------
 
+    @guarded
     def document_hashes(self) -> dict[str, tuple[str, str]]:
         """doc_id → (text hash, pipeline version) of every stored document: what ingest may skip."""
         rows = self.connection.execute("SELECT doc_id, text_hash, pipeline FROM documents").fetchall()
         return {doc_id: (digest, pipeline) for doc_id, digest, pipeline in rows}
 
+    @guarded
     def write_rows(self, documents: Sequence[dict[str, Any]], attributions: Sequence[dict[str, Any]]) -> int:
         """Store documents-table rows and their attributions-table rows in one transaction, replacing stored
         documents with the same id (`document_row`, `attribution_rows` build them).
@@ -251,8 +302,11 @@ class Ledger:
         if not documents:
             return 0
         # Both tables are read by name in the SQL below.
-        document_table = pa.Table.from_pylist(list(documents), schema=DOCUMENT_SCHEMA())  # noqa: F841
-        attribution_table = pa.Table.from_pylist(list(attributions), schema=ATTRIBUTION_SCHEMA())  # noqa: F841
+        try:
+            document_table = pa.Table.from_pylist(list(documents), schema=DOCUMENT_SCHEMA())  # noqa: F841
+            attribution_table = pa.Table.from_pylist(list(attributions), schema=ATTRIBUTION_SCHEMA())  # noqa: F841
+        except (UnicodeError, pa.ArrowException, TypeError, ValueError, OverflowError) as error:
+            raise RowsError(f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}") from error
         doc_ids = [row["doc_id"] for row in documents]
         with self._transaction() as con:
             con.execute("DELETE FROM attributions WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
@@ -264,10 +318,12 @@ class Ledger:
             self._set_meta(STALE_SEARCH, "1")
         return len(attributions)
 
+    @guarded
     def is_stale(self) -> bool:
         """Whether speakers or the search index lag behind the stored attributions."""
         return self._meta(STALE_SPEAKERS) == "1" or self._meta(STALE_SEARCH) == "1"
 
+    @guarded
     def refresh(self, force: bool = False) -> None:
         """Rebuild the unified speakers and the full-text index from the stored attributions (when stale)."""
         if not force and not self.is_stale():
@@ -316,11 +372,13 @@ class Ledger:
 
     # -- speakers -----------------------------------------------------------------------------------
 
+    @guarded
     def corrections(self) -> list[Correction]:
         """The user's speaker corrections, in the order they were made."""
         rows = self.connection.execute("SELECT action, a, b FROM corrections ORDER BY seq").fetchall()
         return [Correction(action, a, b) for action, a, b in rows]
 
+    @guarded
     def speakers(self, limit: int | None = None, name: str | None = None, speaker_type: str | None = None,
                  ) -> list[UnifiedSpeaker]:
         """Unified speakers, most statements first; `name` filters on any name variant (substring)."""
@@ -338,6 +396,7 @@ class Ledger:
             params.append(limit)
         return [UnifiedSpeaker(*row) for row in self.connection.execute(sql, params).fetchall()]
 
+    @guarded
     def speaker(self, speaker_id: str) -> UnifiedSpeaker | None:
         """The unified speaker with exactly this id, or None."""
         row = self.connection.execute(
@@ -359,6 +418,7 @@ class Ledger:
             raise LedgerError(f"{query!r} names {len(found)} speakers ({ids}); use a speaker id")
         return found[0]
 
+    @guarded
     def merge_speakers(self, a: str, b: str) -> UnifiedSpeaker:
         """Make the speakers named `a` and `b` one; the correction is kept and replayed after every ingest."""
         first, second = self._one_speaker(a), self._one_speaker(b)
@@ -367,6 +427,7 @@ class Ledger:
         self._add_correction("merge", first.name, second.name)
         return max(self.find_speakers(first.name), key=lambda s: s.statements)
 
+    @guarded
     def split_speaker(self, a: str, name: str) -> UnifiedSpeaker:
         """Take the mentions called `name` out of speaker `a` into a speaker of their own (kept as a correction)."""
         speaker = self._one_speaker(a)
@@ -390,17 +451,20 @@ class Ledger:
 
     # -- reading ------------------------------------------------------------------------------------
 
+    @guarded
     def counts(self) -> dict[str, int]:
         """How many documents, attributions and speakers the ledger holds."""
         return {table: self.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 for table in ("documents", "attributions", "speakers")}
 
+    @guarded
     def search(self, query: StatementQuery | None = None) -> list[Statement]:
         """Statements matching a query (full text and filters), best match first, or newest first."""
         query = query or StatementQuery()
         sql, params = statement_sql(query, fts=self._meta(STALE_SEARCH) != "1")
         return [Statement(*row) for row in self.connection.execute(sql, params).fetchall()]
 
+    @guarded
     def document(self, doc_id: str) -> Document | None:
         """A stored document rebuilt with its metadata, segments and attributions, or None."""
         row = self.connection.execute(
@@ -421,6 +485,7 @@ class Ledger:
         }
         return document_from_dict(data, text)
 
+    @guarded
     def sourcing(self, doc_id: str | None = None, outlet: str | None = None) -> SourcingFigures:
         """The sourcing profile of one document or of every document of an outlet (case-insensitive)."""
         if (doc_id is None) == (outlet is None):
@@ -447,12 +512,14 @@ class Ledger:
         profile.distinct_speakers = len(speakers)
         return profile
 
+    @guarded
     def outlets(self) -> list[tuple[str, int]]:
         """Every outlet with its number of stored documents, most first."""
         return self.connection.execute(
             "SELECT outlet, count(*) FROM documents WHERE outlet IS NOT NULL GROUP BY outlet "
             "ORDER BY count(*) DESC, outlet").fetchall()
 
+    @guarded
     def statements_per_week(self, query: StatementQuery) -> list[tuple[date, int]]:
         """How many statements matching `query` were published each week (its Monday), oldest first; undated left out."""
         sql, params = statement_sql(replace(query, limit=None, offset=0), fts=self._meta(STALE_SEARCH) != "1")
@@ -461,6 +528,7 @@ class Ledger:
             "JOIN documents d USING (doc_id) WHERE d.published_date IS NOT NULL GROUP BY week ORDER BY week",
             params).fetchall()
 
+    @guarded
     def export(self, out: str | Path, output_format: str, query: StatementQuery | None = None) -> int:
         """Write the statements matching `query` (all when None) to `out` as parquet, csv or jsonl; returns rows."""
         if output_format not in EXPORT_FORMATS:

@@ -6,6 +6,7 @@ in its own transaction); a newer one was written by a newer onrecord and is refu
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import duckdb
@@ -72,6 +73,8 @@ CREATE TABLE corrections (
     b VARCHAR NOT NULL
 );
 """
+
+TABLE_NAMES = tuple(re.findall(r"CREATE TABLE (\w+)", TABLES))  # every one must be there: else the file is damaged
 
 # from_version -> the step that brings a ledger to from_version + 1 (runs inside a transaction)
 MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {}
