@@ -7,7 +7,6 @@ then a bounded fuzz test over the readers.
 """
 from __future__ import annotations
 
-import codecs
 import gzip
 import io
 import json
