@@ -275,13 +275,18 @@ class WebApp:
         if request.method != "POST":
             return self.respond(request, "paste.html", {**self.paste_settings(), "result": None},
                                 html=lambda: {"article": None})
-        fields, upload = await self.read_paste(request)
-        action = check_choice("action", fields.get("action"), ACTIONS) or "analyse"
-        if action == "store":
-            self.check_store(request, fields)  # before any work: a refused store costs nothing
+        self.pool.admit()  # busy: a 503 now, before the body is read (uvicorn drains it unparsed)
+        try:
+            fields, upload = await self.read_paste(request)
+            action = check_choice("action", fields.get("action"), ACTIONS) or "analyse"
+            if action == "store":
+                self.check_store(request, fields)  # before any work: a refused store costs nothing
+        except BaseException:
+            self.pool.release()
+            raise
         job = PasteJob({k: v for k, v in fields.items() if k not in ("form_token", "write_token")}, upload,
                        action == "store", self.options.max_paste_bytes)
-        prepared = await self.pool.prepare(job)
+        prepared = await self.pool.prepare(job, admitted=True)
         if action == "store":
             return await run_in_threadpool(self.store_prepared, request, prepared)
         data = {"stored": False, **pages.document_dict(prepared.doc)}

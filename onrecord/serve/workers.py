@@ -163,9 +163,14 @@ class WorkerPool:
         self.workers.append(worker)
         self.idle.put(worker)
 
-    async def prepare(self, job: PasteJob) -> Prepared:
-        """Prepare `job` on a free worker, waiting in a thread (the event loop goes on); Busy when full."""
-        self.admit()
+    async def prepare(self, job: PasteJob, admitted: bool = False) -> Prepared:
+        """Prepare `job` on a free worker, waiting in a thread (the event loop goes on); Busy when full.
+
+        `admitted`: the caller already called `admit` (before reading the request's body, so a paste
+        refused as busy costs no parsing); the count is released here, whatever happens.
+        """
+        if not admitted:
+            self.admit()
         try:
             future = self.waiting.submit(self.run, job)
         except RuntimeError:  # the pool was closed between admit and submit
