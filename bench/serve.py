@@ -62,12 +62,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen:
-    """`onrecord serve` on loopback, as a user starts it; returns once it answers."""
+def start_server(db: Path, port: int, options: list[str] = ()) -> subprocess.Popen:
+    """`onrecord serve` on loopback (with more `options`), as a user starts it; returns once it answers."""
     import httpx
 
     command = [sys.executable, "-m", "onrecord.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
-               "--port", str(port), "--profile", "rules"]
+               "--port", str(port), "--profile", "rules", *options]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                               cwd=REPO, start_new_session=True)
     deadline = time.monotonic() + STARTUP_SECONDS

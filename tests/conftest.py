@@ -23,6 +23,7 @@ SHARED_FIXTURES = frozenset({"seed_path", "seed_text", "polnear_dev", "polnear_t
 # Files whose every test needs what the fast tier goes without.
 FULL_FILES = {
     "test_serve_browser.py": "a headless browser",
+    "test_serve_browser_hostile.py": "a headless browser and a second web server",
     "test_ray_engine.py": "a local Ray cluster",
     "test_ledger_polnear.py": "the PolNeAR corpus",
 }
@@ -34,6 +35,8 @@ SERVER_TESTS = {
     "test_serve.py::test_concurrent_requests_over_a_socket": "a live server",
     "test_serve.py::test_reads_go_on_around_a_store": "a live server",
     "test_serve.py::test_serve_command_serves_until_interrupted": "a server process",
+    "test_serve_hostile.py::test_a_slow_body_is_cut_off_with_408": "a live server",
+    "test_serve_hostile.py::test_idle_connections_are_closed_and_concurrency_is_limited": "a live server",
 }
 
 # Slow: seconds measured on this project's 2-core machine, idle, with `python -m pytest -m "not full"

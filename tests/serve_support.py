@@ -30,13 +30,32 @@ def build_ledger(folder: Path, extract: ExtractOptions = RULES) -> Path:
 
 
 @contextmanager
-def app_over(db: Path, max_paste_bytes: int, extract: ExtractOptions = RULES) -> Iterator:
-    """The web app over `db`, its read-only ledger closed afterwards."""
-    app = create_app(db, ServeOptions(max_paste_bytes=max_paste_bytes, extract=extract))
+def app_over(db: Path, max_paste_bytes: int, extract: ExtractOptions = RULES, **options) -> Iterator:
+    """The web app over `db` (more ServeOptions in `options`), its paste workers and ledger closed afterwards."""
+    app = create_app(db, ServeOptions(max_paste_bytes=max_paste_bytes, extract=extract, **options))
     try:
         yield app
     finally:
-        app.state.web.access.close()
+        app.state.web.close()
+
+
+@contextmanager
+def client_over(db: Path, max_paste_bytes: int, **options) -> Iterator:
+    """A TestClient (see `client_of`) for the web app over `db`, everything closed afterwards."""
+    with app_over(db, max_paste_bytes, **options) as app, client_of(app) as client:
+        yield client
+
+
+def client_of(app, **kwargs):
+    """Starlette's TestClient for `app`, sending `Host: 127.0.0.1` (the app answers loopback names only)."""
+    from starlette.testclient import TestClient
+
+    return TestClient(app, base_url="http://127.0.0.1", **kwargs)
+
+
+def form_token(client) -> str:
+    """The paste form's token, as a script gets it: from the paste page's JSON twin."""
+    return client.get("/paste.json").json()["form_token"]
 
 
 def table_counts(path: Path) -> dict[str, int]:
@@ -48,16 +67,19 @@ def table_counts(path: Path) -> dict[str, int]:
 class LiveServer:
     """The real app under uvicorn on a free loopback port, in a thread of this process (`with LiveServer(app):`)."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, **settings) -> None:
         import socket
 
         import uvicorn
+
+        from onrecord.serve.app import SERVER_SETTINGS
 
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off",
+                                **{**SERVER_SETTINGS, **settings})
         self.server = uvicorn.Server(config)
 
     def __enter__(self) -> "LiveServer":

@@ -20,9 +20,10 @@ from serve_support import (
     LiveServer,
     app_over,
     build_ledger,
+    client_over,
+    form_token,
     table_counts,
 )
-from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from onrecord.cli import app as cli_app
@@ -40,7 +41,7 @@ def db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(db):
-    with app_over(db, LIMIT) as app, TestClient(app) as test_client:
+    with client_over(db, LIMIT) as test_client:
         yield test_client
 
 
@@ -48,7 +49,7 @@ def client(db):
 def writable(tmp_path):
     """A client over a ledger of its own, for the tests that store (module ledger stays as built)."""
     path = build_ledger(tmp_path / "own")
-    with app_over(path, LIMIT) as app, TestClient(app) as test_client:
+    with client_over(path, LIMIT) as test_client:
         yield test_client, path
 
 
@@ -384,6 +385,8 @@ def test_paste_accepts_json_and_files(client):
     ({"text": ARTICLE, "doc_id": "x" * 201}, None, 400, "doc_id: at most 200 characters"),
 ])
 def test_bad_pastes_are_refused_with_a_message(client, form, files, status, fragment):
+    if form.get("action") == "store":
+        form = {**form, "form_token": form_token(client)}
     response = client.post("/paste.json", data=form, files=files)
     assert response.status_code == status and fragment in response.json()["error"]
 
@@ -391,8 +394,9 @@ def test_bad_pastes_are_refused_with_a_message(client, form, files, status, frag
 def test_store_writes_the_paste_into_the_ledger(writable):
     client, path = writable
     before = table_counts(path)
+    token = form_token(client)
     response = client.post("/paste", data={"text": ARTICLE, "action": "store", "doc_id": "budget-day",
-                                           "outlet": "City Times", "published": "2025-06-30"},
+                                           "outlet": "City Times", "published": "2025-06-30", "form_token": token},
                            follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/documents/budget-day?stored=added"
     page = get_html(client, response.headers["location"])
@@ -402,14 +406,15 @@ def test_store_writes_the_paste_into_the_ledger(writable):
     found = get_json(client, "/search.json?q=promise")["statements"]  # the search index was refreshed
     assert [s["doc_id"] for s in found] == ["budget-day"] and found[0]["outlet"] == "City Times"
     assert get_json(client, "/speakers.json?name=adler")["speakers"]  # and the speakers
-    again = client.post("/paste.json", data={"text": ARTICLE, "action": "store", "doc_id": "budget-day"})
+    again = client.post("/paste.json", data={"text": ARTICLE, "action": "store", "doc_id": "budget-day",
+                                             "form_token": token})
     assert again.status_code == 201 and again.json()["outcome"] == "unchanged"
     assert table_counts(path) == after
 
 
 def test_store_without_an_id_keys_on_the_text(writable):
     client, _ = writable
-    stored = client.post("/paste.json", json={"text": ARTICLE, "action": "store"}).json()
+    stored = client.post("/paste.json", json={"text": ARTICLE, "action": "store", "form_token": form_token(client)}).json()
     assert stored["doc_id"].startswith("sha256-") and stored["outcome"] == "added"
     assert get_json(client, stored["url"] + ".json")["text"] == ARTICLE
 
@@ -422,8 +427,9 @@ def test_store_while_another_process_holds_the_ledger_is_a_clear_error(writable)
         stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        response = client.post("/paste.json", data={"text": ARTICLE, "action": "store"})
+        response = client.post("/paste.json", data={"text": ARTICLE, "action": "store", "form_token": form_token(client)})
         assert response.status_code == 503 and "in use by another onrecord process" in response.json()["error"]
+        assert str(path) not in response.text and "PID" not in response.text  # no paths or process ids in an answer
         assert get_json(client, "/.json")["counts"]["documents"] == 7  # reading goes on
     finally:
         holder.kill()
@@ -730,7 +736,8 @@ def test_reads_go_on_around_a_store(tmp_path):
 
         with ThreadPoolExecutor(4) as pool:
             reads = pool.map(reader, range(4))
-            stored = http.post("/paste.json", data={"text": ARTICLE, "action": "store", "doc_id": "during-reads"})
+            stored = http.post("/paste.json", data={"text": ARTICLE, "action": "store", "doc_id": "during-reads",
+                                                    "form_token": form_token(http)})
             statuses = [status for batch in reads for status in batch]
         assert stored.status_code == 201, stored.text
         assert statuses == [200] * 40

@@ -1,7 +1,8 @@
 """`onrecord serve`: the ledger in a browser (onrecord/serve), or one page printed with --get.
 
-The server opens the ledger read-only and listens on loopback unless --public is given. Like the
-ledger's commands, a ledger that can't be opened is one `error:` line and exit 2.
+The server opens the ledger read-only and listens on loopback unless --public is given; it answers
+only Host names it is meant for (loopback names, the --host, each --allowed-host). Like the ledger's
+commands, a ledger that can't be opened is one `error:` line and exit 2.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from onrecord.store import LedgerError
 SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$", re.IGNORECASE)
 UNITS = {None: 1, "b": 1, "kb": 1000, "mb": 1000_000, "gb": 1000_000_000}
 LOOPBACK_NAMES = ("localhost",)
+WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]", "")  # every address of the machine: no one name clients use
 
 
 def parse_size(value: str) -> int:
@@ -59,10 +61,23 @@ def serve_command(
     db: DbOption = Path(DEFAULT_DB),
     host: Annotated[str, typer.Option(help="Address to listen on; anything but loopback needs --public.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
-    public: Annotated[bool, typer.Option("--public", help="Allow a non-loopback --host (the ledger becomes readable "
-                                                           "by anyone who can reach it).")] = False,
-    max_paste_bytes: Annotated[str, typer.Option("--max-paste-bytes", help="Largest paste or upload accepted "
-                                                                          "(e.g. 2MB, 500KB); larger is refused with 413.")] = "2MB",
+    public: Annotated[bool, typer.Option("--public", help="Allow a non-loopback --host: the ledger becomes readable, "
+                                                           "and the paste box usable, by anyone who can reach it; "
+                                                           "storing pastes stays off unless --write-token is given.")] = False,
+    allowed_host: Annotated[list[str] | None, typer.Option(
+        "--allowed-host", metavar="NAME", help="A Host name clients may use besides 127.0.0.1, localhost and [::1] "
+                                               "(repeatable; *.example.org for a domain). Others get 400.")] = None,
+    write_token: Annotated[str | None, typer.Option(
+        "--write-token", metavar="SECRET", envvar="ONRECORD_WRITE_TOKEN",
+        help="Storing a paste needs this secret (form field write_token, or Authorization: Bearer SECRET); "
+             "the only way to store on a --public server.")] = None,
+    max_paste_bytes: Annotated[str, typer.Option("--max-paste-bytes", help="Largest paste or upload accepted, "
+                                                                          "also once decompressed (e.g. 2MB, 500KB); "
+                                                                          "larger is refused with 413.")] = "2MB",
+    paste_workers: Annotated[int, typer.Option("--paste-workers", min=1, max=64,
+                                               help="Worker processes reading and extracting pastes.")] = 2,
+    paste_timeout: Annotated[float, typer.Option("--paste-timeout", min=1, metavar="SECONDS",
+                                                 help="A paste taking longer has its worker killed (504).")] = 60.0,
     profile: ProfileOption = Profile.accurate,
     get: Annotated[str | None, typer.Option("--get", metavar="PATH", help="Print the page at PATH (e.g. /search.json?q=war) "
                                                                          "and exit, without starting a server.")] = None,
@@ -74,13 +89,21 @@ def serve_command(
     if get is None and not is_loopback(host) and not public:
         raise fail(f"refusing to listen on {host}: not a loopback address; pass --public to serve the ledger "
                    "to other machines")
+    hosts = tuple(allowed_host or ())
+    if host.strip("[]") not in WILDCARD_HOSTS and not is_loopback(host):
+        hosts += (host if ":" not in host or host.startswith("[") else f"[{host}]",)  # the address listened on
+    elif get is None and host.strip("[]") in WILDCARD_HOSTS and not allowed_host:
+        raise fail(f"--host {host} listens on every address, but clients use a name: pass --allowed-host NAME "
+                   "(the name or address they type) for each")
     limit = parse_size(max_paste_bytes)
     # --get prints a page without a paste, so the model is loaded (and checked) only for a server
     extract = ExtractOptions(profile=profile.value) if get is not None else engine_options(profile)
     if get is None:
         check_port_free(host, port)
     try:
-        application = create_app(db, ServeOptions(max_paste_bytes=limit, extract=extract))
+        application = create_app(db, ServeOptions(max_paste_bytes=limit, extract=extract, paste_workers=paste_workers,
+                                                  paste_timeout=paste_timeout, allowed_hosts=hosts, public=public,
+                                                  write_token=write_token))
     except LedgerError as error:
         raise fail(str(error)) from None
     web = application.state.web
@@ -92,7 +115,7 @@ def serve_command(
             if status >= 400:  # the page is printed; its reason also goes to stderr as one line
                 message = json.loads(get_page(application, get, accept="application/json")[2]).get("error")
         finally:
-            web.access.close()
+            web.close()
         sys.stdout.write(body.decode("utf-8"))
         if not body.endswith(b"\n"):
             sys.stdout.write("\n")
@@ -102,9 +125,13 @@ def serve_command(
         return
     import uvicorn
 
+    from onrecord.serve.app import SERVER_SETTINGS
+
+    storing = {"form_token": "stores from its own paste form", "write_token": "stores with the write token",
+               "off": "storing off"}[web.store_mode]
     typer.echo(f"serving {db} read-only at http://{host if ':' not in host else f'[{host}]'}:{port}/ "
-               f"(paste limit {limit:,} bytes; Ctrl-C to stop)", err=True)
+               f"(paste limit {limit:,} bytes; {storing}; Ctrl-C to stop)", err=True)
     try:
-        uvicorn.run(application, host=host.strip("[]"), port=port, log_level="warning", server_header=False)
+        uvicorn.run(application, host=host.strip("[]"), port=port, log_level="warning", **SERVER_SETTINGS)
     finally:
-        web.access.close()
+        web.close()

@@ -4,51 +4,69 @@ Every HTML page has a JSON twin: the same URL with `.json`, or an `Accept: appli
 The page's data is built once (`onrecord/serve/pages.py`) and either rendered by a Jinja template
 (autoescaped: article text is never markup) or returned as JSON. Bad parameters are a 400 with a
 message, unknown ids a 404, an oversized paste a 413; no input makes a 500.
+
+Hostile pages and clients (onrecord/serve/guard.py): only the Host names the server is meant for are
+answered; the one write (the paste box's store) needs a same-origin request and a token; pastes are
+read and extracted in worker processes with a time limit (onrecord/serve/workers.py); a request body
+must arrive within `body_timeout`; every response carries the security headers.
 """
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+import anyio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from onrecord import __version__
-from onrecord.formatting import plural
-from onrecord.document import KINDS, SPEAKER_TYPES, Document
+from onrecord.formatting import megabytes, plural
+from onrecord.document import KINDS, SPEAKER_TYPES
 from onrecord.options import ExtractOptions
 import onrecord.serve.charts as charts
 import onrecord.serve.pages as pages
 from onrecord.serve.database import LedgerAccess
+from onrecord.serve.guard import (
+    SECURITY_HEADERS,
+    SecurityHeaders,
+    allowed_hosts,
+    bearer_token,
+    cross_site_problem,
+    ledger_error_message,
+    new_form_token,
+    on_site,
+    token_matches,
+)
 from onrecord.serve.highlight import ROLES, document_blocks, match_pieces
 from onrecord.serve.params import BadParameter, SearchParams, check_choice, check_id, check_text
-from onrecord.serve.paste import Article, PasteError, analyse, article_from_form, store
+from onrecord.serve.paste import PasteError, PasteJob, Prepared, UploadTooLarge, repaired, store
+from onrecord.serve.workers import Busy, PasteTimeout, PoolSettings, WorkerFailed, WorkerPool
 from onrecord.store import LedgerError
 
 HERE = Path(__file__).parent
 JSON = ".json"
 DEFAULT_MAX_PASTE_BYTES = 2_000_000
 ACTIONS = ("analyse", "store")
-SECURITY_HEADERS = {  # defence in depth: even markup that slipped through could run no script of its own
-    "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
-}
+RETRY_AFTER_SECONDS = "5"  # what a 503 "busy" asks the client to wait
+# uvicorn's settings for this app (`onrecord serve` and the tests' live servers): an idle keep-alive connection
+# is closed after 5 s, and past 200 connections or requests at once new ones get a 503 rather than a slot.
+SERVER_SETTINGS = {"timeout_keep_alive": 5, "limit_concurrency": 200, "server_header": False}
 log = logging.getLogger("onrecord.serve")
 
 
@@ -56,9 +74,24 @@ log = logging.getLogger("onrecord.serve")
 class ServeOptions:
     """How the web app behaves (one object instead of many keyword arguments)."""
 
-    max_paste_bytes: int = DEFAULT_MAX_PASTE_BYTES  # a larger paste or upload is refused with 413
+    max_paste_bytes: int = DEFAULT_MAX_PASTE_BYTES  # a larger paste or upload (decompressed, too) is refused with 413
     extract: ExtractOptions = field(default_factory=ExtractOptions)  # the paste box's extraction
     page_size: int = 20  # statements per page
+    paste_workers: int = 2  # worker processes reading and extracting pastes
+    paste_queue: int = 4  # pastes that may wait for a free worker; one more is a 503 "busy" at once
+    paste_timeout: float = 60.0  # seconds a paste may take in its worker; then the worker is killed (504)
+    body_timeout: float = 60.0  # seconds a request body may take to arrive; slower is a 408
+    allowed_hosts: tuple[str, ...] = ()  # Host names answered besides 127.0.0.1, localhost, [::1]
+    public: bool = False  # served beyond loopback: storing needs `write_token`, and is off without one
+    write_token: str | None = None  # the secret a store must carry (form field write_token, or Bearer)
+
+
+class BodyTimeout(Exception):
+    """A request body that did not arrive within the body timeout (a slow or stalled client)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"the request body did not arrive within {seconds:g} s")
 
 
 class PayloadTooLarge(Exception):
@@ -71,20 +104,21 @@ class PayloadTooLarge(Exception):
                          "(onrecord serve --max-paste-bytes)")
 
 
-def megabytes(size: int) -> str:
-    """A byte count for people: `2 MB`, `10.5 MB`, `800 KB`."""
-    if size >= 1_000_000:
-        return f"{size / 1_000_000:.1f}".rstrip("0").rstrip(".") + " MB"
-    return f"{size / 1000:.0f} KB" if size >= 1000 else f"{size} bytes"
-
-
-def limited_receive(receive, limit: int):
-    """`receive` that raises PayloadTooLarge once the request body passes `limit` bytes (nothing more is read)."""
+def limited_receive(receive, limit: int, seconds: float):
+    """`receive` that raises PayloadTooLarge once the request body passes `limit` bytes (nothing more is read),
+    and BodyTimeout when the whole body has not arrived `seconds` after the first read."""
     received = 0
+    deadline: float | None = None
 
     async def counted():
-        nonlocal received
-        message = await receive()
+        nonlocal received, deadline
+        if deadline is None:
+            deadline = anyio.current_time() + seconds
+        try:
+            with anyio.fail_after(max(deadline - anyio.current_time(), 0)):
+                message = await receive()
+        except TimeoutError:
+            raise BodyTimeout(seconds) from None
         if message["type"] == "http.request":
             received += len(message.get("body", b""))
             if received > limit:
@@ -103,10 +137,10 @@ def wants_json(request: Request, suffix: bool = True) -> bool:
 
 
 def json_twin(request: Request) -> str:
-    """The URL of this page's JSON twin: its path as the client sent it, plus `.json`, same query."""
+    """The URL of this page's JSON twin: its path as the client sent it (kept on this site), plus `.json`, same query."""
     path = request.scope.get("raw_path", b"").decode("latin-1") or quote(request.url.path)
     query = request.url.query
-    return path.split("?")[0] + JSON + (f"?{query}" if query else "")
+    return on_site(path.split("?")[0]) + JSON + (f"?{query}" if query else "")
 
 
 def without_suffix(identifier: str) -> str:
@@ -138,20 +172,30 @@ class WebApp:
         self.options = options
         self.access = LedgerAccess(db)
         self.environment = templates()
-        self.extracting = threading.Lock()  # one extraction at a time: a paste is seconds of CPU
+        self.form_token = new_form_token()  # embedded in this server's paste form; a store must send it back
+        self.pool = WorkerPool(PoolSettings(options.extract, options.paste_workers, options.paste_queue,
+                                            options.paste_timeout))
+
+    def close(self) -> None:
+        """Stop the paste workers and close the read-only ledger (after the server stops)."""
+        self.pool.close()
+        self.access.close()
 
     def respond(self, request: Request, template: str, data: dict, status: int = 200, as_json: bool | None = None,
-                **html) -> Response:
-        """`data` as JSON for the twin (or when `as_json`), else rendered by `template` with `html`'s extras."""
+                html: Callable[[], dict] | None = None) -> Response:
+        """`data` as JSON for the twin (or when `as_json`), else rendered by `template` with `html()`'s extras
+        (highlighted text, charts: built only for the page)."""
         if wants_json(request) if as_json is None else as_json:
-            return JSONResponse(data, status_code=status, headers=SECURITY_HEADERS)
+            return JSONResponse(data, status_code=status)
         body = self.environment.get_template(template).render(request=request, json_url=json_twin(request),
-                                                              **data, **html)
-        return HTMLResponse(body, status_code=status, headers=SECURITY_HEADERS)
+                                                              **data, **(html() if html else {}))
+        return HTMLResponse(body, status_code=status)
 
-    def error(self, request: Request, status: int, message: str) -> Response:
+    def error(self, request: Request, status: int, message: str, headers: dict | None = None) -> Response:
         """An error as JSON `{"ok": false, "status", "error"}` or as a page saying it."""
-        return self.respond(request, "error.html", {"ok": False, "status": status, "error": message}, status)
+        response = self.respond(request, "error.html", {"ok": False, "status": status, "error": message}, status)
+        response.headers.update(headers or {})
+        return response
 
     # -- pages ----------------------------------------------------------------------------------------
 
@@ -163,7 +207,7 @@ class WebApp:
     def search(self, request: Request) -> Response:
         params = SearchParams.parse(request.query_params, self.options.page_size)
         with self.access.read() as ledger:
-            data = pages.search_page(ledger, params, request.url.path)
+            data = pages.search_page(ledger, params, on_site(request.url.path))
         return self.respond(request, "search.html", data)
 
     def document(self, request: Request) -> Response:
@@ -178,8 +222,9 @@ class WebApp:
         if found is None:
             raise HTTPException(404, f"no document {doc_id!r} in the ledger")
         data, doc = found
-        return self.respond(request, "document.html", data, as_json=as_json, blocks=document_blocks(doc), stored=stored,
-                            sourcing_chart=charts.sourcing_bars([("this document", data["sourcing"])], width=320, label_width=0))
+        return self.respond(request, "document.html", data, as_json=as_json, html=lambda: {
+            "blocks": document_blocks(doc), "stored": stored,
+            "sourcing_chart": charts.sourcing_bars([("this document", data["sourcing"])], width=320, label_width=0)})
 
     def speakers(self, request: Request) -> Response:
         name = check_text("name", request.query_params.get("name"))
@@ -193,40 +238,78 @@ class WebApp:
         params = SearchParams.parse({"page": request.query_params.get("page"),
                                      "limit": request.query_params.get("limit")}, self.options.page_size)
         with self.access.read() as ledger:
-            data = pages.speaker_page(ledger, speaker_id, params, request.url.path)
+            data = pages.speaker_page(ledger, speaker_id, params, on_site(request.url.path))
         if data is None:
             raise HTTPException(404, f"no speaker {speaker_id!r} in the ledger (see /speakers)")
         weeks = [(date.fromisoformat(w["week"]), w["statements"]) for w in data["statements_per_week"]]
-        return self.respond(request, "speaker.html", data, chart=charts.timeline(weeks))
+        return self.respond(request, "speaker.html", data, html=lambda: {"chart": charts.timeline(weeks)})
 
     def outlets(self, request: Request) -> Response:
         with self.access.read() as ledger:
             data = pages.outlets_page(ledger)
-        chart = charts.sourcing_bars([(o["outlet"], o["sourcing"]) for o in data["outlets"]])
-        return self.respond(request, "outlets.html", data, chart=chart)
+        return self.respond(request, "outlets.html", data, html=lambda: {
+            "chart": charts.sourcing_bars([(o["outlet"], o["sourcing"]) for o in data["outlets"]])})
 
     # -- the paste box --------------------------------------------------------------------------------
 
-    def paste_settings(self) -> dict:
-        """What the paste box accepts (the twin of the empty form)."""
-        return {"max_paste_bytes": self.options.max_paste_bytes, "profile": self.options.extract.profile,
-                "actions": list(ACTIONS), "fields": ["text", "file", "doc_id", "title", "outlet", "published",
-                                                     "byline", "url", "action"]}
+    @property
+    def store_mode(self) -> str:
+        """How a store is allowed: "form_token" (this server's form), "write_token" (the operator's), or "off"."""
+        if self.options.write_token:
+            return "write_token"
+        return "off" if self.options.public else "form_token"
 
-    def paste_form(self, request: Request) -> Response:
-        return self.respond(request, "paste.html", {**self.paste_settings(), "result": None}, article=None)
+    def paste_settings(self) -> dict:
+        """What the paste box accepts (the twin of the empty form), with the form's token when a store needs it."""
+        token_field = [self.store_mode] if self.store_mode != "off" else []
+        settings = {"max_paste_bytes": self.options.max_paste_bytes, "profile": self.options.extract.profile,
+                    "actions": list(ACTIONS), "fields": ["text", "file", "doc_id", "title", "outlet", "published",
+                                                         "byline", "url", "action", *token_field],
+                    "store": self.store_mode}
+        if self.store_mode == "form_token":
+            settings["form_token"] = self.form_token
+        return settings
 
     async def paste(self, request: Request) -> Response:
-        """Find an article's attributions now (action=analyse), or store it in the ledger (action=store)."""
-        fields, upload = await self.read_paste(request)
-        action = check_choice("action", fields.get("action"), ACTIONS) or "analyse"
-        article = article_from_form(fields, upload)
+        """GET: the paste form. POST: find an article's attributions now (action=analyse), or store it (action=store)."""
+        if request.method != "POST":
+            return self.respond(request, "paste.html", {**self.paste_settings(), "result": None},
+                                html=lambda: {"article": None})
+        self.pool.admit()  # busy: a 503 now, before the body is read (uvicorn drains it unparsed)
+        try:
+            fields, upload = await self.read_paste(request)
+            action = check_choice("action", fields.get("action"), ACTIONS) or "analyse"
+            if action == "store":
+                self.check_store(request, fields)  # before any work: a refused store costs nothing
+        except BaseException:
+            self.pool.release()
+            raise
+        job = PasteJob({k: v for k, v in fields.items() if k not in ("form_token", "write_token")}, upload,
+                       action == "store", self.options.max_paste_bytes)
+        prepared = await self.pool.prepare(job, admitted=True)
         if action == "store":
-            return await run_in_threadpool(self.store_article, request, article)
-        doc = await run_in_threadpool(self.analyse_article, article)
-        data = {"stored": False, **pages.document_dict(doc)}
-        return self.respond(request, "paste.html", data, result=data, article=article, blocks=document_blocks(doc),
-                            **self.paste_settings())
+            return await run_in_threadpool(self.store_prepared, request, prepared)
+        data = {"stored": False, **pages.document_dict(prepared.doc)}
+        return await run_in_threadpool(  # a long article's page is rendered off the event loop
+            self.respond, request, "paste.html", data, html=lambda: {
+                "result": data, "article": prepared.article, "blocks": document_blocks(prepared.doc),
+                **self.paste_settings()})
+
+    def check_store(self, request: Request, fields: dict[str, str]) -> None:
+        """A 403 unless this store comes from this site's own pages and carries the token it needs."""
+        mode = self.store_mode
+        if mode == "off":
+            raise HTTPException(403, "storing is off on a public server (start it with --write-token to allow it)")
+        problem = cross_site_problem(request)
+        if problem:
+            raise HTTPException(403, f"store refused: {problem}")
+        if mode == "write_token":
+            if not token_matches(bearer_token(request) or fields.get("write_token"), self.options.write_token):
+                raise HTTPException(403, "store refused: the write token is missing or wrong "
+                                         "(field write_token, or Authorization: Bearer)")
+        elif not token_matches(fields.get("form_token"), self.form_token):
+            raise HTTPException(403, "store refused: the form's token is missing or stale "
+                                     "(reload the paste page; scripts: form_token from /paste.json)")
 
     async def read_paste(self, request: Request) -> tuple[dict[str, str], tuple[str, bytes] | None]:
         """The paste's fields and file: the size limit checked on Content-Length, then counted as it streams."""
@@ -234,18 +317,20 @@ class WebApp:
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise PayloadTooLarge(limit, int(declared))
-        counted = Request(request.scope, limited_receive(request.receive, limit))
+        counted = Request(request.scope, limited_receive(request.receive, limit, self.options.body_timeout))
         if request.headers.get("content-type", "").startswith("application/json"):
             try:
                 data = json.loads(await counted.body())
-            except ValueError as error:
-                raise BadParameter(f"body: not JSON ({error})") from None
+            except (ValueError, RecursionError) as error:  # RecursionError: [[[[… nested past Python's stack
+                reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+                raise BadParameter(f"body: not JSON ({reason})") from None
             if not isinstance(data, dict):
                 raise BadParameter("body: a JSON object is expected ({\"text\": ...})")
-            return {k: str(v) for k, v in data.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)}, None
+            return {repaired(k): repaired(str(v)) for k, v in data.items()
+                    if isinstance(v, (str, int, float)) and not isinstance(v, bool)}, None
         try:
             async with counted.form(max_files=1, max_fields=20, max_part_size=limit) as form:
-                fields = {k: v for k, v in form.items() if isinstance(v, str)}
+                fields = {repaired(k): repaired(v) for k, v in form.items() if isinstance(v, str)}
                 file = form.get("file")
                 upload = None
                 if isinstance(file, UploadFile) and file.filename:
@@ -254,48 +339,59 @@ class WebApp:
             raise BadParameter(f"form: {error.message}") from None
         return fields, upload
 
-    def analyse_article(self, article: Article) -> Document:
-        with self.extracting:
-            return analyse(article, self.options.extract)
-
-    def store_article(self, request: Request, article: Article) -> Response:
-        """The one write: the article ingested into the ledger, then its stored page (303) or a JSON report."""
-        with self.extracting, self.access.write() as ledger:
-            doc_id, report = store(ledger, article, self.options.extract)
+    def store_prepared(self, request: Request, prepared: Prepared) -> Response:
+        """The one write: the prepared paste ingested into the ledger, then its stored page (303) or a JSON report."""
+        with self.access.write() as ledger:
+            report = store(ledger, prepared)
+        doc_id = prepared.doc.doc_id
         outcome = "added" if report.added else "updated" if report.updated else "unchanged"
         url = pages.document_url(doc_id)
         if wants_json(request):
             return JSONResponse({"stored": True, "doc_id": doc_id, "outcome": outcome, "url": url,
-                                 "attributions": report.attributions}, status_code=201, headers=SECURITY_HEADERS)
-        return RedirectResponse(f"{url}?stored={outcome}", status_code=303, headers=SECURITY_HEADERS)
+                                 "attributions": report.attributions}, status_code=201)
+        return RedirectResponse(f"{url}?stored={outcome}", status_code=303)
 
     # -- errors ---------------------------------------------------------------------------------------
 
     async def on_http_error(self, request: Request, error: HTTPException) -> Response:
-        return self.error(request, error.status_code, str(error.detail))
+        return self.error(request, error.status_code, str(error.detail), error.headers)  # a 405's Allow
 
     async def on_bad_parameter(self, request: Request, error: BadParameter) -> Response:
         return self.error(request, 400, str(error))
 
-    async def on_too_large(self, request: Request, error: PayloadTooLarge) -> Response:
-        response = self.error(request, 413, str(error))
-        response.headers["connection"] = "close"  # the rest of the body is not read
-        return response
+    async def on_too_large(self, request: Request, error: PayloadTooLarge | UploadTooLarge) -> Response:
+        return self.error(request, 413, str(error), {"connection": "close"})  # the rest of the body is not read
+
+    async def on_body_timeout(self, request: Request, error: BodyTimeout) -> Response:
+        return self.error(request, 408, str(error), {"connection": "close"})
 
     async def on_paste_error(self, request: Request, error: PasteError) -> Response:
         return self.error(request, 422, str(error))
 
+    async def on_busy(self, request: Request, error: Busy) -> Response:
+        return self.error(request, 503, str(error), {"retry-after": RETRY_AFTER_SECONDS})
+
+    async def on_paste_timeout(self, request: Request, error: PasteTimeout) -> Response:
+        return self.error(request, 504, str(error))
+
+    async def on_worker_failed(self, request: Request, error: WorkerFailed) -> Response:
+        return self.error(request, 503, str(error), {"retry-after": RETRY_AFTER_SECONDS})
+
     async def on_ledger_error(self, request: Request, error: LedgerError) -> Response:
-        return self.error(request, 503, str(error))
+        log.warning("ledger error on %s: %s", request.url.path, error)  # the whole reason, for the operator
+        return self.error(request, 503, ledger_error_message(error), {"retry-after": RETRY_AFTER_SECONDS})
 
     async def on_unexpected(self, request: Request, error: Exception) -> Response:
         log.exception("unexpected error on %s", request.url.path)
-        return self.error(request, 500, f"internal error ({type(error).__name__}); see the server's log")
+        response = self.error(request, 500, f"internal error ({type(error).__name__}); see the server's log")
+        response.headers.update(SECURITY_HEADERS)  # this handler runs outside the middleware that adds them
+        return response
 
 
 def create_app(db: str | Path, options: ServeOptions | None = None) -> Starlette:
     """The web app over the ledger at `db`, opened read-only now (LedgerError when it can't be)."""
-    web = WebApp(db, options or ServeOptions())
+    options = options or ServeOptions()
+    web = WebApp(db, options)
     routes = [
         Route("/", web.home), Route("/.json", web.home),
         Route("/search", web.search), Route("/search.json", web.search),
@@ -303,14 +399,17 @@ def create_app(db: str | Path, options: ServeOptions | None = None) -> Starlette
         Route("/speakers", web.speakers), Route("/speakers.json", web.speakers),
         Route("/speakers/{speaker_id:path}", web.speaker),
         Route("/outlets", web.outlets), Route("/outlets.json", web.outlets),
-        Route("/paste", web.paste_form, methods=["GET"]), Route("/paste.json", web.paste_form, methods=["GET"]),
-        Route("/paste", web.paste, methods=["POST"]), Route("/paste.json", web.paste, methods=["POST"]),
+        Route("/paste", web.paste, methods=["GET", "POST"]), Route("/paste.json", web.paste, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     handlers = {HTTPException: web.on_http_error, BadParameter: web.on_bad_parameter,
-                PayloadTooLarge: web.on_too_large, PasteError: web.on_paste_error,
-                LedgerError: web.on_ledger_error, Exception: web.on_unexpected}
-    app = Starlette(routes=routes, exception_handlers=handlers)
+                PayloadTooLarge: web.on_too_large, UploadTooLarge: web.on_too_large, BodyTimeout: web.on_body_timeout,
+                PasteError: web.on_paste_error, Busy: web.on_busy, PasteTimeout: web.on_paste_timeout,
+                WorkerFailed: web.on_worker_failed, LedgerError: web.on_ledger_error, Exception: web.on_unexpected}
+    middleware = [Middleware(SecurityHeaders),  # outermost: the headers go on the Host check's 400 too
+                  Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts(options.allowed_hosts),
+                             www_redirect=False)]
+    app = Starlette(routes=routes, exception_handlers=handlers, middleware=middleware)
     app.state.web = web
     return app
 

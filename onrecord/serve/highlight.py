@@ -52,26 +52,43 @@ Span = tuple[int, int, str, int | None]  # start, end, role, attribution number 
 
 def pieces(text: str, spans: list[Span], start: int = 0, end: int | None = None) -> list[Piece]:
     """`text[start:end]` cut at every span boundary, each piece with the roles and attributions covering it."""
-    end = len(text) if end is None else min(end, len(text))
+    end = len(text) if end is None else max(0, min(end, len(text)))
     start = max(0, min(start, end))
-    events: dict[int, list[tuple[int, Span]]] = {}
+    return cut(text, spans, [start, end])[0]
+
+
+def cut(text: str, spans: list[Span], bounds: list[int]) -> list[list[Piece]]:
+    """The stretches `text[bounds[i]:bounds[i+1]]` cut into pieces at every span boundary, in one sweep.
+
+    The span boundaries are sorted once and walked in order, keeping the spans open at each point, so a
+    document with thousands of attributions costs about (spans + pieces) × log, not spans × pieces.
+    `bounds` are sorted, within the text.
+    """
+    low, high = bounds[0], bounds[-1]
+    opening: dict[int, list[tuple[str, int | None]]] = {}
+    closing: dict[int, list[tuple[str, int | None]]] = {}
     for span in spans:
-        s, e = max(int(span[0]), start), min(int(span[1]), end)
+        s, e = max(int(span[0]), low), min(int(span[1]), high)
         if e > s:
-            events.setdefault(s, []).append((1, span))
-            events.setdefault(e, []).append((-1, span))
-    active: Counter = Counter()
-    result: list[Piece] = []
-    cuts = sorted({start, end, *events})
-    for here, following in pairwise(cuts):
-        for delta, span in events.get(here, ()):
-            active[(span[2], span[3])] += delta
-        covering = [key for key, count in active.items() if count > 0]
-        present = {role for role, _ in covering}
+            opening.setdefault(s, []).append((span[2], span[3]))
+            closing.setdefault(e, []).append((span[2], span[3]))
+    open_spans: Counter = Counter()  # (role, attribution) → how many of its spans cover this point
+    stretches: list[list[Piece]] = [[] for _ in bounds[1:]]
+    stretch = 0
+    for here, following in pairwise(sorted({*bounds, *opening, *closing})):
+        for key in closing.get(here, ()):
+            open_spans[key] -= 1
+            if not open_spans[key]:
+                del open_spans[key]  # only the spans open here stay: each piece looks at those alone
+        for key in opening.get(here, ()):
+            open_spans[key] += 1
+        while bounds[stretch + 1] <= here:
+            stretch += 1
+        present = {role for role, _ in open_spans}
         roles = tuple(r for r in ROLES if r in present) + tuple(sorted(present - set(ROLES)))
-        numbers = tuple(sorted({n for _, n in covering if n is not None}))
-        result.append(Piece(text[here:following], roles, numbers))
-    return result
+        numbers = tuple(sorted({n for _, n in open_spans if n is not None}))
+        stretches[stretch].append(Piece(text[here:following], roles, numbers))
+    return stretches
 
 
 def match_pieces(content: str, highlights: list[list[int]]) -> list[Piece]:
@@ -109,13 +126,16 @@ def document_blocks(doc: Document) -> list[Block]:
         position = e
     if position < len(text):
         stretches.append((position, len(text), "article", ""))
+    if not stretches:
+        return []
+    cut_up = cut(text, spans, [s for s, *_ in stretches] + [stretches[-1][1]])  # one sweep for the whole text
     blocks: list[Block] = []
-    for s, e, label, reason in stretches:
+    for (s, e, label, reason), stretch_pieces in zip(stretches, cut_up):
         if label == "article" and blocks and blocks[-1].label == "article":
-            blocks[-1].pieces.extend(pieces(text, spans, s, e))  # one run of article text
+            blocks[-1].pieces.extend(stretch_pieces)  # one run of article text
         else:
             mid_line = (s > 0 and text[s - 1] != "\n") or (e < len(text) and "\n" not in text[e - 1:e + 1])
-            blocks.append(Block(label, reason, pieces(text, spans, s, e), inline=mid_line))
+            blocks.append(Block(label, reason, stretch_pieces, inline=mid_line))
     return blocks
 
 
