@@ -15,7 +15,6 @@ from onrecord.store import StatementQuery
 from onrecord.store.query import parse_day
 
 MAX_TEXT = 500  # characters of a search box or filter; longer is no search, it is a paste
-MAX_ID = 1000  # characters of a document or speaker id
 MAX_PAGE = 10_000
 MAX_LIMIT = 100  # statements per page at most (JSON users may ask for more than the pages show)
 TRUE_VALUES = ("1", "true", "on", "yes")
