@@ -47,6 +47,8 @@ SLOW_TESTS = {
     "test_robustness.py::test_extract_arbitrary_newsy_text": "slow (15 s: 600 Hypothesis examples)",
     "test_ledger_crash.py::test_killed_ingests_resume_to_the_uninterrupted_result": "slow (8 s: 8 ingest processes)",
     "test_ledger_crash.py::test_stale_speakers_and_index_are_rebuilt_by_the_next_run": "slow (2 × 3 s: ingest processes)",
+    "test_serve_hostile.py::test_a_paste_over_the_time_limit_kills_its_worker_and_others_go_on": "slow (6 s: worker processes killed and respawned)",
+    "test_serve_hostile.py::test_a_long_paste_blocks_nothing_and_a_full_queue_answers_busy_at_once": "slow (4 s: worker processes)",
 }
 
 

@@ -229,5 +229,7 @@ class WorkerPool:
             workers, self.workers = self.workers, []
         self.idle.put(None)
         for worker in workers:
-            worker.stop()
+            # killed, not asked: a worker holds nothing to save (stores happen in the server), and one still
+            # loading its model would only hear its pipe close once loaded, seconds later
+            worker.stop(kill=True)
         self.waiting.shutdown(wait=False, cancel_futures=True)
