@@ -14,7 +14,7 @@ from typing import TextIO
 from onrecord.clean import article_text, clean
 from onrecord.document import Document, DocumentMetadata, TextSpan
 from onrecord.extract import find_attributions, model_version
-from onrecord.limits import DocumentTimeout, time_limit
+from onrecord.limits import DocumentTimeout, call_within
 from onrecord.options import ExtractOptions
 from onrecord.read import InputDocument, ReadOptions, RunStats, read_inputs
 from onrecord.resolve import resolve_speakers
@@ -63,10 +63,13 @@ def pipeline_version(options: ExtractOptions) -> str:
 
 def extract_item(item: InputDocument, stats: RunStats, options: ExtractOptions | None = None,
                  timeout: float | None = None) -> Document | None:
-    """Extract one input's attributions within the time limit; None (counted in `stats`) on timeout or error."""
+    """Extract one input's attributions within the time limit; None (counted in `stats`) on timeout or error.
+
+    With a limit, extraction runs in a worker process that is killed when the limit passes (`call_within`):
+    a document stuck inside torch or a regular expression can't hold the run. Without one, it runs here.
+    """
     try:
-        with time_limit(timeout):
-            return extract(item.text, options, doc_id=item.doc_id, metadata=item.metadata)
+        return call_within(timeout, extract, (item.text, options), {"doc_id": item.doc_id, "metadata": item.metadata})
     except DocumentTimeout:
         stats.skip(item.path, "extraction timeout", f"{item.doc_id}: over {timeout:g} s")
     except Exception as error:  # an engine bug on one text must not end a run over thousands
