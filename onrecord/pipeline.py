@@ -86,7 +86,8 @@ def extract_inputs(
 ) -> Iterator[Document]:
     """Read every input and extract its attributions, lazily; failures and timeouts are counted in `stats`.
 
-    `read_options.timeout` limits each document's HTML parsing and, again, its extraction.
+    `read_options.timeout` limits each document's HTML parsing and, again, its extraction: a hard limit, the work
+    runs in a worker process killed when it passes (`extract_item`).
     """
     read_options = read_options or ReadOptions()
     for item in read_inputs(paths, stats, stdin=stdin, options=read_options):
