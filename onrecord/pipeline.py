@@ -14,7 +14,7 @@ from typing import TextIO
 from onrecord.clean import article_text, clean
 from onrecord.document import Document, DocumentMetadata, TextSpan
 from onrecord.extract import find_attributions, model_version
-from onrecord.limits import DocumentTimeout, time_limit
+from onrecord.limits import DocumentTimeout, call_within
 from onrecord.options import ExtractOptions
 from onrecord.read import InputDocument, ReadOptions, RunStats, read_inputs
 from onrecord.resolve import resolve_speakers
@@ -82,11 +82,15 @@ def pipeline_version(options: ExtractOptions) -> str:
 
 def extract_item(item: InputDocument, stats: RunStats, options: ExtractOptions | None = None,
                  timeout: float | None = None) -> Document | None:
-    """Extract one input's attributions within the time limit; None (counted in `stats`) on timeout or error."""
+    """Extract one input's attributions within the time limit; None (counted in `stats`) on timeout or error.
+
+    With a limit, extraction runs in a worker process that is killed when the limit passes (`call_within`):
+    a document stuck inside torch or a regular expression can't hold the run. Without one, it runs here.
+    A text cut at `max_chars` is counted as a repair.
+    """
     max_chars = (options or ExtractOptions()).max_chars
     try:
-        with time_limit(timeout):
-            doc = extract(item.text, options, doc_id=item.doc_id, metadata=item.metadata)
+        doc = call_within(timeout, extract, (item.text, options), {"doc_id": item.doc_id, "metadata": item.metadata})
         if doc.truncated:
             stats.recover(item.origin or item.path, f"text cut at {max_chars:,} characters")
         return doc
@@ -106,7 +110,8 @@ def extract_inputs(
 ) -> Iterator[Document]:
     """Read every input and extract its attributions, lazily; failures and timeouts are counted in `stats`.
 
-    `read_options.timeout` limits each document's HTML parsing and, again, its extraction.
+    `read_options.timeout` limits each document's HTML parsing and, again, its extraction: a hard limit, the work
+    runs in a worker process killed when it passes (`extract_item`).
     """
     read_options = read_options or ReadOptions()
     for item in read_inputs(paths, stats, stdin=stdin, options=read_options):

@@ -240,6 +240,36 @@ def _tag_both_ways(tagger: Tagger, text: str):
     return tagger._tag_torch(sentence_features(features), 0.5), tagger._tag_numpy(features, 0.5)
 
 
+LONG_PARAGRAPH = ("The council met on day {k} to discuss the harbour budget. “We cannot keep paying for repairs that "
+                  "never end,” said Mayor Ann Lee. Officials said the vote would come next month.\n\n")
+MARKER = "“The zebra crossing stays where it is,” said Inspector Quill.\n"
+
+
+def test_a_long_text_is_tagged_in_passes_and_its_last_attribution_found(monkeypatch):
+    from onrecord.extract import tagger as tagger_module
+
+    text = "".join(LONG_PARAGRAPH.format(k=k) for k in range(1, 21)) + MARKER
+    whole = extract(text, ExtractOptions(profile="accurate"))
+    passes = []
+    one_pass = tagger_module.Tagger._tag_torch_pass
+
+    def counted_pass(self, features, threshold):
+        passes.append(len(features))
+        return one_pass(self, features, threshold)
+
+    monkeypatch.setattr(tagger_module.Tagger, "_tag_torch_pass", counted_pass)
+    monkeypatch.setattr(tagger_module, "MAX_WINDOWS_PER_PASS", 4)  # the text has ~60 windows
+    chunked = extract(text, ExtractOptions(profile="accurate"))
+    assert len(passes) > 10 and max(passes) == 4
+    last = chunked.attributions[-1]
+    assert (last.source.text, last.content.text) == ("Inspector Quill", "“The zebra crossing stays where it is,”")
+    # the same attributions as in one pass (a different batch may move a float's last bit, not a tag)
+    parts = lambda doc: [(a.source and a.source.spans, a.cue.spans, a.content.spans, a.kind) for a in doc.attributions]  # noqa: E731
+    assert parts(chunked) == parts(whole) and len(whole.attributions) > 20
+    assert [a.confidence for a in chunked.attributions] == pytest.approx([a.confidence for a in whole.attributions],
+                                                                         abs=1e-3)
+
+
 def test_fast_model_runs_in_numpy_with_the_networks_results():
     tagger = load_tagger("fast")
     assert tagger.inference is not None and load_tagger("accurate").inference is None

@@ -24,6 +24,11 @@ from onrecord.extract.features import SentenceFeatures, TextFeatures, sentence_f
 from onrecord.extract.frames import Frame
 
 PROFILES = ("fast", "accurate", "precise")
+# Sentence windows per forward pass of the PyTorch network. The padded batch costs about 0.6 MB a window
+# (accurate; more with the precise profile's encoder features), so a long text is tagged in passes of this
+# many windows and its memory stays flat in its length. A text of no more windows (PolNeAR dev's largest
+# has 197) is one batch, as it always was: a different batch shape changes the floats' last bits.
+MAX_WINDOWS_PER_PASS = 512
 
 def sha256_file(path: Path) -> str:
     """Hex SHA-256 of a file's bytes."""
@@ -109,7 +114,18 @@ class Tagger:
         return frames
 
     def _tag_torch(self, features: list[SentenceFeatures], threshold: float):
-        """Cue instances (window, start, end), their role tags and cue probabilities, by the PyTorch network."""
+        """Cue instances (window, start, end), their role tags and cue probabilities, by the PyTorch network,
+        in passes of at most MAX_WINDOWS_PER_PASS windows (each window is tagged on its own either way)."""
+        instances, role_tags, cue_probs = [], [], []
+        for first in range(0, len(features), MAX_WINDOWS_PER_PASS):
+            found, tags, probs = self._tag_torch_pass(features[first:first + MAX_WINDOWS_PER_PASS], threshold)
+            instances += [(first + n, a, b) for n, a, b in found]
+            role_tags += tags
+            cue_probs += probs
+        return instances, role_tags, cue_probs
+
+    def _tag_torch_pass(self, features: list[SentenceFeatures], threshold: float):
+        """_tag_torch over windows that make one batch (its tensors are freed when this returns)."""
         import torch
 
         with torch.inference_mode():

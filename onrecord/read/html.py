@@ -6,14 +6,25 @@ Menus, cookie banners, share widgets, comment sections and footers are left out.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import trafilatura
 
 from onrecord.document import DocumentMetadata
-from onrecord.limits import DocumentTimeout, time_limit
+from onrecord.limits import DocumentTimeout, call_within
 from onrecord.read.base import STDIN, InputDocument, ReadOptions, Source
 from onrecord.stats import RunStats
 from onrecord.read.text import looks_binary
+
+
+PAGE_FIELDS = ("text", "url", "date", "title", "author", "sitename", "hostname")
+
+
+def page_fields(page) -> SimpleNamespace | None:
+    """What html_page reads of trafilatura's result (the rest holds lxml trees, which can't leave a worker)."""
+    if page is None:
+        return None
+    return SimpleNamespace(**{name: getattr(page, name, None) for name in PAGE_FIELDS})
 
 
 def html_page(
@@ -21,7 +32,7 @@ def html_page(
 ) -> tuple[str, DocumentMetadata] | None:
     """The main text of one HTML page and what its metadata says, or None (counted) when it can't be read."""
     if len(html) > options.max_html_bytes:
-        # Checked before parsing: lxml can't be interrupted mid-call, so a huge page would outlive the time limit.
+        # Checked before parsing: a page this size would cost lxml much memory, and time up to the limit, for nothing.
         stats.skip(origin, "html: too large", f"over {options.max_html_bytes / 1e6:g} MB")
         return None
     if isinstance(html, bytes) and looks_binary(html):
@@ -31,11 +42,11 @@ def html_page(
         stats.skip(origin, "empty")
         return None
     try:
-        with time_limit(options.timeout):
-            # Bytes go in undecoded: trafilatura reads the page's declared or detected charset itself.
-            page = trafilatura.bare_extraction(
-                html, url=url, with_metadata=True, include_comments=False, include_tables=False
-            )
+        # Bytes go in undecoded: trafilatura reads the page's declared or detected charset itself. With a time
+        # limit it runs in a worker process, killed when the limit passes: lxml can't be interrupted mid-call.
+        page = call_within(options.timeout, trafilatura.bare_extraction, (html,),
+                           dict(url=url, with_metadata=True, include_comments=False, include_tables=False),
+                           reply=page_fields)
     except DocumentTimeout:
         stats.skip(origin, "html: timeout", f"over {options.timeout:g} s")
         return None
