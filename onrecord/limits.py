@@ -81,12 +81,12 @@ def call_within(seconds: float | None, function: Callable, args: tuple = (), kwa
     An exception the call raises is raised here; a worker that dies mid-call raises WorkerDied.
 
     A limit of 0 or None runs the call in this process. Off the main thread (a server's request threads),
-    or where processes can't be forked, the limit is `time_limit`'s: soft, or none.
+    where processes can't be forked, or inside a daemonic process (the web UI's paste workers, which may have
+    no children and are themselves killed at their own limit), the limit is `time_limit`'s: soft, or none.
     """
     kwargs = kwargs or {}
     if not seconds or seconds <= 0 or threading.current_thread() is not threading.main_thread() or (
-        "fork" not in multiprocessing.get_all_start_methods()
-    ):
+        "fork" not in multiprocessing.get_all_start_methods()) or multiprocessing.current_process().daemon:
         with time_limit(seconds):
             result = function(*args, **kwargs)
             return reply(result) if reply else result
