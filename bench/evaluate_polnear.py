@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # runs from a checkout without installing the package
+sys.path.insert(0, str(REPO / "src"))  # runs from a checkout without installing the package
 
 from rich.console import Console  # noqa: E402
 

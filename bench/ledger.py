@@ -33,7 +33,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # runs from a checkout without installing the package
+sys.path.insert(0, str(REPO / "src"))  # runs from a checkout without installing the package
 
 from onrecord.document import KINDS  # noqa: E402
 from onrecord.options import ExtractOptions  # noqa: E402

@@ -30,7 +30,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before torch loads: one thread, as each Ray worker has
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # runs from a checkout without installing the package
+sys.path.insert(0, str(REPO / "src"))  # runs from a checkout without installing the package
 
 from onrecord.options import ExtractOptions  # noqa: E402
 from onrecord.run import IngestOptions, ingest  # noqa: E402

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # runs from a checkout without installing the package
+sys.path.insert(0, str(REPO / "src"))  # runs from a checkout without installing the package
 
 from onrecord.evaluate.segments import measure_segments  # noqa: E402
 

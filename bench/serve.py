@@ -32,7 +32,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # runs from a checkout without installing the package
+sys.path.insert(0, str(REPO / "src"))  # runs from a checkout without installing the package
 
 from onrecord.store import Ledger, StatementQuery
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "onrecord"
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "onrecord"
 STAGES = ["read", "clean", "extract", "resolve", "store", "serve"]
 # below every stage: data types, options, the shared text layer, packaged data, errors, counters
 BASE = {"document", "options", "text", "data", "errors", "limits", "stats", "formatting", "serialize"}
@@ -120,3 +120,16 @@ def test_every_entry_point_goes_through_the_orchestrator():
     # and none of them runs a stage itself
     stages = {"onrecord.clean", "onrecord.resolve"}
     assert not any(stages & EDGES[m] for m in entry_points)
+
+
+def test_a_folder_holding_the_clone_does_not_shadow_the_package(tmp_path):
+    """Python started beside a clone named `onrecord` (no `__init__.py` at its root) imports the
+    installed package, not the clone as a namespace package: the src/ layout keeps the two apart."""
+    import subprocess
+    import sys
+
+    (tmp_path / "onrecord").symlink_to(PACKAGE.parents[1], target_is_directory=True)
+    probe = "import onrecord; print(onrecord.__file__); onrecord.extract"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(PACKAGE / "__init__.py")

@@ -1,6 +1,6 @@
 """Train the attribution tagger on PolNeAR train; dev picks the best epoch (`onrecord train`).
 
-    python -m onrecord.train.tagger --data ../shared/data/polnear --out onrecord/data/models/accurate
+    python -m onrecord.train.tagger --data ../shared/data/polnear --out src/onrecord/data/models/accurate
 
 Deterministic for a given seed and thread count. Each epoch writes a checkpoint to OUT, scores it with
 the same pipeline `onrecord evaluate` runs, and the best epoch on dev `attribution` F1 is kept.
