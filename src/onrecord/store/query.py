@@ -97,7 +97,8 @@ def parse_search(text: str) -> Search:
     joining = False
     for index, item in enumerate(items):
         if item == "OR":
-            joining = bool(clauses) and index - 1 not in negated and items[index - 1] != "OR"
+            if index and items[index - 1] != "OR":  # "a OR OR b" is "a OR b"
+                joining = bool(clauses) and index - 1 not in negated
             continue
         if index in negated:
             excluded.append(item)
