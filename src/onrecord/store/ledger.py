@@ -476,8 +476,10 @@ class Ledger:
     def stems(self, words: Iterable[str]) -> dict[str, str]:
         """Each word's stem by the full-text index's stemmer (words as `index_form` gives them)."""
         words = sorted(set(words))
-        rows = self.connection.execute(f"SELECT w, stem(w, '{STEMMER}') FROM unnest(?::VARCHAR[]) t(w)", [words])
-        return dict(rows.fetchall()) if words else {}
+        if not words:
+            return {}
+        sql = f"SELECT w, stem(w, '{STEMMER}') FROM unnest(?::VARCHAR[]) t(w)"
+        return dict(self.connection.execute(sql, [words]).fetchall())
 
     @guarded
     def document(self, doc_id: str) -> Document | None:
