@@ -27,9 +27,10 @@ from serve_support import (
 from typer.testing import CliRunner
 
 from onrecord.cli import app as cli_app
-from onrecord.serve.highlight import document_blocks, match_spans, pieces
+from onrecord.serve.highlight import document_blocks, match_spans, pieces, words_to_stem
 from onrecord.serve.params import SearchParams
 from onrecord.store import Ledger, StatementQuery
+from onrecord.store.query import parse_search
 
 LIMIT = 50_000  # the paste limit of the app under test (bytes)
 
@@ -555,8 +556,10 @@ def test_sql_metacharacters_in_every_parameter(client, db, payload):
         assert response.status_code in (200, 400, 404), (url, response.text)
         assert response.json()  # a JSON answer, never a crash page
     found = get_json(client, f"/search.json?q={encoded}")["statements"]
-    words = re.findall(r"\w+", payload.lower())  # searched for as text: its words, else the text itself
-    assert all(all(w in s["content"].lower() for w in words) if words else payload in s["content"] for s in found)
+    # searched for as text, by the search syntax (" OR " is its operator): each clause holds in every result
+    clauses = parse_search(payload).clauses
+    assert all(any(all(w.lower() in content for w in t.words) and (t.verbatim or "").lower() in content for t in clause)
+               for clause in clauses for content in (s["content"].lower() for s in found))
     assert table_counts(db) == before
     assert get_json(client, "/.json")["counts"] == before
 
@@ -589,9 +592,11 @@ def test_document_blocks_cover_the_text_once(client, db):
     assert [b.label for b in blocks] == ["article", "boilerplate", "advertorial"]
 
 
-def test_match_spans():
+def test_match_spans(db):
     content = "He planned it; plans change. The PLAN was a “plan”."
-    assert [content[a:b] for a, b in match_spans(content, "planned")] == ["planned", "plans", "PLAN", "plan"]
+    with Ledger(db, read_only=True) as ledger:  # the index's stems: "planned", "plans" and "plan" are all "plan"
+        stems = ledger.stems(words_to_stem("planned", [content]))
+    assert [content[a:b] for a, b in match_spans(content, "planned", stems)] == ["planned", "plans", "PLAN", "plan"]
     assert [content[a:b] for a, b in match_spans(content, '"plans change"')] == ["plans change"]
     assert match_spans("100% sure", "%") == [(3, 4)]
     assert match_spans("anything", None) == []

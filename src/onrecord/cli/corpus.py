@@ -227,7 +227,8 @@ SinceOption = Annotated[str | None, typer.Option(help="Published on or after thi
 UntilOption = Annotated[str | None, typer.Option(help="Published on or before this date (YYYY-MM-DD).")]
 AnonymousOption = Annotated[bool, typer.Option("--anonymous", help="Only statements from anonymous sources.")]
 TextArgument = Annotated[
-    str | None, typer.Argument(help='Words that must all occur in the content; "quoted phrases" verbatim.')]
+    str | None, typer.Argument(
+        help='Full text over the content: all words required · "exact phrase" · -exclude · prefix* · a OR b.')]
 
 
 def statement_query(text, speaker, outlet, kind, since, until, anonymous, limit, offset=0) -> StatementQuery:

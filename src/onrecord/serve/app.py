@@ -58,6 +58,7 @@ from onrecord.serve.params import BadParameter, SearchParams, check_choice, chec
 from onrecord.serve.paste import PasteError, PasteJob, Prepared, UploadTooLarge, repaired, store
 from onrecord.serve.workers import Busy, PasteTimeout, PoolSettings, WorkerFailed, WorkerPool
 from onrecord.store import LedgerError
+from onrecord.store.query import SEARCH_SYNTAX
 
 HERE = Path(__file__).parent
 JSON = ".json"
@@ -155,6 +156,7 @@ def templates() -> Environment:
                               trim_blocks=True, lstrip_blocks=True)
     environment.globals.update(match_pieces=match_pieces, roles=ROLES, kinds=KINDS, version=__version__,
                                source_types=charts.SOURCE_TYPES, speaker_types=SPEAKER_TYPES, megabytes=megabytes)
+    environment.globals["search_syntax"] = SEARCH_SYNTAX  # the hint under each search box
     environment.filters["safe_url"] = safe_url
     environment.filters["plural"] = plural
     return environment

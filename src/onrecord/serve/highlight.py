@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 from onrecord.document import Document
-from onrecord.store.query import PHRASE, TERM, phrases
+from onrecord.store.query import Search, SearchSyntaxError, index_form, parse_search
 
 ROLES = ("source", "cue", "content")  # the colours of an attribution; where they overlap, the first is drawn on top
-SUFFIXES = ("ing", "ed", "es", "s", "ly")  # cut from a search word so "planned" also marks "planning" (as stemming finds it)
+WORD = re.compile(r"[^\W_]+")  # a word, as the full-text index splits text: letters and digits
 
 
 @dataclass
@@ -139,30 +140,47 @@ def document_blocks(doc: Document) -> list[Block]:
     return blocks
 
 
-def search_stem(word: str) -> str:
-    """A search word with a common English suffix cut, kept at three letters or more."""
-    lowered = word.lower()
-    for suffix in SUFFIXES:
-        if lowered.endswith(suffix) and len(lowered) - len(suffix) >= 3:
-            stem = lowered[: -len(suffix)]
-            # "planned" → "plann" → "plan", as stemming undoubles (but "fall", "miss", "buzz" keep theirs)
-            return stem[:-1] if stem[-1] == stem[-2] and stem[-1] not in "aeioulsz" else stem
-    return lowered
+def content_words(content: str) -> list[tuple[int, int, str]]:
+    """The words of a text as the full-text index splits them: start, end, and the word as it reads it."""
+    return [(m.start(), m.end(), index_form(m.group())) for m in WORD.finditer(content)]
 
 
-def match_spans(content: str, search: str | None) -> list[tuple[int, int]]:
-    """Where a search's words (as prefixes of their stems) and "phrases" occur in `content`, merged, in order."""
-    search = (search or "").strip()
-    if not search:
-        return []
-    patterns = [re.escape(p) for p in phrases(search)]
-    words = TERM.findall(PHRASE.sub(" ", search))  # a phrase's words are marked where the phrase is
-    patterns += [rf"\b{re.escape(search_stem(w))}\w*" for w in words]
-    if not patterns:
-        patterns = [re.escape(search)]  # no words at all ("%", "--"): the text itself was searched for
-    found = sorted(m.span() for p in patterns for m in re.finditer(p, content, re.IGNORECASE) if m.end() > m.start())
+def parsed(search: str | None) -> Search:
+    """A search text parsed as the ledger parses it; one that can't be run marks nothing."""
+    try:
+        return parse_search(search or "")
+    except SearchSyntaxError:
+        return Search()
+
+
+def words_to_stem(search: str | None, contents: Iterable[str]) -> set[str]:
+    """The words whose stems `match_spans` compares (the search's and the contents'): ask `Ledger.stems` once a page."""
+    wanted = [w for term in parsed(search).wanted if term.verbatim is None for w in term.words]
+    if not wanted:
+        return set()
+    return {index_form(w) for w in wanted} | {form for content in contents for *_, form in content_words(content)}
+
+
+def match_spans(content: str, search: str | None, stems: Mapping[str, str] | None = None) -> list[tuple[int, int]]:
+    """Where a search matched `content`, merged, in order: its words as the index matched them (same stem,
+    by `stems` from `Ledger.stems`; a word missing there is its own stem), its prefixes at the start of a
+    word, its "phrases" verbatim. Excluded terms are never marked."""
+    stems = stems or {}
+    found: list[tuple[int, int]] = []
+    wanted_stems: set[str] = set()
+    prefixes: list[str] = []
+    for term in parsed(search).wanted:
+        if term.verbatim is not None:  # a phrase's words are marked where the phrase is
+            found += [m.span() for m in re.finditer(re.escape(term.verbatim), content, re.IGNORECASE)]
+        elif term.prefix is not None:
+            prefixes.append(term.prefix)
+        else:
+            wanted_stems.update(stems.get(form, form) for form in map(index_form, term.words))
+    if wanted_stems or prefixes:
+        found += [(s, e) for s, e, form in content_words(content)
+                  if stems.get(form, form) in wanted_stems or (prefixes and form.startswith(tuple(prefixes)))]
     merged: list[tuple[int, int]] = []
-    for s, e in found:
+    for s, e in sorted(span for span in found if span[1] > span[0]):
         if merged and s <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
         else:

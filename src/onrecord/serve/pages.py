@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from onrecord.document import Document
 from onrecord.serialize import document_to_dict
-from onrecord.serve.highlight import match_spans
+from onrecord.serve.highlight import match_spans, words_to_stem
 from onrecord.serve.params import SearchParams, path_url
 from onrecord.store import Ledger, LedgerError, Statement, StatementQuery
 
@@ -24,16 +24,19 @@ def speaker_url(speaker_id: str | None, suffix: str = "") -> str | None:
     return path_url("/speakers", speaker_id, suffix) if speaker_id else None
 
 
-def statement_dict(statement: Statement, search: str | None = None) -> dict:
-    """A statement with where the search matched its content and the URLs of its document and speaker."""
-    return {**statement.to_dict(), "highlights": [list(span) for span in match_spans(statement.content, search)],
+def statement_dict(statement: Statement, search: str | None = None, stems: dict[str, str] | None = None) -> dict:
+    """A statement with where the search matched its content (`stems`: see match_spans) and the URLs of its
+    document and speaker."""
+    highlights = match_spans(statement.content, search, stems)
+    return {**statement.to_dict(), "highlights": [list(span) for span in highlights],
             "document_url": document_url(statement.doc_id), "speaker_url": speaker_url(statement.speaker_id)}
 
 
-def paged(found: list[Statement], params: SearchParams, path: str, search: str | None = None) -> dict:
+def paged(found: list[Statement], params: SearchParams, path: str, search: str | None = None,
+          stems: dict[str, str] | None = None) -> dict:
     """A page of statements (the query asked for one more than shown) with the URLs of the pages around it."""
     more = len(found) > params.limit
-    return {"statements": [statement_dict(s, search) for s in found[: params.limit]],
+    return {"statements": [statement_dict(s, search, stems) for s in found[: params.limit]],
             "page": params.page, "limit": params.limit,
             "next_url": params.url(path, page=params.page + 1) if more else None,
             "previous_url": params.url(path, page=params.page - 1) if params.page > 1 else None}
@@ -49,7 +52,8 @@ def home_page(ledger: Ledger) -> dict:
 def search_page(ledger: Ledger, params: SearchParams, path: str) -> dict:
     """Statements matching the search box and filters, a page at a time."""
     found = ledger.search(params.statement_query())
-    return {"query": params.to_dict(), "stale": ledger.is_stale(), **paged(found, params, path, params.q)}
+    stems = ledger.stems(words_to_stem(params.q, (s.content for s in found)))  # to mark what the index matched
+    return {"query": params.to_dict(), "stale": ledger.is_stale(), **paged(found, params, path, params.q, stems)}
 
 
 def speaker_dict(speaker) -> dict:

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 
 from onrecord.document import KINDS, BadDocumentId, check_doc_id
 from onrecord.store import StatementQuery
-from onrecord.store.query import parse_day
+from onrecord.store.query import SearchSyntaxError, parse_day, parse_search
 
 MAX_TEXT = 500  # characters of a search box or filter; longer is no search, it is a paste
 MAX_PAGE = 10_000
@@ -46,6 +46,16 @@ def check_date(name: str, value: str | None) -> date | None:
         return parse_day(value)
     except ValueError as error:
         raise BadParameter(f"{name}: {error}") from None
+
+
+def check_search(name: str, value: str | None) -> str | None:
+    """A search text (see SEARCH_SYNTAX); one the ledger can't run (only exclusions, ...) is a BadParameter."""
+    value = check_text(name, value)
+    try:
+        parse_search(value or "")
+    except SearchSyntaxError as error:
+        raise BadParameter(f"{name}: {error}") from None
+    return value
 
 
 def check_int(name: str, value: str | None, default: int, low: int, high: int) -> int:
@@ -106,7 +116,7 @@ class SearchParams:
     def parse(cls, params: Mapping[str, str], default_limit: int = 20) -> "SearchParams":
         """Check a request's query parameters; unknown parameters are ignored."""
         checked = cls(
-            q=check_text("q", params.get("q")),
+            q=check_search("q", params.get("q")),
             speaker=check_text("speaker", params.get("speaker")),
             outlet=check_text("outlet", params.get("outlet")),
             kind=check_choice("kind", params.get("kind"), KINDS),

@@ -3,7 +3,7 @@
     schema.py   tables, versions, migrations
     ledger.py   `Ledger`: the one writer (write_rows, refresh) and the readers (search, speakers, export, sourcing)
     rows.py     Documents ↔ rows and Arrow batches; stable ids
-    query.py    `StatementQuery` → SQL
+    query.py    the search syntax (`parse_search` → `Search`) and `StatementQuery` → SQL
     unify.py    speakers unified across the corpus, with the user's corrections
 
 Filling a ledger is the runner's job (`onrecord.run.ingest`):

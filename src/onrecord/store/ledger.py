@@ -13,7 +13,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -25,13 +25,14 @@ import duckdb
 from onrecord.document import Document, Speaker
 from onrecord.serialize import document_from_dict
 import onrecord.store.schema as schema
-from onrecord.store.query import StatementQuery, like_pattern, statement_sql
+from onrecord.store.query import SearchSyntaxError, StatementQuery, like_pattern, statement_sql
 from onrecord.store.rows import ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA, attribution_dict, mention_key
 from onrecord.store.unify import UNIFIED_TYPES, Correction, ResolvedSpeaker, UnifiedSpeaker, find_speaker, unify
 
 STALE_SPEAKERS = "speakers_stale"  # meta keys: set with every write, cleared by refresh()
 STALE_SEARCH = "search_stale"
 FTS_TABLE = "attributions"  # the full-text index covers attributions.content_text
+STEMMER = "porter"  # the index's stemmer; `stems` gives the same stems, for highlighting what a search matched
 DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
 
 
@@ -335,7 +336,7 @@ class Ledger:
             # `ignore` is FTS's documented default plus digits, passed explicitly: without it, marks outside
             # ASCII stay glued to words (“Yes → "“ye"), and "yes" would miss every quotation it opens
             con.execute(f"PRAGMA create_fts_index('{FTS_TABLE}', 'attribution_id', 'content_text', "
-                        "stemmer='porter', stopwords='none', strip_accents=1, lower=1, overwrite=1, "
+                        f"stemmer='{STEMMER}', stopwords='none', strip_accents=1, lower=1, overwrite=1, "
                         "ignore='(\\.|[^a-z0-9])+')")
             self._set_meta(STALE_SPEAKERS, "0")
             self._set_meta(STALE_SEARCH, "0")
@@ -460,9 +461,25 @@ class Ledger:
     @guarded
     def search(self, query: StatementQuery | None = None) -> list[Statement]:
         """Statements matching a query (full text and filters), best match first, or newest first."""
-        query = query or StatementQuery()
-        sql, params = statement_sql(query, fts=self._meta(STALE_SEARCH) != "1")
+        sql, params = self._statement_sql(query or StatementQuery())
         return [Statement(*row) for row in self.connection.execute(sql, params).fetchall()]
+
+    def _statement_sql(self, query: StatementQuery, export: bool = False) -> tuple[str, list[Any]]:
+        """The SQL of a statement query over this ledger (unranked while the index is stale); a search text
+        that can't be run is a LedgerError saying why."""
+        try:
+            return statement_sql(query, fts=self._meta(STALE_SEARCH) != "1", export=export)
+        except SearchSyntaxError as error:
+            raise LedgerError(f"search {query.text!r}: {error}") from None
+
+    @guarded
+    def stems(self, words: Iterable[str]) -> dict[str, str]:
+        """Each word's stem by the full-text index's stemmer (words as `index_form` gives them)."""
+        words = sorted(set(words))
+        if not words:
+            return {}
+        sql = f"SELECT w, stem(w, '{STEMMER}') FROM unnest(?::VARCHAR[]) t(w)"
+        return dict(self.connection.execute(sql, [words]).fetchall())
 
     @guarded
     def document(self, doc_id: str) -> Document | None:
@@ -522,7 +539,7 @@ class Ledger:
     @guarded
     def statements_per_week(self, query: StatementQuery) -> list[tuple[date, int]]:
         """How many statements matching `query` were published each week (its Monday), oldest first; undated left out."""
-        sql, params = statement_sql(replace(query, limit=None, offset=0), fts=self._meta(STALE_SEARCH) != "1")
+        sql, params = self._statement_sql(replace(query, limit=None, offset=0))
         return self.connection.execute(
             f"SELECT date_trunc('week', d.published_date)::DATE AS week, count(*) FROM ({sql}) statements "
             "JOIN documents d USING (doc_id) WHERE d.published_date IS NOT NULL GROUP BY week ORDER BY week",
@@ -534,7 +551,7 @@ class Ledger:
         if output_format not in EXPORT_FORMATS:
             raise ValueError(f"unknown export format {output_format!r}")
         query = query or StatementQuery(limit=None)
-        sql, params = statement_sql(query, fts=self._meta(STALE_SEARCH) != "1", export=True)
+        sql, params = self._statement_sql(query, export=True)
         con = self.connection
         con.execute("DROP TABLE IF EXISTS temp.export_rows")
         con.execute(f"CREATE TEMP TABLE export_rows AS {sql}", params)

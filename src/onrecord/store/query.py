@@ -1,19 +1,145 @@
 """Statement queries: full text plus filters, turned into one parameterised SQL statement.
 
 User text never enters the SQL itself: every value is a bound parameter, and LIKE patterns escape
-the user's own `%` and `_`. Full text goes through DuckDB's FTS index (BM25, every term required);
-"quoted phrases" must also appear verbatim. When the index is stale (a run stopped before its
-refresh), terms are matched with ILIKE instead, so results are right, only unranked.
+the user's own `%` and `_`. The search text is parsed once (`parse_search`) into a `Search`: clauses
+that must all hold, each one term or several joined by `OR`, and terms that must not occur. Words
+go through DuckDB's FTS index (BM25, Porter stemming); "quoted phrases" must also appear verbatim;
+a `prefix*` matches the words of the content that begin with it. When the index is stale (a run
+stopped before its refresh), words are matched with ILIKE instead, so results are right, only
+unranked. The parser knows nothing of SQL, so another index can reuse it.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”')
 TERM = re.compile(r"\w+")
+SEARCH_SYNTAX = 'all words required · "exact phrase" · -exclude · prefix* · a OR b'  # the search box's hint
+MAX_CLAUSES = 32  # OR alternatives, exclusions, prefixes and phrases: each is one more condition in the SQL
+MIN_PREFIX = 2  # letters before a prefix's star: "a*" would match most of the corpus
+CLOSING_QUOTE = re.compile(r'["”]')  # either closes a phrase: "…" and “…”, and the mixed ones people type
+TOKEN = re.compile(r'(-?)(?:(["“])|([^\s"“]+))')  # an optional exclusion dash, then a phrase's opening quote or a run
+PREFIX = re.compile(r"([^\W_]+)\*")  # a word run, its star (in the index's terms: letters and digits)
+
+
+class SearchSyntaxError(ValueError):
+    """A search text that can't be run (only exclusions, a prefix too short, too many terms)."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing to look for: words (stemmed, as the index reads them), verbatim text, or a prefix."""
+
+    words: tuple[str, ...] = ()  # every one must occur ("al-Qaeda": al, Qaeda); as written, the index stems them
+    verbatim: str | None = None  # must occur as written, case aside: a "quoted phrase", or text without words ("%")
+    prefix: str | None = None  # a content word must begin with this (lowered, accents stripped)
+
+
+@dataclass(frozen=True)
+class Search:
+    """A parsed search text: every clause must hold (a clause holds when one of its terms occurs); no excluded term may."""
+
+    clauses: tuple[tuple[Term, ...], ...] = ()
+    excluded: tuple[Term, ...] = ()
+
+    @property
+    def wanted(self) -> list[Term]:
+        """The terms whose matches a result shows (never an excluded one)."""
+        return [term for clause in self.clauses for term in clause]
+
+
+def index_form(word: str) -> str:
+    """A word as the full-text index reads it: accents stripped, lowered (then stemmed, for a whole word)."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def parse_search(text: str) -> Search:
+    """The search text as clauses and exclusions; SearchSyntaxError (one line) for text that can't be run.
+
+    Words are all required; `OR` (capitals) between two terms makes them one clause, binding tighter than
+    the implicit AND (`a b OR c` is a AND (b OR c)); `-term` excludes; a quote mark without its closing
+    one runs to the end; an `OR` with no term on one side is ignored.
+    """
+    if not text.strip():
+        return Search()
+    items: list[Term | str] = []  # the terms and "OR"s in order
+    negated: set[int] = set()  # the positions in `items` of excluded terms
+    position = 0
+    while match := TOKEN.search(text, position):
+        dash, quote, run = match.groups()
+        if quote:
+            start = match.end()
+            closing = CLOSING_QUOTE.search(text, start)
+            end = closing.start() if closing else len(text)
+            position = end + 1
+            term = phrase_term(text[start:end])
+        else:
+            position = match.end()
+            if dash and not TERM.match(run):  # "--": text, not an exclusion
+                run, dash = dash + run, ""
+            if run == "-":  # a lone dash excludes nothing and is no text to look for
+                continue
+            if run == "OR" and not dash:
+                items.append("OR")
+                continue
+            term = run_term(run or "")
+        if term is None:
+            continue
+        if dash:
+            negated.add(len(items))
+        items.append(term)
+    clauses: list[list[Term]] = []
+    excluded: list[Term] = []
+    joining = False
+    for index, item in enumerate(items):
+        if item == "OR":
+            if index and items[index - 1] != "OR":  # "a OR OR b" is "a OR b"
+                joining = bool(clauses) and index - 1 not in negated
+            continue
+        if index in negated:
+            excluded.append(item)
+            joining = False
+        elif joining:
+            clauses[-1].append(item)
+            joining = False
+        else:
+            clauses.append([item])
+    if not clauses and not excluded:  # nothing but quote marks, ORs or dashes: the text itself is looked for
+        clauses.append([run_term(text.strip())])
+    search = Search(tuple(tuple(c) for c in clauses), tuple(excluded))
+    conditions = sum(len(c) for c in clauses if len(c) > 1 or not plain(c[0])) + len(excluded)
+    if conditions > MAX_CLAUSES:
+        raise SearchSyntaxError(f"too many OR, -exclusion, prefix* and \"phrase\" terms ({conditions}): "
+                                f"at most {MAX_CLAUSES}")
+    if excluded and not clauses:
+        raise SearchSyntaxError("only exclusions (-word): add a word, phrase or prefix* to look for")
+    return search
+
+
+def phrase_term(inside: str) -> Term | None:
+    """A "quoted phrase": its words, and the phrase verbatim; None when empty."""
+    inside = inside.strip()
+    return Term(tuple(TERM.findall(inside)), inside) if inside else None
+
+
+def run_term(run: str) -> Term | None:
+    """A run of text between spaces: a prefix (`trade*`), its words, or (without any) the run verbatim."""
+    if prefix := PREFIX.fullmatch(run):
+        stem = index_form(prefix.group(1))
+        if len(stem) < MIN_PREFIX:
+            raise SearchSyntaxError(f"prefix {run!r} is too short: give at least {MIN_PREFIX} letters before the *")
+        return Term(prefix=stem)
+    words = tuple(TERM.findall(run))
+    return Term(words) if words else Term(verbatim=run) if run else None
+
+
+def plain(term: Term) -> bool:
+    """Whether a term is words alone (what the index scores in one call with the other required words)."""
+    return bool(term.words) and term.verbatim is None and term.prefix is None
 
 
 @dataclass(frozen=True)
@@ -39,11 +165,6 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def phrases(text: str) -> list[str]:
-    """The "quoted phrases" of a search text."""
-    return [m.group(1) or m.group(2) for m in PHRASE.finditer(text)]
-
-
 STATEMENT_COLUMNS = """a.attribution_id, a.doc_id, a.ordinal,
     coalesce(s.name, a.speaker_name, a.source_text) AS speaker, s.speaker_id, a.speaker_type,
     a.source_text AS source, a.cue_text AS cue, a.content_text AS content, a.kind, a.via_names AS via,
@@ -56,33 +177,92 @@ FROM = """FROM attributions a JOIN documents d ON d.doc_id = a.doc_id
     LEFT JOIN speaker_mentions m ON m.mention_key = a.mention_key
     LEFT JOIN speakers s ON s.speaker_id = m.speaker_id"""
 
-# BM25 over the content; conjunctive: every term must occur (as a search box user expects)
-FTS_HITS = """JOIN (SELECT attribution_id, score FROM (
-        SELECT attribution_id, fts_main_attributions.match_bm25(attribution_id, ?, conjunctive := 1) AS score
-        FROM attributions) WHERE score IS NOT NULL) hits ON hits.attribution_id = a.attribution_id"""
+# BM25 over the content; conjunctive: every word must occur (as a search box user expects)
+BM25 = "fts_main_attributions.match_bm25(attribution_id, ?, conjunctive := 1)"
+VERBATIM = "content_text ILIKE ? ESCAPE '\\'"
+# a word of the content, as the index splits it (letters and digits, accents stripped), begins with the prefix
+PREFIXED = "regexp_matches(strip_accents(lower(content_text)), ?)"
+Condition = tuple[str, list[Any]]  # SQL over one attributions row, and its parameters in order
+
+
+class SearchSQL:
+    """A Search as the derived table `hits(attribution_id, score)`: the BM25 calls it needs, and its conditions."""
+
+    def __init__(self, search: Search, fts: bool) -> None:
+        self.fts = fts
+        self.scores: list[str] = []  # the BM25 columns s0, s1, ... of the inner select
+        self.score_params: list[Any] = []
+        self.scored: list[str] = []  # the columns that add to the score (not the excluded terms')
+        conditions: list[Condition] = []
+        required = [w for clause in search.clauses if len(clause) == 1 for w in clause[0].words]
+        if required:  # every required word in one call, ranked as one query (as before OR and -word existed)
+            conditions.append(self.words(required, scored=True))
+        for clause in search.clauses:
+            if len(clause) == 1:
+                conditions.append(self.term(clause[0], scored=True, words=False))
+            else:
+                conditions.append(either([self.term(term, scored=True) for term in clause]))
+        for term in search.excluded:
+            sql, params = self.term(term, scored=False)
+            conditions.append((f"NOT ({sql})", params))
+        self.conditions = [c for c in conditions if c[0]]
+
+    def words(self, words: list[str] | tuple[str, ...], scored: bool) -> Condition:
+        """All of `words` occur: one BM25 call (stemmed), or ILIKE each while the index is stale."""
+        if not self.fts:
+            return both([(VERBATIM, [like_pattern(w)]) for w in words])
+        column = f"s{len(self.scores)}"
+        self.scores.append(f"{BM25} AS {column}")
+        self.score_params.append(" ".join(words))
+        if scored:
+            self.scored.append(column)
+        return f"{column} IS NOT NULL", []
+
+    def term(self, term: Term, scored: bool, words: bool = True) -> Condition:
+        """A term occurs: its words (unless already required), its verbatim text, its prefix."""
+        parts = [self.words(term.words, scored)] if words and term.words else []
+        if term.verbatim is not None:
+            parts.append((VERBATIM, [like_pattern(term.verbatim)]))
+        if term.prefix is not None:
+            parts.append((PREFIXED, [rf"(^|[^a-z0-9]){re.escape(term.prefix)}"]))
+        return both(parts)
+
+    def join(self) -> tuple[str, list[Any], bool]:
+        """The JOIN onto `a`, its parameters, and whether its score ranks the results."""
+        if len(self.scored) == 1:
+            score = self.scored[0]
+        else:
+            score = " + ".join(f"coalesce({c}, 0)" for c in self.scored) or "NULL::DOUBLE"
+        columns = "".join(f", {c}" for c in self.scores)
+        where, params = both(self.conditions)
+        sql = (f"JOIN (SELECT attribution_id, {score} AS score FROM (SELECT attribution_id, content_text{columns} "
+               f"FROM attributions) WHERE {where or 'true'}) hits ON hits.attribution_id = a.attribution_id")
+        return sql, self.score_params + params, bool(self.scored)
+
+
+def both(conditions: list[Condition]) -> Condition:
+    """Conditions that must all hold, as one."""
+    return " AND ".join(sql for sql, _ in conditions), [p for _, params in conditions for p in params]
+
+
+def either(conditions: list[Condition]) -> Condition:
+    """Conditions of which one must hold, as one."""
+    return "(" + " OR ".join(f"({sql})" for sql, _ in conditions) + ")", [p for _, ps in conditions for p in ps]
 
 
 def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False) -> tuple[str, list[Any]]:
-    """The SQL and its parameters for the statements matching `query` (columns: see Statement)."""
+    """The SQL and its parameters for the statements matching `query` (columns: see Statement).
+
+    SearchSyntaxError (one line) when the search text can't be run.
+    """
     params: list[Any] = []
     where: list[str] = []
     joins = ""
-    score = "NULL::DOUBLE AS score"
-    text = (query.text or "").strip()
-    if text:
-        words = " ".join(TERM.findall(PHRASE.sub(lambda m: m.group(0).strip('"“”'), text)))
-        if fts and words:
-            joins = FTS_HITS
-            params.append(words)
-            score = "hits.score AS score"
-        else:
-            for word in TERM.findall(text):
-                where.append("a.content_text ILIKE ? ESCAPE '\\'")
-                params.append(like_pattern(word))
-        # no words at all ("%", "--"): the text itself must occur, so it still narrows the search
-        for phrase in phrases(text) or ([] if words else [text]):
-            where.append("a.content_text ILIKE ? ESCAPE '\\'")
-            params.append(like_pattern(phrase))
+    ranked = False
+    search = parse_search(query.text or "")
+    if search.clauses:
+        joins, params, ranked = SearchSQL(search, fts).join()
+    score = "hits.score AS score" if ranked else "NULL::DOUBLE AS score"
     if query.speaker:
         # matched against the few thousand speakers first, not once per joined attribution row
         where.append("(a.mention_key IN (SELECT sm.mention_key FROM speaker_mentions sm "
@@ -114,7 +294,7 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
     sql = f"SELECT {columns} {FROM} {joins}"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    order = "score DESC, " if joins else ""  # ranked by relevance when the index was searched
+    order = "score DESC, " if ranked else ""  # ranked by relevance when the index was searched
     sql += f" ORDER BY {order}d.published_date DESC NULLS LAST, a.doc_id, a.ordinal"
     if query.limit is not None:
         sql += " LIMIT ? OFFSET ?"
