@@ -88,6 +88,41 @@ def test_wire_dateline_and_leading_date_are_cut_off():
     assert label_at(text, "The Senate") == ("article", "body text")
 
 
+@pytest.mark.parametrize(
+    "opening, dateline",
+    [
+        ("(CNN)President Jane Roe said on Monday that the talks would go on.", "(CNN)"),
+        ("(Reuters) - The minister said the plan would work.", "(Reuters) - "),
+        ("WASHINGTON (AP) — The Senate voted on Monday.", "WASHINGTON (AP) — "),
+        ("KYIV (CNN)Officials said the talks would go on.", "KYIV (CNN)"),
+        ("VIENNA — Iran's envoy said the deal was dead.", "VIENNA — "),
+        ("ST. LOUIS, Mo. -- The mayor said the vote was close.", "ST. LOUIS, Mo. -- "),
+    ],
+)
+def test_datelines_that_open_the_story_are_cut_off(opening, dateline):
+    text = f"Talks go on, minister says\n\n{opening}\n\n{CLOSING}\n"
+    assert label_at(text, dateline) == ("boilerplate", "dateline")
+    assert label_at(text, opening[len(dateline):]) == ("article", "body text")
+    blanked = article_text(text, segment(text))
+    assert opening[len(dateline):] in blanked and dateline not in blanked  # "(CNN)" no longer glues to a word
+
+
+def test_glued_dateline_is_in_no_attribution_span():
+    text = "(CNN)President Jane Roe said on Monday that “the talks will go on.”\n"
+    doc = extract(text)
+    assert doc.attributions
+    for a in doc.attributions:
+        for part in (a.content, a.source, a.cue):
+            assert part is None or "(CNN)" not in part.text and not part.text.startswith("CNN")
+    assert any(a.source and a.source.text.startswith("President Jane Roe") for a in doc.attributions)
+
+
+def test_all_caps_heading_far_down_is_no_dateline():
+    heading = "QUESTIONABLE MEDICAL CLAIMS — For years, the doctor has been dogged by charges."
+    text = "\n\n".join([OPENING] * 9 + [heading, CLOSING]) + "\n"
+    assert label_at(text, heading) == ("article", "body text")
+
+
 def test_author_bio_only_at_the_end():
     bio = "Jane Doe is a member of the Example Board of Contributors and the author of a book on Congress."
     assert label_at(f"{OPENING}\n\n{CLOSING}\n\n{bio}\n", bio) == ("boilerplate", "author bio")
