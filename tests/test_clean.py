@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from onrecord import ExtractOptions, extract
-from onrecord.clean import article_text, clean, load_segment_rules, segment, text_metadata
+from onrecord.clean import article_text, clean, clean_byline, load_segment_rules, segment, text_metadata
+from onrecord.clean.metadata import Byline
 from onrecord.document import SEGMENT_LABELS, DocumentMetadata, Segment
 
 OPENING = "“We will win,” Mayor Jane Smith said on Tuesday, as the council met for the last time this year."
@@ -246,6 +247,45 @@ def test_unknown_rules_name_says_what_is_available():
 def test_text_metadata(header, published, byline, outlet):
     metadata = text_metadata(f"{header}\n\n{OPENING}\n")
     assert (metadata.published, metadata.byline, metadata.outlet) == (published, byline, outlet)
+
+
+@pytest.mark.parametrize(
+    "byline, names, outlet",
+    [  # (byline as a page, feed or text gives it, the names kept, the outlet a role names)
+        ("Analysis by Mara Quist; CNN Editor-at-large", "Mara Quist", "CNN"),
+        ("Analysis by Mara Quist, CNN Editor-at-large", "Mara Quist", "CNN"),
+        ("Opinion by Ravi Menon, Contributor", "Ravi Menon", None),
+        ("By Jane Doe", "Jane Doe", None),
+        ("by: Jane Doe", "Jane Doe", None),
+        ("Story by Lena Hart | Staff Writer", "Lena Hart", None),
+        ("Written by Tom Reyes and Ana Silva", "Tom Reyes and Ana Silva", None),
+        ("By Jane Doe, Senior White House Correspondent", "Jane Doe", None),
+        ("Jane Doe; John Roe", "Jane Doe, John Roe", None),
+        ("Mark Ode, Rachel Lin, and Sam Ng", "Mark Ode, Rachel Lin, Sam Ng", None),
+        ("By JANE DOE, Associated Press", "Jane Doe", "Associated Press"),
+        ("Jane Doe, The Harbor Post Staff Writer", "Jane Doe", "The Harbor Post"),
+        ("Olu Ade / Valdoria News Senior Correspondent", "Olu Ade", "Valdoria News"),
+        ("Jane Doe — Reuters", "Jane Doe", "Reuters"),
+        ("Editor-in-Chief Mary Poe", "Mary Poe", None),
+        ("Andy Byers", "Andy Byers", None),
+        ("J. Doe", "J. Doe", None),
+        ("Staff Writer", None, None),
+        ("By", None, None),
+        ("", None, None),
+        (None, None, None),
+    ],
+)
+def test_clean_byline(byline, names, outlet):
+    assert clean_byline(byline) == Byline(names, outlet)
+
+
+def test_page_byline_is_cleaned_and_its_outlet_fills_a_gap():
+    given_metadata = DocumentMetadata(byline="Analysis by Mara Quist; CNN Editor-at-large")
+    _, metadata = clean(f"{OPENING}\n", given_metadata)
+    assert (metadata.byline, metadata.outlet) == ("Mara Quist", "CNN")
+    _, metadata = clean(f"{OPENING}\n", DocumentMetadata(byline="By Mara Quist, CNN Editor", outlet="CNN Politics"))
+    assert (metadata.byline, metadata.outlet) == ("Mara Quist", "CNN Politics")  # what was given wins
+    assert given_metadata.byline == "Analysis by Mara Quist; CNN Editor-at-large"  # the caller's object is untouched
 
 
 def test_given_metadata_wins_and_the_text_fills_gaps():
