@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from onrecord import ExtractOptions, extract
-from onrecord.clean import article_text, clean, load_segment_rules, segment, text_metadata
+from onrecord.clean import article_text, clean, clean_byline, load_segment_rules, segment, text_metadata
+from onrecord.clean.metadata import Byline
 from onrecord.document import SEGMENT_LABELS, DocumentMetadata, Segment
 
 OPENING = "“We will win,” Mayor Jane Smith said on Tuesday, as the council met for the last time this year."
@@ -86,6 +87,41 @@ def test_wire_dateline_and_leading_date_are_cut_off():
     assert label_at(text, "U.S. officials") == ("article", "body text")
     assert label_at(text, "WASHINGTON") == ("boilerplate", "dateline")
     assert label_at(text, "The Senate") == ("article", "body text")
+
+
+@pytest.mark.parametrize(
+    "opening, dateline",
+    [
+        ("(CNN)President Jane Roe said on Monday that the talks would go on.", "(CNN)"),
+        ("(Reuters) - The minister said the plan would work.", "(Reuters) - "),
+        ("WASHINGTON (AP) — The Senate voted on Monday.", "WASHINGTON (AP) — "),
+        ("KYIV (CNN)Officials said the talks would go on.", "KYIV (CNN)"),
+        ("VIENNA — Iran's envoy said the deal was dead.", "VIENNA — "),
+        ("ST. LOUIS, Mo. -- The mayor said the vote was close.", "ST. LOUIS, Mo. -- "),
+    ],
+)
+def test_datelines_that_open_the_story_are_cut_off(opening, dateline):
+    text = f"Talks go on, minister says\n\n{opening}\n\n{CLOSING}\n"
+    assert label_at(text, dateline) == ("boilerplate", "dateline")
+    assert label_at(text, opening[len(dateline):]) == ("article", "body text")
+    blanked = article_text(text, segment(text))
+    assert opening[len(dateline):] in blanked and dateline not in blanked  # "(CNN)" no longer glues to a word
+
+
+def test_glued_dateline_is_in_no_attribution_span():
+    text = "(CNN)President Jane Roe said on Monday that “the talks will go on.”\n"
+    doc = extract(text)
+    assert doc.attributions
+    for a in doc.attributions:
+        for part in (a.content, a.source, a.cue):
+            assert part is None or "(CNN)" not in part.text and not part.text.startswith("CNN")
+    assert any(a.source and a.source.text.startswith("President Jane Roe") for a in doc.attributions)
+
+
+def test_all_caps_heading_far_down_is_no_dateline():
+    heading = "QUESTIONABLE MEDICAL CLAIMS — For years, the doctor has been dogged by charges."
+    text = "\n\n".join([OPENING] * 9 + [heading, CLOSING]) + "\n"
+    assert label_at(text, heading) == ("article", "body text")
 
 
 def test_author_bio_only_at_the_end():
@@ -211,6 +247,45 @@ def test_unknown_rules_name_says_what_is_available():
 def test_text_metadata(header, published, byline, outlet):
     metadata = text_metadata(f"{header}\n\n{OPENING}\n")
     assert (metadata.published, metadata.byline, metadata.outlet) == (published, byline, outlet)
+
+
+@pytest.mark.parametrize(
+    "byline, names, outlet",
+    [  # (byline as a page, feed or text gives it, the names kept, the outlet a role names)
+        ("Analysis by Mara Quist; CNN Editor-at-large", "Mara Quist", "CNN"),
+        ("Analysis by Mara Quist, CNN Editor-at-large", "Mara Quist", "CNN"),
+        ("Opinion by Ravi Menon, Contributor", "Ravi Menon", None),
+        ("By Jane Doe", "Jane Doe", None),
+        ("by: Jane Doe", "Jane Doe", None),
+        ("Story by Lena Hart | Staff Writer", "Lena Hart", None),
+        ("Written by Tom Reyes and Ana Silva", "Tom Reyes and Ana Silva", None),
+        ("By Jane Doe, Senior White House Correspondent", "Jane Doe", None),
+        ("Jane Doe; John Roe", "Jane Doe, John Roe", None),
+        ("Mark Ode, Rachel Lin, and Sam Ng", "Mark Ode, Rachel Lin, Sam Ng", None),
+        ("By JANE DOE, Associated Press", "Jane Doe", "Associated Press"),
+        ("Jane Doe, The Harbor Post Staff Writer", "Jane Doe", "The Harbor Post"),
+        ("Olu Ade / Valdoria News Senior Correspondent", "Olu Ade", "Valdoria News"),
+        ("Jane Doe — Reuters", "Jane Doe", "Reuters"),
+        ("Editor-in-Chief Mary Poe", "Mary Poe", None),
+        ("Andy Byers", "Andy Byers", None),
+        ("J. Doe", "J. Doe", None),
+        ("Staff Writer", None, None),
+        ("By", None, None),
+        ("", None, None),
+        (None, None, None),
+    ],
+)
+def test_clean_byline(byline, names, outlet):
+    assert clean_byline(byline) == Byline(names, outlet)
+
+
+def test_page_byline_is_cleaned_and_its_outlet_fills_a_gap():
+    given_metadata = DocumentMetadata(byline="Analysis by Mara Quist; CNN Editor-at-large")
+    _, metadata = clean(f"{OPENING}\n", given_metadata)
+    assert (metadata.byline, metadata.outlet) == ("Mara Quist", "CNN")
+    _, metadata = clean(f"{OPENING}\n", DocumentMetadata(byline="By Mara Quist, CNN Editor", outlet="CNN Politics"))
+    assert (metadata.byline, metadata.outlet) == ("Mara Quist", "CNN Politics")  # what was given wins
+    assert given_metadata.byline == "Analysis by Mara Quist; CNN Editor-at-large"  # the caller's object is untouched
 
 
 def test_given_metadata_wins_and_the_text_fills_gaps():

@@ -197,3 +197,39 @@ def test_extraction_error_is_counted(tmp_path, monkeypatch):
     docs, stats = read_all([tmp_path / "page.html"])
     assert docs == [] and stats.skipped == {"html: extraction error": 1}
     assert "ValueError: lxml gave up" in stats.messages[0]
+
+
+@pytest.mark.parametrize(
+    "name, outlet, byline",
+    [  # a site name that is a fragment of the host ("hosted" → "Hosted"), and a page that gives none
+        ("wire-hosted", "valdoria-wire.org", "Mara Quist"),
+        ("gazette-no-sitename", "harbourgazette.co.uk", "Tom Reyes"),
+        ("harbour-strike", "The Portmouth Herald", "Maria Lindqvist"),  # og:site_name wins over the host
+    ],
+)
+def test_outlet_is_the_site_name_else_the_registrable_domain(name, outlet, byline):
+    from onrecord import extract
+
+    (doc,), _ = read_all([FIXTURES / f"{name}.html"])
+    assert doc.metadata.outlet == outlet
+    assert extract(doc.text, metadata=doc.metadata).metadata.byline == byline  # roles and "Analysis by" go
+
+
+@pytest.mark.parametrize(
+    "site_name, url, outlet",
+    [
+        ("The Portmouth Herald", "https://www.portmouthherald.example/a", "The Portmouth Herald"),
+        ("Hosted", "https://hosted.valdoria-wire.org/a", "valdoria-wire.org"),
+        ("Edition", "https://edition.kestrel.com/a", "kestrel.com"),
+        ("KESTREL", "https://edition.kestrel.com/a", "KESTREL"),  # the registrable label is the name, not a fragment
+        ("www.kestrel.com", None, "kestrel.com"),
+        ("https://www.facebook.com/kestrel", "https://news.kestrel.org/a", "kestrel.org"),
+        (None, "https://www.millbrookpost.co.uk/a", "millbrookpost.co.uk"),
+        (None, "https://www.portmouthherald.example/a", "portmouthherald.example"),  # unknown suffix: "www." goes
+        ("@Kestrel", None, "Kestrel"),
+        (None, None, None),
+        ("", "not a url", None),
+    ],
+)
+def test_outlet_name(site_name, url, outlet):
+    assert html_reader.outlet_name(site_name, url) == outlet

@@ -2,7 +2,8 @@
 
 A line runs from one newline to the next. It is read in three steps:
 1. inline pieces come out first, each a segment of its own: markup tags (`<tweet …>`), a wire dateline
-   ("WASHINGTON (AP) — "), a date that opens the text ("date 2021-11-24 …");
+   ("WASHINGTON (AP) — ", "(CNN)" glued to the first word), a city dateline among the first lines
+   ("VIENNA — "), a date that opens the text ("date 2021-11-24 …");
 2. the rest of the line is matched against the line rules (`onrecord/data/segment_rules.json`):
    date lines, bylines, "Follow X on Twitter", newsletter forms, promo codes, … — the first rule that
    fits gives the label and reason; advertorial evidence is summed over the line;
@@ -18,7 +19,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from onrecord.clean.metadata import match_byline, match_date_line
+from onrecord.clean.metadata import HEADER_LINES, match_byline, match_date_line
 from onrecord.data import load_json
 from onrecord.document import SEGMENT_LABELS, Segment
 from onrecord.text.cues import load_cue_lexicon
@@ -70,6 +71,9 @@ class InlineRule:
     label: str
     pattern: re.Pattern
     prefix: bool = False  # only at the start of a line
+    # only among the first HEADER_LINES lines that hold text: "VIENNA — " opens a story, while further down an
+    # all-caps run before a dash is a section heading ("QUESTIONABLE MEDICAL CLAIMS — ") that may hold prose
+    header: bool = False
     keywords: tuple[str, ...] = ()  # one of them is in every match (a fast check first)
 
 
@@ -111,7 +115,7 @@ def load_segment_rules(name: str = DEFAULT_RULES) -> SegmentRules:
         for r in raw["rules"]
     )
     inline = tuple(InlineRule(r["reason"], r["label"], _alternation(r, r["patterns"]), r.get("prefix", False),
-                              tuple(r.get("keywords", ()))) for r in raw["inline"])
+                              r.get("header", False), tuple(r.get("keywords", ()))) for r in raw["inline"])
     for rule in rules + inline:
         assert rule.label in SEGMENT_LABELS, rule
     return SegmentRules(raw["name"], rules, inline, raw["long_line_words"], raw["end_lines"], raw["list_item_words"])
@@ -233,22 +237,23 @@ def _lines(text: str, rules: SegmentRules) -> list[_Line]:
         if stripped:
             first = start + raw.index(stripped)
             line = _Line(first, first + len(stripped))
-            _cut_inline(text, line, rules, opens_text=not lines)
+            _cut_inline(text, line, rules, len(lines))
             lines.append(line)
         start = end + 1
     return lines
 
 
-def _cut_inline(text: str, line: _Line, rules: SegmentRules, opens_text: bool) -> None:
-    """Take the inline pieces out of a line and keep the stretches between them as its body."""
+def _cut_inline(text: str, line: _Line, rules: SegmentRules, number: int) -> None:
+    """Take the inline pieces out of a line (the `number`th that holds text, from 0) and keep the stretches
+    between them as its body."""
     content = text[line.start:line.end]
     found = []  # (start, end, label, reason), offsets in `content`
-    date = match_date_line(content) if opens_text else None
+    date = match_date_line(content) if number == 0 else None
     if date is not None and date.end < len(content):  # the text opens "date 2021-11-24 U.S. Chairman …"
         found.append((0, date.end, "boilerplate", "date line"))
     lower = content.lower()
     for rule in rules.inline:
-        if rule.keywords and not any(map(lower.__contains__, rule.keywords)):
+        if rule.keywords and not any(map(lower.__contains__, rule.keywords)) or rule.header and number >= HEADER_LINES:
             continue
         if rule.prefix:
             at = found[-1][1] if found else 0

@@ -5,10 +5,13 @@ Menus, cookie banners, share widgets, comment sections and footers are left out.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import trafilatura
+from courlan import extract_domain  # trafilatura's own URL library (its public suffix list)
 
 from onrecord.document import DocumentMetadata
 from onrecord.limits import DocumentTimeout, call_within
@@ -18,6 +21,7 @@ from onrecord.read.text import looks_binary
 
 
 PAGE_FIELDS = ("text", "url", "date", "title", "author", "sitename", "hostname")
+_WWW = re.compile(r"^(?:www|w\d+)\.", re.IGNORECASE)
 
 
 def page_fields(page) -> SimpleNamespace | None:
@@ -25,6 +29,32 @@ def page_fields(page) -> SimpleNamespace | None:
     if page is None:
         return None
     return SimpleNamespace(**{name: getattr(page, name, None) for name in PAGE_FIELDS})
+
+
+def outlet_name(site_name: str | None, url: str | None, host: str | None = None) -> str | None:
+    """An outlet's display name: the page's own site name ("The Portmouth Herald"), else its registrable domain.
+
+    A site name that is only a host ("www.example.com") or a fragment of the page's host ("Hosted", which
+    trafilatura makes of hosted.ap.org) gives way to the registrable domain: "ap.org", "example.com"."""
+    host = (urlsplit(url).hostname if url and "//" in url else None) or host
+    name = (site_name or "").strip().lstrip("@")
+    if name and not _host_like(name) and (host is None or name.lower() not in host.lower().split(".")[:-2]):
+        return name
+    return registrable_domain(host or name) if host or name else None
+
+
+def _host_like(name: str) -> bool:
+    """A name that is a host name or URL rather than a name: "www.example.com", "https://example.com/"."""
+    return " " not in name and ("." in name or "/" in name)
+
+
+def registrable_domain(host: str) -> str | None:
+    """The domain a host belongs to ("hosted.ap.org" → "ap.org"; "www.bbc.co.uk" → "bbc.co.uk"); where the
+    public suffix is unknown ("news.example"), the host without "www."."""
+    host = host.strip().lower()
+    url = host if "//" in host else f"https://{host}"
+    bare = urlsplit(url).hostname
+    return extract_domain(url) or (_WWW.sub("", bare) if bare else None)
 
 
 def html_page(
@@ -61,7 +91,7 @@ def html_page(
         published=page.date,
         title=page.title,
         byline=page.author,
-        outlet=page.sitename or page.hostname,
+        outlet=outlet_name(page.sitename, page.url or url, page.hostname),
     )
     return page.text, metadata
 

@@ -14,7 +14,7 @@ from typing import Any, BinaryIO
 from onrecord.document import DocumentMetadata
 from onrecord.read.base import InputDocument, ReadOptions, Source
 from onrecord.stats import RunStats
-from onrecord.read.html import html_page
+from onrecord.read.html import html_page, outlet_name
 
 # news-please first, then CC-News / Hugging Face datasets, then other common dumps.
 TEXT_FIELDS = ("maintext", "text", "article", "content")
@@ -50,12 +50,13 @@ def first_text(record: dict[str, Any], names: tuple[str, ...]) -> str | None:
 
 def record_metadata(record: dict[str, Any], options: ReadOptions) -> DocumentMetadata:
     """What a record's own fields say about its document."""
+    url = first_value(record, field_names(options.url_field, URL_FIELDS))
     return DocumentMetadata(
-        url=first_value(record, field_names(options.url_field, URL_FIELDS)),
+        url=url,
         published=first_value(record, field_names(options.date_field, DATE_FIELDS)),
         title=first_value(record, field_names(options.title_field, TITLE_FIELDS)),
         byline=first_value(record, BYLINE_FIELDS),
-        outlet=first_value(record, OUTLET_FIELDS),
+        outlet=outlet_name(first_value(record, OUTLET_FIELDS), url),  # "www.example.com" → "example.com"
     )
 
 
