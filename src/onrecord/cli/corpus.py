@@ -25,7 +25,7 @@ from rich.text import Text
 
 from onrecord.cli.common import (
     DateFieldOption, IdFieldOption, InputFormat, InputFormatOption, InputPaths, MaxInputBytesOption, Profile,
-    ProfileOption, QuietOption, TextFieldOption, TimeoutOption, TitleFieldOption, UrlFieldOption, app,
+    App, ProfileOption, QuietOption, TextFieldOption, TimeoutOption, TitleFieldOption, UrlFieldOption, app,
     engine_options, snippet, stdout_console, summary_line,
 )
 from onrecord.formatting import plural
@@ -172,7 +172,13 @@ def ingest_command(
     work_dir: Annotated[Path | None, typer.Option(
         help="--engine ray: where finished shards wait to be merged (default: DB.shards).")] = None,
 ) -> None:
-    """Extract attributions from inputs and store them in the ledger (unchanged documents are skipped)."""
+    """Extract attributions from inputs and store them in the ledger (unchanged documents are skipped).
+
+    Examples:
+        onrecord ingest articles/ --db ledger.duckdb
+        onrecord ingest crawl.warc.gz feed.jsonl --db ledger.duckdb --profile fast
+        onrecord ingest articles/ --db ledger.duckdb --engine ray --workers 8
+    """
     ray_only = {"--address": address, "--workers": workers, "--shard-size": shard_size, "--work-dir": work_dir}
     if engine is Engine.local and any(value is not None for value in ray_only.values()):
         given = ", ".join(name for name, value in ray_only.items() if value is not None)
@@ -227,7 +233,7 @@ SinceOption = Annotated[str | None, typer.Option(help="Published on or after thi
 UntilOption = Annotated[str | None, typer.Option(help="Published on or before this date (YYYY-MM-DD).")]
 AnonymousOption = Annotated[bool, typer.Option("--anonymous", help="Only statements from anonymous sources.")]
 TextArgument = Annotated[
-    str | None, typer.Argument(help='Words that must all occur in the content; "quoted phrases" verbatim.')]
+    str | None, typer.Argument(metavar="TEXT", help='Words that must all occur in the content; "quoted phrases" verbatim.')]
 
 
 def statement_query(text, speaker, outlet, kind, since, until, anonymous, limit, offset=0) -> StatementQuery:
@@ -279,7 +285,13 @@ def search_command(
     output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
-    """Search the ledger's statements: full text over the content, filtered by speaker, outlet, kind, date."""
+    """Search the ledger's statements: full text over the content, filtered by speaker, outlet, kind, date.
+
+    Examples:
+        onrecord search "ceasefire" --speaker Peskov --since 2022-01-01
+        onrecord search "\"no plans\"" --outlet reuters --kind direct --format jsonl
+        onrecord search --anonymous --limit 50 --db ledger.duckdb
+    """
     query = statement_query(text, speaker, outlet, kind, since, until, anonymous, limit, offset)
     with open_ledger(db, read_only=True) as ledger:
         statements = ledger.search(query)
@@ -292,7 +304,7 @@ def search_command(
 
 @app.command("export")
 def export_command(
-    out: Annotated[Path, typer.Argument(help="The file to write.")],
+    out: Annotated[Path, typer.Argument(metavar="FILE", help="The file to write (.parquet, .csv or .jsonl).")],
     output_format: Annotated[
         ExportFormat | None, typer.Option("--format", "-f", help="File format (default: from OUT's suffix).")] = None,
     text: Annotated[str | None, typer.Option("--text", "-t", help="Only statements matching this search.")] = None,
@@ -304,7 +316,12 @@ def export_command(
     anonymous: AnonymousOption = False,
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
-    """Write the ledger's statements (all, or those matching the filters) to parquet, csv or jsonl."""
+    """Write the ledger's statements (all, or those matching the filters) to parquet, csv or jsonl.
+
+    Examples:
+        onrecord export statements.parquet --db ledger.duckdb
+        onrecord export peskov.csv --speaker Peskov --since 2022-01-01
+    """
     if output_format is None:
         suffix = out.suffix.lstrip(".").lower()
         output_format = {"parquet": ExportFormat.parquet, "csv": ExportFormat.csv, "jsonl": ExportFormat.jsonl,
@@ -319,8 +336,7 @@ def export_command(
 
 # -- speakers ----------------------------------------------------------------------------------------
 
-speakers_app = typer.Typer(help="List the speakers unified across the ledger; correct them with merge and split.",
-                           invoke_without_command=True)
+speakers_app = App(invoke_without_command=True)
 app.add_typer(speakers_app, name="speakers")
 
 
@@ -334,7 +350,13 @@ def speakers_command(
     output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
-    """List speakers with their names, roles, affiliations and statement counts, most quoted first."""
+    """List the speakers unified across the ledger, most quoted first; correct them with merge and split.
+
+    Examples:
+        onrecord speakers --type person --limit 20
+        onrecord speakers --name Smith --format jsonl
+        onrecord speakers merge "John Smith" john-smith-2
+    """
     if context.invoked_subcommand is not None:
         return
     with open_ledger(db, read_only=True) as ledger:
@@ -358,11 +380,16 @@ def speakers_command(
 
 @speakers_app.command("merge")
 def speakers_merge_command(
-    a: Annotated[str, typer.Argument(help="A speaker id or name.")],
-    b: Annotated[str, typer.Argument(help="Another speaker id or name.")],
+    a: Annotated[str, typer.Argument(metavar="SPEAKER", help="A speaker id or name.")],
+    b: Annotated[str, typer.Argument(metavar="OTHER", help="Another speaker id or name.")],
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
-    """Make two speakers one (the correction is kept, and replayed after every ingest)."""
+    """Make two speakers one (the correction is kept, and replayed after every ingest).
+
+    Examples:
+        onrecord speakers merge "Mr. Peskov" dmitry-peskov
+        onrecord speakers merge john-smith "Senator Smith" --db ledger.duckdb
+    """
     with open_ledger(db, read_only=False) as ledger:
         merged = ledger.merge_speakers(a, b)
     typer.echo(f"merged into {merged.speaker_id}: {', '.join(merged.names)} ({plural(merged.statements, 'statement')})")
@@ -370,11 +397,16 @@ def speakers_merge_command(
 
 @speakers_app.command("split")
 def speakers_split_command(
-    a: Annotated[str, typer.Argument(help="A speaker id or name.")],
-    name: Annotated[str, typer.Argument(help="The name variant to take out into a speaker of its own.")],
+    a: Annotated[str, typer.Argument(metavar="SPEAKER", help="A speaker id or name.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The name variant to take out into a speaker of its own.")],
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
-    """Take the statements under one name out of a speaker (kept, and replayed after every ingest)."""
+    """Take the statements under one name out of a speaker (kept, and replayed after every ingest).
+
+    Examples:
+        onrecord speakers split john-smith "Anna Smith"
+        onrecord speakers split "Smith" "Mayor Smith" --db ledger.duckdb
+    """
     with open_ledger(db, read_only=False) as ledger:
         split = ledger.split_speaker(a, name)
     typer.echo(f"split off {split.speaker_id}: {', '.join(split.names)} ({plural(split.statements, 'statement')})")
@@ -410,7 +442,12 @@ def sourcing_command(
     output_format: Annotated[SourcingFormat, typer.Option("--format", "-f", help="Output format.")] = SourcingFormat.table,
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
-    """Who a document or an outlet quotes: named, anonymous, organisational, media sources; direct vs indirect."""
+    """Who a document or an outlet quotes: named, anonymous, organisational, media sources; direct vs indirect.
+
+    Examples:
+        onrecord sourcing kremlin-denies
+        onrecord sourcing --outlet reuters --format json
+    """
     if (doc_id is None) == (outlet is None):
         raise fail("give a DOC_ID or --outlet NAME (one of them)")
     with open_ledger(db, read_only=True) as ledger:
@@ -428,7 +465,13 @@ app.command("profile", hidden=True, deprecated=True)(sourcing_command)
 
 @app.command("migrate")
 def migrate_command(db: DbOption = Path(DEFAULT_DB)) -> None:
-    """Bring a ledger written by an older onrecord to the current schema version (back it up first)."""
+    """Bring a ledger written by an older onrecord to the current schema version (back it up first).
+
+    Examples:
+        cp ledger.duckdb ledger-backup.duckdb
+        onrecord migrate --db ledger.duckdb
+        onrecord migrate --db archive/2023.duckdb
+    """
     if not db.exists():
         raise fail(f"no ledger at {db}")
     with open_ledger(db, read_only=False, migrate=True) as ledger:

@@ -82,7 +82,13 @@ def serve_command(
     get: Annotated[str | None, typer.Option("--get", metavar="PATH", help="Print the page at PATH (e.g. /search.json?q=war) "
                                                                          "and exit, without starting a server.")] = None,
 ) -> None:
-    """Browse and search the ledger in a web browser (read-only; every page has a .json twin)."""
+    """Browse and search the ledger in a web browser (read-only; every page has a .json twin).
+
+    Examples:
+        onrecord serve --db ledger.duckdb
+        onrecord serve --db ledger.duckdb --get "/search.json?q=ceasefire"
+        onrecord serve --host 0.0.0.0 --public --allowed-host news.example.org
+    """
     from onrecord.serve import ServeOptions, create_app
     from onrecord.serve import get as get_page
 
