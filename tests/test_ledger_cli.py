@@ -102,6 +102,25 @@ def test_a_bad_date_is_a_usage_error(db):
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(("args", "choices"), [
+    (["speakers", "--type", "persn"], "'person', 'organization', 'media'"),
+    (["search", "--kind", "quote"], "'direct', 'mixed', 'indirect'"),
+    (["search", "--format", "xml"], "'table', 'jsonl', 'csv'"),
+    (["sourcing", "d", "--format", "csv"], "'table', 'json'"),
+    (["export", "out.x", "--format", "xlsx"], "'parquet', 'csv', 'jsonl'"),
+    (["ingest", "x", "--engine", "spark"], "'local', 'ray'"),
+])
+def test_a_value_outside_a_closed_set_is_one_line_listing_the_choices(db, args, choices):
+    result = run(*args, "--db", db)
+    assert_one_line_error(result, choices)
+    assert result.stdout == ""
+
+
+def test_speakers_of_one_type(db):
+    rows = jsonl(run("speakers", "--type", "person", "-f", "jsonl", "--db", db).stdout)
+    assert rows and {row["type"] for row in rows} == {"person"}
+
+
 @pytest.mark.parametrize("option", ["TEXT", "--speaker", "--outlet", "--since"])
 def test_sql_metacharacters_in_every_option(db, option):
     hostile = "'; DROP TABLE attributions; --"

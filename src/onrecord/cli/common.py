@@ -13,6 +13,7 @@ from typing import Annotated
 import rich.markup
 import typer
 from typer.core import TyperArgument, TyperCommand, TyperGroup
+from typer._click.exceptions import UsageError  # click's, as vendored by Typer (no public name)
 from rich.console import Console
 from rich.progress import (
     BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
@@ -71,6 +72,16 @@ class Explained:
                 param.metavar = param.name.upper()
         return params
 
+    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+        """Parse the command line; a usage error (a value outside a closed set, a missing option, a bad
+        date) is one `error:` line naming the choices, and exit 2, as every other error is."""
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[misc]
+        except UsageError as error:
+            if type(error).__name__ == "NoArgsIsHelpError":  # the help itself, shown for a bare command
+                raise
+            raise usage_error(error, " ".join(filter(None, (parent.command_path if parent else None, info_name))))
+
     def collect_usage_pieces(self, ctx) -> list[str]:  # type: ignore[no-untyped-def]
         pieces = [self.options_metavar] if self.options_metavar else []  # type: ignore[attr-defined]
         for param in self.get_params(ctx):
@@ -80,6 +91,13 @@ class Explained:
         if isinstance(self, TyperGroup):
             pieces.append(self.subcommand_metavar)
         return pieces
+
+
+def usage_error(error: UsageError, command: str) -> typer.Exit:
+    """Print a usage error as one `error:` line pointing at the command's help; return the Exit (2) to raise."""
+    message = " ".join(error.format_message().replace("Value error, ", "").split()).rstrip(".")
+    typer.echo(f"error: {message} (see: {command} --help)", err=True)
+    return typer.Exit(2)
 
 
 class ExplainedCommand(Explained, TyperCommand):
@@ -96,6 +114,13 @@ class ExplainedGroup(Explained, TyperGroup):
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.explain()
+
+    def resolve_command(self, ctx, args):  # type: ignore[no-untyped-def]
+        """The subcommand named in `args`; an unknown one is one `error:` line too."""
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            raise usage_error(error, ctx.command_path) from None
 
 
 class App(typer.Typer):

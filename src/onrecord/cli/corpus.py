@@ -37,12 +37,15 @@ from onrecord.run.ingest import BATCH_SIZE
 from onrecord.run.shards import DEFAULT_SHARD_SIZE, ShardError, ShardOptions, ShardReport, ingest_shards
 from onrecord.store.ledger import EXPORT_FORMATS, SOURCE_TYPE_GROUPS, SourcingFigures, Statement
 from onrecord.store.query import parse_day
+from onrecord.store.unify import UNIFIED_TYPES
 
 DEFAULT_DB = "ledger.duckdb"
 DbOption = Annotated[Path, typer.Option("--db", envvar="ONRECORD_DB", help="The ledger file (DuckDB).")]
 
 Kind = Enum("Kind", {name: name for name in KINDS}, type=str)  # type: ignore[misc]
 Kind.__doc__ = "Speech kinds: direct, mixed, indirect."
+SpeakerType = Enum("SpeakerType", {name: name for name in UNIFIED_TYPES}, type=str)  # type: ignore[misc]
+SpeakerType.__doc__ = "The types of the speakers unified across the ledger (others, such as anonymous, are not)."
 
 
 class ListFormat(str, Enum):
@@ -95,13 +98,13 @@ def open_ledger(path: Path, read_only: bool, migrate: bool = False) -> Iterator[
 
 
 def option_day(value: str | None, option: str) -> date | None:
-    """A --since/--until value as a date; a bad one is a usage error."""
+    """A --since/--until value as a date; a bad one is one `error:` line (exit 2)."""
     if value is None:
         return None
     try:
         return parse_day(value)
     except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint=option) from None
+        raise fail(f"{option}: {error}") from None
 
 
 # -- ingest ------------------------------------------------------------------------------------------
@@ -345,7 +348,7 @@ def speakers_command(
     context: typer.Context,
     name: Annotated[str | None, typer.Option("--name", help="Only speakers with a name containing this.")] = None,
     speaker_type: Annotated[
-        str | None, typer.Option("--type", help="Only this type: person, organization, media.")] = None,
+        SpeakerType | None, typer.Option("--type", help="Only speakers of this type.")] = None,  # type: ignore[valid-type]
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many speakers.")] = 50,
     output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
     db: DbOption = Path(DEFAULT_DB),
@@ -360,7 +363,7 @@ def speakers_command(
     if context.invoked_subcommand is not None:
         return
     with open_ledger(db, read_only=True) as ledger:
-        speakers = ledger.speakers(limit=limit, name=name, speaker_type=speaker_type)
+        speakers = ledger.speakers(limit=limit, name=name, speaker_type=speaker_type and speaker_type.value)
         stale = ledger.is_stale()
     if output_format is ListFormat.table:
         table = Table(title=Text(plural(len(speakers), "speaker")))

@@ -28,10 +28,10 @@ WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]", "")  # every address of the machine: 
 
 
 def parse_size(value: str) -> int:
-    """`2MB`, `500KB`, `2000000` as a number of bytes; anything else is a usage error."""
+    """`2MB`, `500KB`, `2000000` as a number of bytes; anything else is one `error:` line (exit 2)."""
     match = SIZE.match(value)
     if not match or float(match.group(1)) <= 0:
-        raise typer.BadParameter(f"{value!r} is not a size (e.g. 2MB, 500KB, 2000000)", param_hint="--max-paste-bytes")
+        raise fail(f"--max-paste-bytes: {value!r} is not a size (e.g. 2MB, 500KB, 2000000)")
     return int(float(match.group(1)) * UNITS[(match.group(2) or "").lower() or None])
 
 
