@@ -1,4 +1,4 @@
-"""The ledger's commands: ingest, search, speakers (merge, split), export, profile, migrate.
+"""The ledger's commands: ingest, search, export, outlets, speakers (merge, split), sourcing, migrate.
 
 Each is a thin wrapper over `onrecord.store` (the same Ledger a Python user opens). A ledger that
 can't be used as asked (missing, not a ledger, newer schema, locked, read-only folder) is one line
@@ -35,7 +35,7 @@ from onrecord.run import IngestOptions, IngestReport, ingest
 from onrecord.store import Ledger, LedgerError, StatementQuery
 from onrecord.run.ingest import BATCH_SIZE
 from onrecord.run.shards import DEFAULT_SHARD_SIZE, ShardError, ShardOptions, ShardReport, ingest_shards
-from onrecord.store.ledger import EXPORT_FORMATS, SOURCE_TYPE_GROUPS, SourcingFigures, Statement
+from onrecord.store.ledger import EXPORT_FORMATS, SOURCE_LABELS, SourcingFigures, Statement
 from onrecord.store.query import parse_day
 from onrecord.store.unify import UNIFIED_TYPES
 
@@ -230,7 +230,9 @@ def ingest_on_ray(ledger: Ledger, paths: list[str], options: IngestOptions, shar
 # -- search and export -------------------------------------------------------------------------------
 
 SpeakerOption = Annotated[str | None, typer.Option("--speaker", "-s", help="A speaker id, or part of a name.")]
-OutletOption = Annotated[str | None, typer.Option("--outlet", "-o", help="Part of the outlet's name.")]
+OUTLET_HELP = ("An outlet's whole name (any case) for that outlet alone, else part of outlets' names "
+               "(list them: onrecord outlets).")
+OutletOption = Annotated[str | None, typer.Option("--outlet", "-o", help=OUTLET_HELP)]
 KindOption = Annotated[Kind | None, typer.Option("--kind", "-k", help="direct, mixed or indirect.")]  # type: ignore[valid-type]
 SinceOption = Annotated[str | None, typer.Option(help="Published on or after this date (YYYY-MM-DD).")]
 UntilOption = Annotated[str | None, typer.Option(help="Published on or before this date (YYYY-MM-DD).")]
@@ -337,6 +339,34 @@ def export_command(
     typer.echo(f"wrote {plural(rows, 'statement')} to {out} ({output_format.value})", err=True)
 
 
+# -- outlets -----------------------------------------------------------------------------------------
+
+@app.command("outlets")
+def outlets_command(
+    name: Annotated[str | None, typer.Option("--name", help="Only the outlets this names (as --outlet does "
+                                                             "elsewhere: a whole name, else part of names).")] = None,
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """List the ledger's outlets with their document and attribution counts, most documents first.
+
+    Examples:
+        onrecord outlets --db ledger.duckdb
+        onrecord outlets --name bbc --format csv
+    """
+    with open_ledger(db, read_only=True) as ledger:
+        outlets = ledger.outlets(name)
+    if output_format is ListFormat.table:
+        table = Table(title=Text(plural(len(outlets), "outlet")))
+        for column in ("outlet", "documents", "attributions"):
+            table.add_column(column, overflow="fold", justify="left" if column == "outlet" else "right")
+        for outlet in outlets:
+            table.add_row(Text(outlet.name), str(outlet.documents), str(outlet.attributions))
+        stdout_console().print(table)
+    else:
+        write_rows([outlet.to_dict() for outlet in outlets], output_format)
+
+
 # -- speakers ----------------------------------------------------------------------------------------
 
 speakers_app = App(invoke_without_command=True)
@@ -431,7 +461,7 @@ def sourcing_table(figures: SourcingFigures) -> Table:
                              f"{plural(figures.distinct_speakers, 'distinct speaker')}"))
     for column in ("", "count", "share"):
         table.add_column(column, justify="right" if column else "left")
-    for label in (*SOURCE_TYPE_GROUPS.values(), "other"):
+    for label in SOURCE_LABELS:
         table.add_row(f"{label} sources", str(figures.source_types.get(label, 0)),
                       f"{figures.share(figures.source_types, label):.1%}")
     for kind in KINDS:
@@ -441,7 +471,8 @@ def sourcing_table(figures: SourcingFigures) -> Table:
 
 def sourcing_command(
     doc_id: Annotated[str | None, typer.Argument(help="A document id.")] = None,
-    outlet: Annotated[str | None, typer.Option("--outlet", help="An outlet's name (all its documents).")] = None,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="All the documents of one outlet: its whole name "
+                                                                "(any case), or a part only it has (see: onrecord outlets).")] = None,
     output_format: Annotated[SourcingFormat, typer.Option("--format", "-f", help="Output format.")] = SourcingFormat.table,
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:

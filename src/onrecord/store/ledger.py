@@ -22,10 +22,10 @@ from typing import Any
 
 import duckdb
 
-from onrecord.document import Document, Speaker
+from onrecord.document import KINDS, Document, Speaker
 from onrecord.serialize import document_from_dict
 import onrecord.store.schema as schema
-from onrecord.store.query import StatementQuery, like_pattern, statement_sql
+from onrecord.store.query import StatementQuery, like_pattern, outlet_condition, statement_sql
 from onrecord.store.rows import ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA, attribution_dict, mention_key
 from onrecord.store.unify import UNIFIED_TYPES, Correction, ResolvedSpeaker, UnifiedSpeaker, find_speaker, unify
 
@@ -73,6 +73,19 @@ class Statement:
 
 
 @dataclass
+class Outlet:
+    """An outlet of the ledger: its name (outlets differing only in case are one), documents, attributions."""
+
+    name: str
+    documents: int
+    attributions: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The outlet as a JSON-ready dict."""
+        return {"outlet": self.name, "documents": self.documents, "attributions": self.attributions}
+
+
+@dataclass
 class SourcingFigures:
     """Who a document or outlet quotes: shares of source types and of speech kinds."""
 
@@ -88,18 +101,19 @@ class SourcingFigures:
         return counts.get(key, 0) / self.attributions if self.attributions else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        """The profile with counts and shares, JSON-ready."""
+        """The figures with counts and shares, JSON-ready: every source type and kind, 0 included (as the table)."""
         return {
             "scope": self.scope, "documents": self.documents, "attributions": self.attributions,
             "distinct_speakers": self.distinct_speakers,
-            "source_types": {k: {"count": v, "share": round(self.share(self.source_types, k), 4)}
-                             for k, v in self.source_types.items()},
-            "kinds": {k: {"count": v, "share": round(self.share(self.kinds, k), 4)} for k, v in self.kinds.items()},
+            "source_types": {k: {"count": self.source_types.get(k, 0), "share": round(self.share(self.source_types, k), 4)}
+                             for k in SOURCE_LABELS},
+            "kinds": {k: {"count": self.kinds.get(k, 0), "share": round(self.share(self.kinds, k), 4)} for k in KINDS},
         }
 
 
 SOURCE_TYPE_GROUPS = {"person": "named", "anonymous": "anonymous", "organization": "organisational",
                         "media": "media"}  # everything else (document, unknown, none) is "other"
+SOURCE_LABELS = (*SOURCE_TYPE_GROUPS.values(), "other")  # the source types of sourcing figures, in their order
 
 
 def fts_extension() -> str:
@@ -487,16 +501,18 @@ class Ledger:
 
     @guarded
     def sourcing(self, doc_id: str | None = None, outlet: str | None = None) -> SourcingFigures:
-        """The sourcing profile of one document or of every document of an outlet (case-insensitive)."""
+        """The sourcing figures of one document, or of every document of the one outlet `outlet` names
+        (the rule of `outlets`; naming none or several is a LedgerError that lists them)."""
         if (doc_id is None) == (outlet is None):
             raise ValueError("give exactly one of doc_id and outlet")
         if doc_id is not None:
             where, params, scope = "d.doc_id = ?", [doc_id], f"document {doc_id}"
         else:
-            where, params, scope = "lower(d.outlet) = lower(?)", [outlet], f"outlet {outlet}"
+            name = self._one_outlet(outlet)
+            where, params, scope = "lower(d.outlet) = lower(?)", [name], f"outlet {name}"
         documents = self.connection.execute(f"SELECT count(*) FROM documents d WHERE {where}", params).fetchone()[0]
         if documents == 0:
-            raise LedgerError(f"no stored {scope}" + (" (see: onrecord search --outlet ...)" if outlet else ""))
+            raise LedgerError(f"no stored {scope}")
         rows = self.connection.execute(
             f"SELECT a.speaker_type, a.kind, m.speaker_id, count(*) FROM attributions a "
             f"JOIN documents d USING (doc_id) LEFT JOIN speaker_mentions m USING (mention_key) "
@@ -513,11 +529,27 @@ class Ledger:
         return profile
 
     @guarded
-    def outlets(self) -> list[tuple[str, int]]:
-        """Every outlet with its number of stored documents, most first."""
-        return self.connection.execute(
-            "SELECT outlet, count(*) FROM documents WHERE outlet IS NOT NULL GROUP BY outlet "
-            "ORDER BY count(*) DESC, outlet").fetchall()
+    def outlets(self, outlet: str | None = None) -> list[Outlet]:
+        """The outlets (all, or those `outlet` names: see `outlet_condition`), most documents first.
+
+        Names that differ only in case are one outlet, under its most frequent spelling.
+        """
+        condition, params = outlet_condition("d.outlet", outlet) if outlet else ("TRUE", [])
+        rows = self.connection.execute(
+            "SELECT mode(d.outlet), count(DISTINCT d.doc_id), count(a.attribution_id) FROM documents d "
+            f"LEFT JOIN attributions a USING (doc_id) WHERE d.outlet IS NOT NULL AND {condition} "
+            "GROUP BY lower(d.outlet) ORDER BY 2 DESC, 1", params).fetchall()
+        return [Outlet(*row) for row in rows]
+
+    def _one_outlet(self, outlet: str) -> str:
+        """The name of the one outlet `outlet` names, else a LedgerError listing the candidates."""
+        found = self.outlets(outlet)
+        if not found:
+            raise LedgerError(f"no outlet matches {outlet!r} (list them: onrecord outlets)")
+        if len(found) > 1:
+            names = ", ".join(repr(o.name) for o in found[:10]) + (", ..." if len(found) > 10 else "")
+            raise LedgerError(f"{outlet!r} matches {len(found)} outlets ({names}); give one's whole name")
+        return found[0].name
 
     @guarded
     def statements_per_week(self, query: StatementQuery) -> list[tuple[date, int]]:
