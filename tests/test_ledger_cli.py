@@ -290,12 +290,36 @@ def test_a_ledger_held_by_another_writer_is_a_one_line_error(db, tmp_path):
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "open"
-        assert_one_line_error(run("search", "x", "--db", copy), "in use by another onrecord process")
+        assert_one_line_error(run("search", "x", "--db", copy), f"(pid {holder.pid}), which is writing to it: wait")
         assert_one_line_error(run("ingest", FIXTURES / "wire.jsonl", "--profile", "rules", "--db", copy),
-                              "in use by another onrecord process")
+                              f"(pid {holder.pid}); DuckDB lets one process write")
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_ledger_open_in_onrecord_serve_names_it_and_says_what_to_do(db, tmp_path):
+    """The lock error names the process that holds the ledger, as its user typed it, with its pid."""
+    import socket
+    import subprocess
+    import sys
+
+    copy = tmp_path / "l.duckdb"
+    shutil.copy(db, copy)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "onrecord.cli", "serve", "--db", str(copy), "--port", str(port),
+                               "--profile", "rules", "--paste-workers", "1"], stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stderr.readline().startswith("serving ")  # the ledger is open (read-only) from here on
+        result = run("speakers", "merge", "Peskov", "Smith", "--db", copy)
+        assert_one_line_error(result, f"is in use by onrecord serve --db {copy} --port {port} ")
+        assert f"(pid {server.pid})" in result.stderr and f"kill {server.pid}" in result.stderr
+        assert run("search", "x", "--db", copy).exit_code == 0  # reading beside the server works
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def test_the_old_profile_command_still_gives_the_sourcing_figures(db):

@@ -446,7 +446,7 @@ def test_a_running_server_makes_ingest_fail_at_once(writable, tmp_path):
     done = subprocess.run([sys.executable, "-m", "onrecord.cli", "ingest", str(corpus), "--db", str(path),
                            "--profile", "rules"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
-    assert done.stderr.startswith("error: ") and "in use by another onrecord process" in done.stderr
+    assert done.stderr.startswith("error: ") and " is in use by " in done.stderr and "stop that one" in done.stderr
     assert table_counts(path)["documents"] == 7
 
 

@@ -153,7 +153,39 @@ def is_damage(error: Exception) -> bool:
     return "corrupt" in text or "checksum" in text or isinstance(error, duckdb.FatalException)
 
 
-def database_error(path: Path, error: Exception, opening: bool = True) -> LedgerError:
+LOCK_HOLDER = re.compile(r"lock is held in (?P<exe>.+?) \(PID (?P<pid>\d+)\)")  # in DuckDB's "Could not set lock"
+
+
+def process_name(pid: int, exe: str) -> str:
+    """The command line of process `pid` as its user typed it (`onrecord serve --db x`), else `exe`."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace").split("\0")
+    except OSError:  # gone, another user's, or no /proc (macOS): DuckDB's executable path is what is known
+        return exe
+    argv = [arg for arg in argv if arg]
+    if "-m" in argv[:-1] and argv[argv.index("-m") + 1].startswith("onrecord"):  # python -m onrecord.cli ...
+        argv = ["onrecord", *argv[argv.index("-m") + 2:]]
+    elif argv:
+        argv[0] = Path(argv[0]).name
+    line = " ".join(argv) or exe
+    return line if len(line) <= 200 else line[:199] + "…"
+
+
+def lock_error(path: Path, message: str, read_only: bool) -> LedgerError:
+    """The LedgerError for a ledger another process holds: which process, and what to do."""
+    match = LOCK_HOLDER.search(message)
+    holder = f"{process_name(int(match['pid']), match['exe'])} (pid {match['pid']})" if match else "another process"
+    kill = f"kill {match['pid']}" if match else "kill it"
+    # (" is in use by " is what the web UI recognises such an error by; see serve.guard.ledger_error_message)
+    if read_only:  # readers share a ledger: the holder is writing to it
+        return LedgerError(f"{path} is in use by {holder}, which is writing to it: wait for it to finish, "
+                           f"or stop it ({kill})")
+    return LedgerError(f"{path} is in use by {holder}; DuckDB lets one process write a ledger, or several read it: "
+                       f"stop that one (Ctrl-C where it runs, or {kill}) and run this again; commands that only "
+                       "read (search, speakers, outlets, export, sourcing) work beside a reader such as onrecord serve")
+
+
+def database_error(path: Path, error: Exception, opening: bool = True, read_only: bool = False) -> LedgerError:
     """A one-line LedgerError, saying what to do, for what DuckDB raised while opening `path` (or using it)."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()] or [type(error).__name__]
     message = lines[0]
@@ -166,7 +198,7 @@ def database_error(path: Path, error: Exception, opening: bool = True) -> Ledger
         return LedgerError(f"DuckDB can't go on with {path} ({detail.removeprefix('Original Error: ')}): run the "
                            f"command again; if it fails the same way, the ledger is corrupt: {CORRUPT_ADVICE}")
     if re.search(r"\block\b", message.lower()):  # "Could not set lock", not "block" in a checksum message
-        return LedgerError(f"{path} is in use by another onrecord process (DuckDB allows one writer): {message}")
+        return lock_error(path, message, read_only)
     if isinstance(error, PermissionError) or "permission denied" in message.lower() or "read-only" in message.lower():
         return LedgerError(f"cannot write the ledger at {path}: permission denied (choose a writable --db path)")
     return LedgerError(f"cannot open the ledger at {path}: {message}" if opening else f"{path}: {message}")
@@ -206,7 +238,7 @@ class Ledger:
         try:
             self.connection = duckdb.connect(str(self.path), read_only=read_only)
         except (duckdb.Error, OSError) as error:
-            raise database_error(self.path, error) from None
+            raise database_error(self.path, error, read_only=read_only) from None
         try:
             self.connection.execute(f"LOAD '{fts_extension()}'")
             self.connection.execute("SET enable_progress_bar = false")  # DuckDB's own bar would cut into ours
