@@ -21,8 +21,8 @@ runner = CliRunner()
 
 
 def assert_document_shape(data: dict) -> None:
-    """One output object per document: doc_id, metadata, segments and attributions in the documented schema."""
-    assert set(data) == {"doc_id", "metadata", "segments", "attributions"}
+    """One output object per document: doc_id, text, metadata, segments and attributions in the documented schema."""
+    assert set(data) == {"doc_id", "text", "metadata", "segments", "attributions"}
     for attribution in data["attributions"]:
         assert set(attribution) == ATTRIBUTION_KEYS
         assert attribution["kind"] in {"direct", "mixed", "indirect"}
@@ -174,3 +174,19 @@ def test_table_row_shows_resolved_speaker_via_and_trimmed_content():
     assert "Pavel Idris (person)" in rendered and "told" in rendered and "KNA" in rendered
     assert "[Sic]" in rendered  # brackets in news text are not rich markup
     assert "…" in rendered and content.strip() not in rendered  # content trimmed to a snippet
+    assert "“he”" in rendered  # the source as written, beneath the speaker it was resolved to
+    console = Console(record=True, width=300)
+    console.print(attribution_table(doc, full=True))
+    assert content.strip() in console.export_text()  # --full: the whole content
+
+
+def test_full_table_prints_every_quote_whole_and_the_source_as_written():
+    short = runner.invoke(app, ["extract", str(EXAMPLE)])
+    full = runner.invoke(app, ["extract", str(EXAMPLE), "--full"])
+    assert short.exit_code == full.exit_code == 0
+    # Okafor's quote ends "The numbers speak for themselves.”": cut in the default table, whole with --full
+    assert "speak for them…" in short.stdout and "themselves.”" not in short.stdout
+    assert "themselves.”" in full.stdout
+    for table in (short.stdout, full.stdout):
+        assert "Pavel Idris (person)" in table and "“he”" in table  # resolved speaker, and the words as written
+        assert "“Okafor”" in table

@@ -219,7 +219,7 @@ def test_a_text_over_max_chars_is_cut_and_says_so():
     assert doc.truncated and doc.text == text and all(a.content.end <= 100 for a in doc.attributions)
     assert document_to_dict(doc)["truncated"] is True
     assert document_from_dict(document_to_dict(doc), text).truncated
-    assert "truncated" not in document_to_dict(extract(ARTICLE, options))  # the usual output keeps its four keys
+    assert "truncated" not in document_to_dict(extract(ARTICLE, options))  # the usual output keeps the keys it always had
 
 
 def test_a_cut_text_is_a_counted_repair_in_extract_and_ingest(tmp_path):

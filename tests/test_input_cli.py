@@ -20,6 +20,7 @@ from onrecord.cli import app
 from onrecord.cli.common import segment_table, show_progress, with_progress
 from onrecord.document import Document, Segment
 from onrecord.read import ReadOptions, RunStats
+from onrecord.serialize import document_from_dict
 
 FIXTURES = Path(__file__).parent / "fixtures" / "html"
 STRIKE = FIXTURES / "harbour-strike.html"
@@ -130,6 +131,42 @@ def test_stdin_as_warc(tmp_path):
     assert result.exit_code == 0, result.stderr
     assert len(jsonl(result.stdout)) == 1
     assert summary(result.stderr) == (1, {"warc: not an HTTP response": 1})
+
+
+def html_inputs(tmp_path: Path) -> dict[str, Path]:
+    """The one page saved three ways whose analysed text is not the file: HTML, a WARC response, a JSONL `html` field."""
+    jsonl_path = tmp_path / "pages.jsonl"
+    jsonl_path.write_text(json.dumps({"id": "strike", "html": STRIKE.read_text(encoding="utf-8")}) + "\n",
+                          encoding="utf-8")
+    return {"html": STRIKE, "warc": write_warc(tmp_path / "crawl.warc.gz"), "jsonl": jsonl_path}
+
+
+@pytest.mark.parametrize("kind", ["html", "warc", "jsonl"])
+def test_json_output_alone_recovers_every_span_from_its_offsets(tmp_path, kind):
+    """Issue 19's acceptance: the offsets point into the cleaned text, which the output now carries."""
+    result = runner.invoke(app, ["extract", str(html_inputs(tmp_path)[kind]), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    (data,) = json.loads(result.stdout)
+    text = data["text"]
+    assert "Dock workers" in text and "<p" not in text  # the page's article text, not its markup
+    checked = 0
+    for attribution in data["attributions"]:
+        for role in ("source", "cue", "content"):
+            span = attribution[role]
+            if span is None:
+                continue
+            assert " … ".join(text[start:end] for start, end in span["spans"]) == span["text"], (role, span)
+            checked += 1
+    assert checked >= 3  # at least one attribution with source, cue and content
+    assert document_from_dict(data).attributions[0].content.text == data["attributions"][0]["content"]["text"]
+
+
+def test_no_text_leaves_the_text_out_of_json_lines(tmp_path):
+    with_text = jsonl(runner.invoke(app, ["extract", str(STRIKE), "-f", "jsonl"]).stdout)
+    without = jsonl(runner.invoke(app, ["extract", str(STRIKE), "-f", "jsonl", "--no-text"]).stdout)
+    assert "text" in with_text[0] and "text" not in without[0]
+    del with_text[0]["text"]
+    assert with_text == without
 
 
 def test_slow_extraction_is_a_counted_timeout(tmp_path, monkeypatch):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from onrecord.document import Attribution, Document, DocumentMetadata, Segment, Speaker, TextSpan
 from onrecord.serialize import document_from_dict, document_to_dict, to_jsonl_line
 
@@ -48,6 +50,28 @@ def test_round_trip_is_lossless():
     assert document_from_dict(document_to_dict(doc), TEXT) == doc
 
 
+def test_the_dict_alone_rebuilds_the_document():
+    """The text travels in the dict, so output is enough: no second file to find the offsets' text in."""
+    data = json.loads(to_jsonl_line(sample_document()))
+    assert data["text"] == TEXT
+    assert document_from_dict(data) == sample_document()
+
+
+def test_without_the_text_the_caller_passes_it():
+    doc = sample_document()
+    data = document_to_dict(doc, include_text=False)
+    assert "text" not in data and "text" not in json.loads(to_jsonl_line(doc, include_text=False))
+    assert document_from_dict(data, TEXT) == doc
+    with pytest.raises(ValueError, match="--no-text"):
+        document_from_dict(data)
+
+
+def test_a_text_passed_in_wins_over_the_dicts():
+    data = document_to_dict(sample_document())
+    data["text"] = "something else"
+    assert document_from_dict(data, TEXT).text == TEXT
+
+
 def test_round_trip_through_json_line():
     doc = sample_document()
     line = to_jsonl_line(doc)
@@ -58,8 +82,8 @@ def test_round_trip_through_json_line():
 
 def test_dict_shape():
     data = document_to_dict(sample_document())
-    assert list(data) == ["doc_id", "metadata", "segments", "attributions"]
-    assert data["doc_id"] == "talks"
+    assert list(data) == ["doc_id", "text", "metadata", "segments", "attributions"]
+    assert data["doc_id"] == "talks" and data["text"] == TEXT
     assert data["metadata"] == {"url": "https://example.org/talks", "published": "2021-11-24", "title": None,
                                 "byline": "Jane Doe", "outlet": "The Example Times"}
     assert data["segments"][1] == {"start": span("Smith said.")[1], "end": len(TEXT), "label": "boilerplate",

@@ -91,25 +91,34 @@ def segment_from_dict(data: dict[str, Any]) -> Segment:
     return Segment(int(data["start"]), int(data["end"]), data["label"], data.get("reason", ""))
 
 
-def document_to_dict(doc: Document) -> dict[str, Any]:
-    """`{"doc_id", "metadata", "segments", "attributions"}`, and `"truncated": true` for a text cut at
-    `max_chars`; the text itself is left out (offsets point into it)."""
-    data = {
-        "doc_id": doc.doc_id,
+def document_to_dict(doc: Document, include_text: bool = True) -> dict[str, Any]:
+    """`{"doc_id", "text", "metadata", "segments", "attributions"}`, and `"truncated": true` for a text cut at
+    `max_chars`; every offset points into `text`, the text onrecord analysed (for HTML, WARC and JSONL
+    with `html`, the page's extracted article text). `include_text=False` leaves `text` out (`--no-text`)."""
+    data: dict[str, Any] = {"doc_id": doc.doc_id}
+    if include_text:
+        data["text"] = doc.text
+    data.update({
         "metadata": metadata_to_dict(doc.metadata),
         "segments": [segment_to_dict(s) for s in doc.segments],
         "attributions": [attribution_to_dict(a) for a in doc.attributions],
-    }
-    if doc.truncated:  # only then: the common case keeps the four keys it always had
+    })
+    if doc.truncated:  # only then: the common case keeps the keys it always had
         data["truncated"] = True
     return data
 
 
-def document_from_dict(data: dict[str, Any], text: str) -> Document:
-    """Rebuild a Document from `document_to_dict` output and the text it was extracted from.
+def document_from_dict(data: dict[str, Any], text: str | None = None) -> Document:
+    """Rebuild a Document from `document_to_dict` output: its own `text`, or the `text` passed in (which wins).
 
-    Output written before metadata and segments existed reads back with empty ones.
+    Output written without the text (`--no-text`, versions before it was included) needs `text` passed in;
+    output written before metadata and segments existed reads back with empty ones.
     """
+    if text is None:
+        text = data.get("text")
+    if not isinstance(text, str):
+        raise ValueError("document_from_dict needs the document's text: the dict has no \"text\" "
+                         "(written with --no-text?), so pass text=")
     attributions = [attribution_from_dict(a, text) for a in data.get("attributions", [])]
     return Document(text=text, doc_id=data.get("doc_id"), attributions=attributions,
                     metadata=metadata_from_dict(data.get("metadata")),
@@ -117,6 +126,6 @@ def document_from_dict(data: dict[str, Any], text: str) -> Document:
                     truncated=bool(data.get("truncated", False)))
 
 
-def to_jsonl_line(doc: Document) -> str:
+def to_jsonl_line(doc: Document, include_text: bool = True) -> str:
     """One JSON line (no trailing newline) for a document; non-ASCII kept as is, so quotes stay readable."""
-    return json.dumps(document_to_dict(doc), ensure_ascii=False)
+    return json.dumps(document_to_dict(doc, include_text), ensure_ascii=False)

@@ -35,6 +35,7 @@ ANNOTATED_FORMAT = ("PolNeAR's brat layout: text/ARTICLE.txt beside attributions
 GOLD_HELP = "Folder of hand-annotated articles, in " + ANNOTATED_FORMAT
 TRAIN_DATA_HELP = "Folder with train/ and dev/, each in " + ANNOTATED_FORMAT
 SNIPPET_CHARS = 80
+SPEAKER_CHARS = 40  # a speaker or its source as written in the default table: half the content's room
 PIPED_WIDTH = 160  # rich assumes 80 columns when stdout is a file or pipe; score tables need more
 
 EXAMPLES = "Examples:"  # the line that starts a command's examples in its docstring
@@ -189,17 +190,26 @@ class EvaluateFormat(str, Enum):
     json = "json"
 
 
-def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
-    """Text on one line, cut to `limit` characters with an ellipsis."""
+def snippet(text: str, limit: int | None = SNIPPET_CHARS) -> str:
+    """Text on one line, cut to `limit` characters with an ellipsis (never cut when `limit` is None)."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return text if limit is None or len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def speaker_label(attribution: Attribution) -> str:
-    """The resolved speaker with its type, else the source text as written, else a dash."""
-    name = (attribution.speaker and attribution.speaker.name) or (attribution.source and attribution.source.text)
-    label = snippet(name, 40) if name else "—"
-    return f"{label} ({attribution.speaker.type})" if attribution.speaker else label
+def speaker_cell(attribution: Attribution, limit: int | None = SPEAKER_CHARS) -> Text:
+    """The resolved speaker with its type and, beneath it, the source as written when that reads otherwise
+    ("he", "the minister"); an unresolved source as written alone; else a dash."""
+    source = attribution.source and snippet(attribution.source.text, None)
+    name = (attribution.speaker and attribution.speaker.name) or source
+    if not name:
+        return Text("—")
+    # Text(...) keeps brackets in news text from being read as rich markup.
+    cell = Text(snippet(name, limit))
+    if attribution.speaker:
+        cell.append(f" ({attribution.speaker.type})")
+    if source and source != name:
+        cell.append(f"\n“{snippet(source, limit)}”", style="dim")
+    return cell
 
 
 def metadata_line(metadata: DocumentMetadata) -> str:
@@ -214,23 +224,25 @@ def metadata_line(metadata: DocumentMetadata) -> str:
     return " · ".join(part for part in parts if part)
 
 
-def attribution_table(doc: Document) -> Table:
-    """A rich table of one document's attributions (speaker, cue, content, kind, via), its metadata below."""
+def attribution_table(doc: Document, full: bool = False) -> Table:
+    """A rich table of one document's attributions (speaker with the source as written, cue, content, kind,
+    via), its metadata below; content, speaker and source cut short, or with `full` whole and wrapped."""
     caption = metadata_line(doc.metadata)
     table = Table(
         title=Text(f"{doc.doc_id} — {plural(len(doc.attributions), 'attribution')}"),
         caption=Text(caption) if caption else None,
         caption_justify="left",
-        show_lines=False,
+        show_lines=True,  # a speaker above its source, and a wrapped quote, run over lines: a rule keeps rows apart
     )
-    for column in ("speaker", "cue", "content", "kind", "via"):
+    for column in ("speaker / “source”", "cue", "content", "kind", "via"):
         table.add_column(column, overflow="fold")
+    content_limit, speaker_limit = (None, None) if full else (SNIPPET_CHARS, SPEAKER_CHARS)
     for attribution in doc.attributions:
         # Text(...) keeps brackets in news text from being read as rich markup.
         table.add_row(
-            Text(speaker_label(attribution)),
+            speaker_cell(attribution, speaker_limit),
             Text(attribution.cue.text if attribution.cue else "—"),
-            Text(snippet(attribution.content.text)),
+            Text(snippet(attribution.content.text, content_limit)),
             Text(attribution.kind),
             Text(", ".join(outlet.name or outlet.type for outlet in attribution.via) or "—"),
         )

@@ -42,8 +42,23 @@ def extract_command(
             "--show-segments", help="Table output: each document's segments (article, boilerplate, advertorial) first."
         ),
     ] = False,
+    no_text: Annotated[
+        bool,
+        typer.Option("--no-text", help="JSON output: leave out each document's text (offsets point into it)."),
+    ] = False,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="Table output: every quote and source whole, wrapped, never cut to a line."),
+    ] = False,
 ) -> None:
-    """Find attributions in news texts and print them (a table per document, or JSON)."""
+    """Find attributions in news texts and print them: a table per document, or JSON with the text.
+
+    Examples:
+      onrecord extract article.txt
+      onrecord extract page.html --full
+      onrecord extract crawl.warc.gz news.jsonl --format jsonl > attributions.jsonl
+      onrecord extract - --format json --no-text < article.txt
+    """
     read_options = ReadOptions(input_format=input_format.value, text_field=text_field, id_field=id_field,
                                url_field=url_field, date_field=date_field, title_field=title_field, timeout=timeout,
                                max_input_bytes=max_input_bytes)
@@ -59,13 +74,13 @@ def extract_command(
         for doc in results:
             processed += 1
             if output_format is ExtractFormat.jsonl:
-                typer.echo(to_jsonl_line(doc))
+                typer.echo(to_jsonl_line(doc, include_text=not no_text))
             elif output_format is ExtractFormat.json:
-                documents.append(document_to_dict(doc))
+                documents.append(document_to_dict(doc, include_text=not no_text))
             else:
                 if show_segments:
                     console.print(segment_table(doc))
-                console.print(attribution_table(doc))
+                console.print(attribution_table(doc, full=full))
         if output_format is ExtractFormat.json:
             typer.echo(json.dumps(documents, ensure_ascii=False, indent=2))
     except BrokenPipeError:

@@ -79,8 +79,7 @@ def speaker_page(ledger: Ledger, speaker_id: str, params: SearchParams, path: st
 
 def document_dict(doc: Document) -> dict:
     """A document with its text (offsets in `segments` and `attributions` point into it)."""
-    data = document_to_dict(doc)
-    return {"doc_id": data.pop("doc_id"), "text": doc.text, **data}
+    return document_to_dict(doc)
 
 
 def document_page(ledger: Ledger, doc_id: str) -> tuple[dict, Document] | None:
