@@ -109,7 +109,44 @@ def test_version():
 def test_evaluate_missing_gold_is_one_line_error(tmp_path):
     result = runner.invoke(app, ["evaluate", "--gold", str(tmp_path / "nope")])
     assert result.exit_code == 2
-    assert result.stderr.count("\n") == 1 and "gold folder not found" in result.stderr
+    assert result.stderr.count("\n") == 1 and "no text/ folder in" in result.stderr
+
+
+@pytest.mark.parametrize(("command", "option"), [("evaluate", "--gold"), ("train", "--data")])
+def test_annotated_data_is_required_and_its_help_says_what_it_is(command, option):
+    """No default path outside the project: the user names the annotated folder, and the help says its layout."""
+    result = runner.invoke(app, [command])
+    assert result.exit_code == 2 and f"Missing option '{option}'" in result.output
+    help_text = " ".join(runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"}).stdout.split())
+    assert "text/ARTICLE.txt beside attributions/ARTICLE_ANNOTATOR.ann" in help_text
+    assert "../" not in help_text
+
+
+def command_paths(group, prefix=()):
+    """Every visible command of the CLI as its words (`("speakers", "merge")`), the app itself first."""
+    import typer.main
+
+    click_group = typer.main.get_command(app) if group is app else group
+    yield prefix
+    for name, command in click_group.commands.items():
+        if command.hidden:
+            continue
+        if hasattr(command, "commands"):
+            yield from command_paths(command, (*prefix, name))
+        else:
+            yield (*prefix, name)
+
+
+@pytest.mark.parametrize("words", list(command_paths(app)), ids=lambda words: " ".join(words) or "onrecord")
+def test_every_help_has_a_purpose_real_metavars_and_examples(words):
+    result = runner.invoke(app, [*words, "--help"], env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    lines = [line.strip(" │") for line in result.stdout.splitlines()]
+    usage = next(line for line in lines if line.startswith("Usage: "))
+    assert usage.startswith(" ".join(("Usage:", "onrecord", *words)))
+    examples = lines[lines.index("Examples:") + 1:]
+    assert sum(line.startswith("onrecord ") for line in examples) >= 2, result.stdout
+    assert "{" not in result.stdout and "<bool>" not in result.stdout, result.stdout
 
 
 def test_table_row_shows_resolved_speaker_via_and_trimmed_content():

@@ -306,7 +306,7 @@ def test_a_damaged_ledger_is_one_line_saying_corrupt_and_what_to_do(good_ledger,
 @pytest.mark.parametrize(("message", "expected"), [
     ("IO Error: Corrupt database file: computed checksum 5381 does not match stored checksum 0 in block at location 8192",
      "is corrupt (IO Error: Corrupt database file"),  # "block": not taken for a lock
-    ('IO Error: Could not set lock on file "l.duckdb": Conflicting lock is held in python (PID 7)', "in use by another"),
+    ('IO Error: Could not set lock on file "l.duckdb": Conflicting lock is held in python (PID 7)', " is in use by "),
 ])
 def test_lock_and_checksum_errors_are_told_apart(message, expected):
     assert expected in str(database_error(Path("l.duckdb"), duckdb.IOException(message)))

@@ -310,7 +310,7 @@ def test_profile_of_a_document_and_an_outlet(ledger):
     assert profile.distinct_speakers >= 2
     outlet = ledger.sourcing(outlet="the northern ledger")
     assert outlet.documents == 2
-    with pytest.raises(LedgerError, match="no stored outlet"):
+    with pytest.raises(LedgerError, match="no outlet matches 'Nowhere Gazette'"):
         ledger.sourcing(outlet="Nowhere Gazette")
 
 

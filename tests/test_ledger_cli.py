@@ -102,6 +102,25 @@ def test_a_bad_date_is_a_usage_error(db):
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(("args", "choices"), [
+    (["speakers", "--type", "persn"], "'person', 'organization', 'media'"),
+    (["search", "--kind", "quote"], "'direct', 'mixed', 'indirect'"),
+    (["search", "--format", "xml"], "'table', 'jsonl', 'csv'"),
+    (["sourcing", "d", "--format", "csv"], "'table', 'json'"),
+    (["export", "out.x", "--format", "xlsx"], "'parquet', 'csv', 'jsonl'"),
+    (["ingest", "x", "--engine", "spark"], "'local', 'ray'"),
+])
+def test_a_value_outside_a_closed_set_is_one_line_listing_the_choices(db, args, choices):
+    result = run(*args, "--db", db)
+    assert_one_line_error(result, choices)
+    assert result.stdout == ""
+
+
+def test_speakers_of_one_type(db):
+    rows = jsonl(run("speakers", "--type", "person", "-f", "jsonl", "--db", db).stdout)
+    assert rows and {row["type"] for row in rows} == {"person"}
+
+
 @pytest.mark.parametrize("option", ["TEXT", "--speaker", "--outlet", "--since"])
 def test_sql_metacharacters_in_every_option(db, option):
     hostile = "'; DROP TABLE attributions; --"
@@ -172,6 +191,63 @@ def test_profile_of_a_document_and_an_outlet(db):
     assert_one_line_error(run("sourcing", "no-such-doc", "--db", db), "no stored document")
 
 
+@pytest.fixture(scope="module")
+def outlets_db(tmp_path_factory) -> Path:
+    """A ledger whose outlets share words: "Daily Star", "daily star" (one outlet), "Daily Star Sport", "Evening Post"."""
+    folder = tmp_path_factory.mktemp("outlets")
+    records = [("Daily Star", "“The bridge will reopen on Monday,” Mayor Anna Berg said."),
+               ("daily star", "“Taxes will fall next year,” Governor Paul Rand said."),
+               ("Daily Star Sport", "“The team is ready for the final,” coach Mia Holt said."),
+               ("Evening Post", "“Talks will resume in June,” Minister Omar Diaz said.")]
+    (folder / "news.jsonl").write_text("".join(
+        json.dumps({"id": f"doc-{i}", "outlet": outlet, "text": text}) + "\n"
+        for i, (outlet, text) in enumerate(records)), encoding="utf-8")
+    result = run("ingest", folder / "news.jsonl", "--db", folder / "l.duckdb", "--profile", "rules")
+    assert result.exit_code == 0, result.output
+    return folder / "l.duckdb"
+
+
+def test_outlets_lists_names_documents_and_attributions(outlets_db):
+    rows = jsonl(run("outlets", "-f", "jsonl", "--db", outlets_db).stdout)
+    assert [(r["outlet"].casefold(), r["documents"], r["attributions"]) for r in rows] == [
+        ("daily star", 2, 2), ("daily star sport", 1, 1), ("evening post", 1, 1)]  # case variants are one outlet
+    table = run("outlets", "--db", outlets_db)
+    assert table.exit_code == 0 and "3 outlets" in table.stdout and "Evening Post" in table.stdout
+    csv_rows = list(csv.DictReader(io.StringIO(run("outlets", "-f", "csv", "--name", "post", "--db", outlets_db).stdout)))
+    assert [r["outlet"] for r in csv_rows] == ["Evening Post"]
+
+
+@pytest.mark.parametrize(("given", "outlets"), [
+    ("DAILY STAR", {"daily star"}),  # a whole name, in any case: that outlet alone, not Daily Star Sport
+    ("star", {"daily star", "daily star sport"}),  # else part of names
+    ("sport", {"daily star sport"}),
+])
+def test_one_outlet_rule_for_search_export_and_outlets(outlets_db, tmp_path, given, outlets):
+    found = {r["outlet"].casefold() for r in jsonl(run("search", "--outlet", given, "-f", "jsonl", "--db", outlets_db).stdout)}
+    assert found == outlets
+    listed = {r["outlet"].casefold() for r in jsonl(run("outlets", "--name", given, "-f", "jsonl", "--db", outlets_db).stdout)}
+    assert listed == outlets
+    assert run("export", tmp_path / "out.jsonl", "--outlet", given, "--db", outlets_db).exit_code == 0
+    exported = {json.loads(line)["outlet"].casefold() for line in (tmp_path / "out.jsonl").read_text().splitlines()}
+    assert exported == outlets
+
+
+def test_sourcing_of_an_outlet_needs_one_outlet(outlets_db):
+    whole = json.loads(run("sourcing", "--outlet", "daily STAR", "-f", "json", "--db", outlets_db).stdout)
+    assert whole["documents"] == 2 and whole["scope"].casefold() == "outlet daily star"
+    assert json.loads(run("sourcing", "--outlet", "sport", "-f", "json", "--db", outlets_db).stdout)["documents"] == 1
+    assert_one_line_error(run("sourcing", "--outlet", "star", "--db", outlets_db),
+                          "'star' matches 2 outlets (")
+    assert_one_line_error(run("sourcing", "--outlet", "gazette", "--db", outlets_db), "onrecord outlets")
+
+
+def test_sourcing_json_has_the_table_keys_even_at_zero(outlets_db):
+    data = json.loads(run("sourcing", "--outlet", "evening post", "-f", "json", "--db", outlets_db).stdout)
+    assert list(data["source_types"]) == ["named", "anonymous", "organisational", "media", "other"]
+    assert list(data["kinds"]) == ["direct", "mixed", "indirect"]
+    assert data["source_types"]["media"] == {"count": 0, "share": 0.0}
+
+
 def test_migrate_reports_the_version(db, tmp_path):
     copy = tmp_path / "l.duckdb"
     shutil.copy(db, copy)
@@ -214,12 +290,36 @@ def test_a_ledger_held_by_another_writer_is_a_one_line_error(db, tmp_path):
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "open"
-        assert_one_line_error(run("search", "x", "--db", copy), "in use by another onrecord process")
+        assert_one_line_error(run("search", "x", "--db", copy), f"(pid {holder.pid}), which is writing to it: wait")
         assert_one_line_error(run("ingest", FIXTURES / "wire.jsonl", "--profile", "rules", "--db", copy),
-                              "in use by another onrecord process")
+                              f"(pid {holder.pid}); DuckDB lets one process write")
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_ledger_open_in_onrecord_serve_names_it_and_says_what_to_do(db, tmp_path):
+    """The lock error names the process that holds the ledger, as its user typed it, with its pid."""
+    import socket
+    import subprocess
+    import sys
+
+    copy = tmp_path / "l.duckdb"
+    shutil.copy(db, copy)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "onrecord.cli", "serve", "--db", str(copy), "--port", str(port),
+                               "--profile", "rules", "--paste-workers", "1"], stderr=subprocess.PIPE, text=True)
+    try:
+        assert server.stderr.readline().startswith("serving ")  # the ledger is open (read-only) from here on
+        result = run("speakers", "merge", "Peskov", "Smith", "--db", copy)
+        assert_one_line_error(result, f"is in use by onrecord serve --db {copy} --port {port} ")
+        assert f"(pid {server.pid})" in result.stderr and f"kill {server.pid}" in result.stderr
+        assert run("search", "x", "--db", copy).exit_code == 0  # reading beside the server works
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def test_the_old_profile_command_still_gives_the_sourcing_figures(db):

@@ -2,7 +2,7 @@
 
     common.py   the Typer app, shared options, tables and summaries
     extract.py  extract, evaluate, train
-    corpus.py   ingest, search, speakers, export, sourcing, migrate (the ledger)
+    corpus.py   ingest, search, export, outlets, speakers, sourcing, migrate (the ledger)
     serve.py    serve (the web UI)
 
 Each command is a thin wrapper over importable functions (the pipeline, the runner, the ledger, the

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import inspect
 import os
 import sys
 from collections.abc import Iterator
@@ -9,7 +10,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
+import rich.markup
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup
+from typer._click.exceptions import UsageError  # click's, as vendored by Typer (no public name)
 from rich.console import Console
 from rich.progress import (
     BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
@@ -24,16 +28,114 @@ from onrecord.options import ExtractOptions
 from onrecord.read import AUTO, FORMATS, SUFFIX_FORMATS, ReadOptions, RunStats, expects_many_documents
 from onrecord.read.jsonl import DATE_FIELDS, ID_FIELDS, TEXT_FIELDS, TITLE_FIELDS, URL_FIELDS
 
-DEFAULT_GOLD_DIR = Path("../shared/data/polnear/dev")  # relative to the current dir, i.e. the repo root
+# Annotated data is the user's to name: no default, so the CLI never reaches outside its folder
+ANNOTATED_FORMAT = ("PolNeAR's brat layout: text/ARTICLE.txt beside attributions/ARTICLE_ANNOTATOR.ann "
+                    "(Attribution events with Source, Cue, Content); PolNeAR itself: "
+                    "github.com/networkdynamics/polnear; see docs/evaluation.md.")
+GOLD_HELP = "Folder of hand-annotated articles, in " + ANNOTATED_FORMAT
+TRAIN_DATA_HELP = "Folder with train/ and dev/, each in " + ANNOTATED_FORMAT
 SNIPPET_CHARS = 80
 SPEAKER_CHARS = 40  # a speaker or its source as written in the default table: half the content's room
 PIPED_WIDTH = 160  # rich assumes 80 columns when stdout is a file or pipe; score tables need more
 
-app = typer.Typer(
-    help="onrecord: who said what, according to whom — attribution extraction for news.",
-    no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
-)
+EXAMPLES = "Examples:"  # the line that starts a command's examples in its docstring
+
+
+def split_examples(help_text: str) -> tuple[str, list[str]]:
+    """A docstring's purpose, and the lines of its `Examples:` block (what follows that line)."""
+    text = inspect.cleandoc(help_text or "")
+    purpose, found, examples = text.partition("\n" + EXAMPLES)
+    # a paragraph's line breaks are the docstring's, not the reader's: rich would keep them, so they go
+    purpose = "\n\n".join(" ".join(paragraph.split()) for paragraph in purpose.strip().split("\n\n"))
+    return purpose, [line.strip() for line in examples.splitlines() if line.strip()] if found else []
+
+
+class Explained:
+    """Help that explains itself (mixed into onrecord's Typer command and group classes).
+
+    A docstring's `Examples:` block is shown as is, one command line each, below the options; the
+    usage line names arguments by their metavar (`PATH...`, `[DOC_ID]`) instead of Typer's `{paths}...`;
+    and a flag shows no value type, since it takes none.
+    """
+
+    def explain(self) -> None:
+        """Move the help's `Examples:` block into the epilog, each line kept (rich markup escaped)."""
+        self.help, examples = split_examples(self.help or "")
+        if examples:
+            self.epilog = EXAMPLES + "\n" + "\n".join("  " + rich.markup.escape(line) for line in examples)
+
+    def get_params(self, ctx):  # type: ignore[no-untyped-def]
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False) or getattr(param, "count", False):
+                param.metavar = ""  # Typer shows `<bool>` beside a flag otherwise, as if it took a value
+            elif isinstance(param, TyperArgument) and param.metavar is None:
+                param.metavar = param.name.upper()
+        return params
+
+    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+        """Parse the command line; a usage error (a value outside a closed set, a missing option, a bad
+        date) is one `error:` line naming the choices, and exit 2, as every other error is."""
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)  # type: ignore[misc]
+        except UsageError as error:
+            if type(error).__name__ == "NoArgsIsHelpError":  # the help itself, shown for a bare command
+                raise
+            raise usage_error(error, " ".join(filter(None, (parent.command_path if parent else None, info_name))))
+
+    def collect_usage_pieces(self, ctx) -> list[str]:  # type: ignore[no-untyped-def]
+        pieces = [self.options_metavar] if self.options_metavar else []  # type: ignore[attr-defined]
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                name = param.metavar + ("..." if param.nargs != 1 else "")
+                pieces.append(name if param.required else f"[{name}]")
+        if isinstance(self, TyperGroup):
+            pieces.append(self.subcommand_metavar)
+        return pieces
+
+
+def usage_error(error: UsageError, command: str) -> typer.Exit:
+    """Print a usage error as one `error:` line pointing at the command's help; return the Exit (2) to raise."""
+    message = " ".join(error.format_message().replace("Value error, ", "").split()).rstrip(".")
+    typer.echo(f"error: {message} (see: {command} --help)", err=True)
+    return typer.Exit(2)
+
+
+class ExplainedCommand(Explained, TyperCommand):
+    """A command whose help explains itself (see Explained)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.explain()
+
+
+class ExplainedGroup(Explained, TyperGroup):
+    """A group of commands whose help explains itself (see Explained)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.explain()
+
+    def resolve_command(self, ctx, args):  # type: ignore[no-untyped-def]
+        """The subcommand named in `args`; an unknown one is one `error:` line too."""
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            raise usage_error(error, ctx.command_path) from None
+
+
+class App(typer.Typer):
+    """A Typer app whose commands and groups explain themselves: every `onrecord` command is made by one."""
+
+    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(cls=ExplainedGroup, pretty_exceptions_show_locals=False, **kwargs)
+
+    def command(self, name: str | None = None, *, cls=None, **kwargs):  # type: ignore[no-untyped-def]
+        """Typer's command decorator, making an ExplainedCommand."""
+        return super().command(name, cls=cls or ExplainedCommand, **kwargs)
+
+
+app = App(name="onrecord", no_args_is_help=True)
 
 
 class ExtractFormat(str, Enum):
@@ -189,7 +291,19 @@ def main(
         bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
-    """onrecord: who said what, according to whom — attribution extraction for news."""
+    """onrecord: who said what, according to whom — attribution extraction for news.
+
+    Extract attributions from text, HTML, JSONL or WARC files; store them in a ledger; search, list
+    and export them; browse them in a web browser. Each command's --help has its options and examples.
+    Documentation: README.md and the docs/ folder of the onrecord repository (docs/ledger.md for the
+    ledger's commands, docs/input-formats.md for inputs, docs/output-schema.md for the JSON).
+
+    Examples:
+        onrecord extract article.html --format json
+        onrecord ingest articles/ --db ledger.duckdb
+        onrecord search "ceasefire" --speaker Peskov --db ledger.duckdb
+        onrecord serve --db ledger.duckdb
+    """
 
 
 def show_progress(paths: list[str], read_options: ReadOptions, quiet: bool) -> bool:
@@ -252,7 +366,7 @@ QuietOption = Annotated[
 ]
 InputPaths = Annotated[
     list[str],
-    typer.Argument(help=f"Files, folders (searched for {', '.join(SUFFIX_FORMATS)}, also .gz), or - for stdin."),
+    typer.Argument(metavar="PATH", help=f"Files, folders (searched for {', '.join(SUFFIX_FORMATS)}, also .gz), or - for stdin."),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The ledger's commands: ingest, search, speakers (merge, split), export, profile, migrate.
+"""The ledger's commands: ingest, search, export, outlets, speakers (merge, split), sourcing, migrate.
 
 Each is a thin wrapper over `onrecord.store` (the same Ledger a Python user opens). A ledger that
 can't be used as asked (missing, not a ledger, newer schema, locked, read-only folder) is one line
@@ -25,7 +25,7 @@ from rich.text import Text
 
 from onrecord.cli.common import (
     DateFieldOption, IdFieldOption, InputFormat, InputFormatOption, InputPaths, MaxInputBytesOption, Profile,
-    ProfileOption, QuietOption, TextFieldOption, TimeoutOption, TitleFieldOption, UrlFieldOption, app,
+    App, ProfileOption, QuietOption, TextFieldOption, TimeoutOption, TitleFieldOption, UrlFieldOption, app,
     engine_options, snippet, stdout_console, summary_line,
 )
 from onrecord.formatting import plural
@@ -35,14 +35,17 @@ from onrecord.run import IngestOptions, IngestReport, ingest
 from onrecord.store import Ledger, LedgerError, StatementQuery
 from onrecord.run.ingest import BATCH_SIZE
 from onrecord.run.shards import DEFAULT_SHARD_SIZE, ShardError, ShardOptions, ShardReport, ingest_shards
-from onrecord.store.ledger import EXPORT_FORMATS, SOURCE_TYPE_GROUPS, SourcingFigures, Statement
+from onrecord.store.ledger import EXPORT_FORMATS, SOURCE_LABELS, SourcingFigures, Statement
 from onrecord.store.query import parse_day
+from onrecord.store.unify import UNIFIED_TYPES
 
 DEFAULT_DB = "ledger.duckdb"
 DbOption = Annotated[Path, typer.Option("--db", envvar="ONRECORD_DB", help="The ledger file (DuckDB).")]
 
 Kind = Enum("Kind", {name: name for name in KINDS}, type=str)  # type: ignore[misc]
 Kind.__doc__ = "Speech kinds: direct, mixed, indirect."
+SpeakerType = Enum("SpeakerType", {name: name for name in UNIFIED_TYPES}, type=str)  # type: ignore[misc]
+SpeakerType.__doc__ = "The types of the speakers unified across the ledger (others, such as anonymous, are not)."
 
 
 class ListFormat(str, Enum):
@@ -95,13 +98,13 @@ def open_ledger(path: Path, read_only: bool, migrate: bool = False) -> Iterator[
 
 
 def option_day(value: str | None, option: str) -> date | None:
-    """A --since/--until value as a date; a bad one is a usage error."""
+    """A --since/--until value as a date; a bad one is one `error:` line (exit 2)."""
     if value is None:
         return None
     try:
         return parse_day(value)
     except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint=option) from None
+        raise fail(f"{option}: {error}") from None
 
 
 # -- ingest ------------------------------------------------------------------------------------------
@@ -172,7 +175,13 @@ def ingest_command(
     work_dir: Annotated[Path | None, typer.Option(
         help="--engine ray: where finished shards wait to be merged (default: DB.shards).")] = None,
 ) -> None:
-    """Extract attributions from inputs and store them in the ledger (unchanged documents are skipped)."""
+    """Extract attributions from inputs and store them in the ledger (unchanged documents are skipped).
+
+    Examples:
+        onrecord ingest articles/ --db ledger.duckdb
+        onrecord ingest crawl.warc.gz feed.jsonl --db ledger.duckdb --profile fast
+        onrecord ingest articles/ --db ledger.duckdb --engine ray --workers 8
+    """
     ray_only = {"--address": address, "--workers": workers, "--shard-size": shard_size, "--work-dir": work_dir}
     if engine is Engine.local and any(value is not None for value in ray_only.values()):
         given = ", ".join(name for name, value in ray_only.items() if value is not None)
@@ -221,13 +230,16 @@ def ingest_on_ray(ledger: Ledger, paths: list[str], options: IngestOptions, shar
 # -- search and export -------------------------------------------------------------------------------
 
 SpeakerOption = Annotated[str | None, typer.Option("--speaker", "-s", help="A speaker id, or part of a name.")]
-OutletOption = Annotated[str | None, typer.Option("--outlet", "-o", help="Part of the outlet's name.")]
+OUTLET_HELP = ("An outlet's whole name (any case) for that outlet alone, else part of outlets' names "
+               "(list them: onrecord outlets).")
+OutletOption = Annotated[str | None, typer.Option("--outlet", "-o", help=OUTLET_HELP)]
 KindOption = Annotated[Kind | None, typer.Option("--kind", "-k", help="direct, mixed or indirect.")]  # type: ignore[valid-type]
 SinceOption = Annotated[str | None, typer.Option(help="Published on or after this date (YYYY-MM-DD).")]
 UntilOption = Annotated[str | None, typer.Option(help="Published on or before this date (YYYY-MM-DD).")]
 AnonymousOption = Annotated[bool, typer.Option("--anonymous", help="Only statements from anonymous sources.")]
 TextArgument = Annotated[
     str | None, typer.Argument(
+        metavar="TEXT",
         help='Full text over the content: all words required · "exact phrase" · -exclude · prefix* · a OR b.')]
 
 
@@ -280,7 +292,13 @@ def search_command(
     output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
-    """Search the ledger's statements: full text over the content, filtered by speaker, outlet, kind, date."""
+    """Search the ledger's statements: full text over the content, filtered by speaker, outlet, kind, date.
+
+    Examples:
+        onrecord search "ceasefire" --speaker Peskov --since 2022-01-01
+        onrecord search "\"no plans\"" --outlet reuters --kind direct --format jsonl
+        onrecord search --anonymous --limit 50 --db ledger.duckdb
+    """
     query = statement_query(text, speaker, outlet, kind, since, until, anonymous, limit, offset)
     with open_ledger(db, read_only=True) as ledger:
         statements = ledger.search(query)
@@ -293,7 +311,7 @@ def search_command(
 
 @app.command("export")
 def export_command(
-    out: Annotated[Path, typer.Argument(help="The file to write.")],
+    out: Annotated[Path, typer.Argument(metavar="FILE", help="The file to write (.parquet, .csv or .jsonl).")],
     output_format: Annotated[
         ExportFormat | None, typer.Option("--format", "-f", help="File format (default: from OUT's suffix).")] = None,
     text: Annotated[str | None, typer.Option("--text", "-t", help="Only statements matching this search.")] = None,
@@ -305,7 +323,12 @@ def export_command(
     anonymous: AnonymousOption = False,
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
-    """Write the ledger's statements (all, or those matching the filters) to parquet, csv or jsonl."""
+    """Write the ledger's statements (all, or those matching the filters) to parquet, csv or jsonl.
+
+    Examples:
+        onrecord export statements.parquet --db ledger.duckdb
+        onrecord export peskov.csv --speaker Peskov --since 2022-01-01
+    """
     if output_format is None:
         suffix = out.suffix.lstrip(".").lower()
         output_format = {"parquet": ExportFormat.parquet, "csv": ExportFormat.csv, "jsonl": ExportFormat.jsonl,
@@ -318,10 +341,37 @@ def export_command(
     typer.echo(f"wrote {plural(rows, 'statement')} to {out} ({output_format.value})", err=True)
 
 
+# -- outlets -----------------------------------------------------------------------------------------
+
+@app.command("outlets")
+def outlets_command(
+    name: Annotated[str | None, typer.Option("--name", help="Only the outlets this names (as --outlet does "
+                                                             "elsewhere: a whole name, else part of names).")] = None,
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """List the ledger's outlets with their document and attribution counts, most documents first.
+
+    Examples:
+        onrecord outlets --db ledger.duckdb
+        onrecord outlets --name bbc --format csv
+    """
+    with open_ledger(db, read_only=True) as ledger:
+        outlets = ledger.outlets(name)
+    if output_format is ListFormat.table:
+        table = Table(title=Text(plural(len(outlets), "outlet")))
+        for column in ("outlet", "documents", "attributions"):
+            table.add_column(column, overflow="fold", justify="left" if column == "outlet" else "right")
+        for outlet in outlets:
+            table.add_row(Text(outlet.name), str(outlet.documents), str(outlet.attributions))
+        stdout_console().print(table)
+    else:
+        write_rows([outlet.to_dict() for outlet in outlets], output_format)
+
+
 # -- speakers ----------------------------------------------------------------------------------------
 
-speakers_app = typer.Typer(help="List the speakers unified across the ledger; correct them with merge and split.",
-                           invoke_without_command=True)
+speakers_app = App(invoke_without_command=True)
 app.add_typer(speakers_app, name="speakers")
 
 
@@ -330,16 +380,22 @@ def speakers_command(
     context: typer.Context,
     name: Annotated[str | None, typer.Option("--name", help="Only speakers with a name containing this.")] = None,
     speaker_type: Annotated[
-        str | None, typer.Option("--type", help="Only this type: person, organization, media.")] = None,
+        SpeakerType | None, typer.Option("--type", help="Only speakers of this type.")] = None,  # type: ignore[valid-type]
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many speakers.")] = 50,
     output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
-    """List speakers with their names, roles, affiliations and statement counts, most quoted first."""
+    """List the speakers unified across the ledger, most quoted first; correct them with merge and split.
+
+    Examples:
+        onrecord speakers --type person --limit 20
+        onrecord speakers --name Smith --format jsonl
+        onrecord speakers merge "John Smith" john-smith-2
+    """
     if context.invoked_subcommand is not None:
         return
     with open_ledger(db, read_only=True) as ledger:
-        speakers = ledger.speakers(limit=limit, name=name, speaker_type=speaker_type)
+        speakers = ledger.speakers(limit=limit, name=name, speaker_type=speaker_type and speaker_type.value)
         stale = ledger.is_stale()
     if output_format is ListFormat.table:
         table = Table(title=Text(plural(len(speakers), "speaker")))
@@ -359,11 +415,16 @@ def speakers_command(
 
 @speakers_app.command("merge")
 def speakers_merge_command(
-    a: Annotated[str, typer.Argument(help="A speaker id or name.")],
-    b: Annotated[str, typer.Argument(help="Another speaker id or name.")],
+    a: Annotated[str, typer.Argument(metavar="SPEAKER", help="A speaker id or name.")],
+    b: Annotated[str, typer.Argument(metavar="OTHER", help="Another speaker id or name.")],
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
-    """Make two speakers one (the correction is kept, and replayed after every ingest)."""
+    """Make two speakers one (the correction is kept, and replayed after every ingest).
+
+    Examples:
+        onrecord speakers merge "Mr. Peskov" dmitry-peskov
+        onrecord speakers merge john-smith "Senator Smith" --db ledger.duckdb
+    """
     with open_ledger(db, read_only=False) as ledger:
         merged = ledger.merge_speakers(a, b)
     typer.echo(f"merged into {merged.speaker_id}: {', '.join(merged.names)} ({plural(merged.statements, 'statement')})")
@@ -371,11 +432,16 @@ def speakers_merge_command(
 
 @speakers_app.command("split")
 def speakers_split_command(
-    a: Annotated[str, typer.Argument(help="A speaker id or name.")],
-    name: Annotated[str, typer.Argument(help="The name variant to take out into a speaker of its own.")],
+    a: Annotated[str, typer.Argument(metavar="SPEAKER", help="A speaker id or name.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The name variant to take out into a speaker of its own.")],
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
-    """Take the statements under one name out of a speaker (kept, and replayed after every ingest)."""
+    """Take the statements under one name out of a speaker (kept, and replayed after every ingest).
+
+    Examples:
+        onrecord speakers split john-smith "Anna Smith"
+        onrecord speakers split "Smith" "Mayor Smith" --db ledger.duckdb
+    """
     with open_ledger(db, read_only=False) as ledger:
         split = ledger.split_speaker(a, name)
     typer.echo(f"split off {split.speaker_id}: {', '.join(split.names)} ({plural(split.statements, 'statement')})")
@@ -397,7 +463,7 @@ def sourcing_table(figures: SourcingFigures) -> Table:
                              f"{plural(figures.distinct_speakers, 'distinct speaker')}"))
     for column in ("", "count", "share"):
         table.add_column(column, justify="right" if column else "left")
-    for label in (*SOURCE_TYPE_GROUPS.values(), "other"):
+    for label in SOURCE_LABELS:
         table.add_row(f"{label} sources", str(figures.source_types.get(label, 0)),
                       f"{figures.share(figures.source_types, label):.1%}")
     for kind in KINDS:
@@ -407,11 +473,17 @@ def sourcing_table(figures: SourcingFigures) -> Table:
 
 def sourcing_command(
     doc_id: Annotated[str | None, typer.Argument(help="A document id.")] = None,
-    outlet: Annotated[str | None, typer.Option("--outlet", help="An outlet's name (all its documents).")] = None,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="All the documents of one outlet: its whole name "
+                                                                "(any case), or a part only it has (see: onrecord outlets).")] = None,
     output_format: Annotated[SourcingFormat, typer.Option("--format", "-f", help="Output format.")] = SourcingFormat.table,
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
-    """Who a document or an outlet quotes: named, anonymous, organisational, media sources; direct vs indirect."""
+    """Who a document or an outlet quotes: named, anonymous, organisational, media sources; direct vs indirect.
+
+    Examples:
+        onrecord sourcing kremlin-denies
+        onrecord sourcing --outlet reuters --format json
+    """
     if (doc_id is None) == (outlet is None):
         raise fail("give a DOC_ID or --outlet NAME (one of them)")
     with open_ledger(db, read_only=True) as ledger:
@@ -429,7 +501,13 @@ app.command("profile", hidden=True, deprecated=True)(sourcing_command)
 
 @app.command("migrate")
 def migrate_command(db: DbOption = Path(DEFAULT_DB)) -> None:
-    """Bring a ledger written by an older onrecord to the current schema version (back it up first)."""
+    """Bring a ledger written by an older onrecord to the current schema version (back it up first).
+
+    Examples:
+        cp ledger.duckdb ledger-backup.duckdb
+        onrecord migrate --db ledger.duckdb
+        onrecord migrate --db archive/2023.duckdb
+    """
     if not db.exists():
         raise fail(f"no ledger at {db}")
     with open_ledger(db, read_only=False, migrate=True) as ledger:

@@ -15,7 +15,7 @@ from onrecord.read import ReadOptions, RunStats, count_documents
 from onrecord.serialize import document_to_dict, to_jsonl_line
 
 from onrecord.cli.common import (
-    DEFAULT_GOLD_DIR, DateFieldOption, EvaluateFormat, ExtractFormat, IdFieldOption, InputFormat,
+    GOLD_HELP, TRAIN_DATA_HELP, DateFieldOption, EvaluateFormat, ExtractFormat, IdFieldOption, InputFormat,
     InputFormatOption, InputPaths, MaxInputBytesOption, Profile, ProfileOption, QuietOption, TextFieldOption,
     TimeoutOption, TitleFieldOption, UrlFieldOption, app, attribution_table, engine_options, segment_table,
     show_progress, stdout_console, summary_line, with_progress,
@@ -99,14 +99,20 @@ def extract_command(
 
 @app.command("evaluate")
 def evaluate_command(
-    gold: Annotated[Path, typer.Option("--gold", help="Folder of gold annotations (text/ and attributions/).")] = DEFAULT_GOLD_DIR,
+    gold: Annotated[Path, typer.Option("--gold", metavar="DIR", help=GOLD_HELP)],
     output_format: Annotated[EvaluateFormat, typer.Option("--format", "-f", help="Output format.")] = EvaluateFormat.table,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Score only the first N articles.")] = None,
     profile: ProfileOption = Profile.accurate,
 ) -> None:
-    """Score the extractor against a gold folder (PolNeAR dev by default); prints the model version."""
-    if not gold.is_dir():
-        typer.echo(f"error: gold folder not found: {gold} (run from the repo root, or pass --gold DIR)", err=True)
+    """Score the extractor against hand-annotated articles (a PolNeAR-style folder); prints the model version.
+
+    Examples:
+        onrecord evaluate --gold polnear/dev
+        onrecord evaluate --gold polnear/dev --profile fast --format json
+    """
+    if not (gold / "text").is_dir():
+        typer.echo(f"error: no text/ folder in {gold}: --gold takes a folder of text/ and attributions/ "
+                   "(PolNeAR's brat layout; see docs/evaluation.md)", err=True)
         raise typer.Exit(2)
     try:  # imported here so `extract` works even while the evaluate stage is being written
         from onrecord.evaluate import evaluate_folder, render_report, report_to_dict
@@ -122,8 +128,7 @@ def evaluate_command(
 
 @app.command("train")
 def train_command(
-    data: Annotated[Path, typer.Option("--data", help="PolNeAR-style folder with train/ and dev/.")] = Path(
-        "../shared/data/polnear"),
+    data: Annotated[Path, typer.Option("--data", metavar="DIR", help=TRAIN_DATA_HELP)],
     out: Annotated[Path, typer.Option("--out", help="Folder to write the model to.")] = Path("model"),
     profile: Annotated[Profile, typer.Option("--profile", "-p", help="Which tagger size to train.")] = Profile.accurate,
     epochs: Annotated[int, typer.Option(min=1, help="Training epochs; dev picks the best.")] = 12,
@@ -133,7 +138,12 @@ def train_command(
         "--context-layers", help="Also read all-MiniLM-L6-v2's hidden states at these layers, e.g. 3,6 (needs the "
         "`train` extra at run time too; several times slower).")] = "",
 ) -> None:
-    """Train the attribution tagger on DATA/train, select the epoch on DATA/dev, and print dev scores."""
+    """Train the attribution tagger on DATA/train, select the epoch on DATA/dev, and print dev scores.
+
+    Examples:
+        onrecord train --data polnear --out my-model --epochs 6
+        onrecord train --data polnear --out my-fast-model --profile fast --no-vectors
+    """
     if profile is Profile.rules:
         typer.echo("error: the rules profile has nothing to train (its lexicon: python -m onrecord.train.lexicons)",
                    err=True)

@@ -28,10 +28,10 @@ WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]", "")  # every address of the machine: 
 
 
 def parse_size(value: str) -> int:
-    """`2MB`, `500KB`, `2000000` as a number of bytes; anything else is a usage error."""
+    """`2MB`, `500KB`, `2000000` as a number of bytes; anything else is one `error:` line (exit 2)."""
     match = SIZE.match(value)
     if not match or float(match.group(1)) <= 0:
-        raise typer.BadParameter(f"{value!r} is not a size (e.g. 2MB, 500KB, 2000000)", param_hint="--max-paste-bytes")
+        raise fail(f"--max-paste-bytes: {value!r} is not a size (e.g. 2MB, 500KB, 2000000)")
     return int(float(match.group(1)) * UNITS[(match.group(2) or "").lower() or None])
 
 
@@ -82,7 +82,13 @@ def serve_command(
     get: Annotated[str | None, typer.Option("--get", metavar="PATH", help="Print the page at PATH (e.g. /search.json?q=war) "
                                                                          "and exit, without starting a server.")] = None,
 ) -> None:
-    """Browse and search the ledger in a web browser (read-only; every page has a .json twin)."""
+    """Browse and search the ledger in a web browser (read-only; every page has a .json twin).
+
+    Examples:
+        onrecord serve --db ledger.duckdb
+        onrecord serve --db ledger.duckdb --get "/search.json?q=ceasefire"
+        onrecord serve --host 0.0.0.0 --public --allowed-host news.example.org
+    """
     from onrecord.serve import ServeOptions, create_app
     from onrecord.serve import get as get_page
 

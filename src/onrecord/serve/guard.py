@@ -114,7 +114,7 @@ def token_matches(given: str | None, expected: str) -> bool:
 def ledger_error_message(error: LedgerError) -> str:
     """What a 503 may say of a ledger error: its kind, and never the file's path, the holding process or its user."""
     text = str(error)
-    if "in use by another onrecord process" in text:
+    if " is in use by " in text:  # the store's lock error (store.ledger.lock_error)
         return ("the ledger is in use by another onrecord process (DuckDB allows one writer); "
                 "try again once it has finished")
     if "permission denied" in text:

@@ -46,7 +46,7 @@ def home_page(ledger: Ledger) -> dict:
     """The ledger at a glance: counts, the most quoted speakers, the outlets."""
     return {"counts": ledger.counts(), "stale": ledger.is_stale(),
             "speakers": [speaker_dict(s) for s in ledger.speakers(limit=HOME_SPEAKERS)],
-            "outlets": [{"outlet": name, "documents": n} for name, n in ledger.outlets()[:HOME_SPEAKERS]]}
+            "outlets": [{"outlet": o.name, "documents": o.documents} for o in ledger.outlets()[:HOME_SPEAKERS]]}
 
 
 def search_page(ledger: Ledger, params: SearchParams, path: str) -> dict:
@@ -104,7 +104,7 @@ def document_page(ledger: Ledger, doc_id: str) -> tuple[dict, Document] | None:
 def outlets_page(ledger: Ledger) -> dict:
     """Each outlet's sourcing figures (named, anonymous, organisational, media sources), most documents first."""
     outlets, seen = [], set()
-    for name, documents in ledger.outlets():
+    for name, documents in ((o.name, o.documents) for o in ledger.outlets()):
         if name.casefold() in seen:  # sourcing matches outlets case-insensitively: one row per outlet
             continue
         seen.add(name.casefold())

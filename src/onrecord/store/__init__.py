@@ -1,7 +1,7 @@
 """Store stage: the ledger, a DuckDB file of documents, attributions and speakers unified across them.
 
     schema.py   tables, versions, migrations
-    ledger.py   `Ledger`: the one writer (write_rows, refresh) and the readers (search, speakers, export, sourcing)
+    ledger.py   `Ledger`: the one writer (write_rows, refresh) and the readers (search, speakers, outlets, export, sourcing)
     rows.py     Documents ↔ rows and Arrow batches; stable ids
     query.py    the search syntax (`parse_search` → `Search`) and `StatementQuery` → SQL
     unify.py    speakers unified across the corpus, with the user's corrections
@@ -15,7 +15,7 @@ Filling a ledger is the runner's job (`onrecord.run.ingest`):
         for statement in ledger.search(StatementQuery(text="emergency room", speaker="Clinton")):
             print(statement.speaker, statement.content)
 """
-from onrecord.store.ledger import Ledger, LedgerError, SourcingFigures, Statement
+from onrecord.store.ledger import Ledger, LedgerError, Outlet, SourcingFigures, Statement
 from onrecord.store.query import StatementQuery
 
-__all__ = ["Ledger", "LedgerError", "SourcingFigures", "Statement", "StatementQuery"]
+__all__ = ["Ledger", "LedgerError", "Outlet", "SourcingFigures", "Statement", "StatementQuery"]

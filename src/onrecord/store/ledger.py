@@ -22,10 +22,10 @@ from typing import Any
 
 import duckdb
 
-from onrecord.document import Document, Speaker
+from onrecord.document import KINDS, Document, Speaker
 from onrecord.serialize import document_from_dict
 import onrecord.store.schema as schema
-from onrecord.store.query import SearchSyntaxError, StatementQuery, like_pattern, statement_sql
+from onrecord.store.query import SearchSyntaxError, StatementQuery, like_pattern, outlet_condition, statement_sql
 from onrecord.store.rows import ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA, attribution_dict, mention_key
 from onrecord.store.unify import UNIFIED_TYPES, Correction, ResolvedSpeaker, UnifiedSpeaker, find_speaker, unify
 
@@ -74,6 +74,19 @@ class Statement:
 
 
 @dataclass
+class Outlet:
+    """An outlet of the ledger: its name (outlets differing only in case are one), documents, attributions."""
+
+    name: str
+    documents: int
+    attributions: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """The outlet as a JSON-ready dict."""
+        return {"outlet": self.name, "documents": self.documents, "attributions": self.attributions}
+
+
+@dataclass
 class SourcingFigures:
     """Who a document or outlet quotes: shares of source types and of speech kinds."""
 
@@ -89,18 +102,19 @@ class SourcingFigures:
         return counts.get(key, 0) / self.attributions if self.attributions else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        """The profile with counts and shares, JSON-ready."""
+        """The figures with counts and shares, JSON-ready: every source type and kind, 0 included (as the table)."""
         return {
             "scope": self.scope, "documents": self.documents, "attributions": self.attributions,
             "distinct_speakers": self.distinct_speakers,
-            "source_types": {k: {"count": v, "share": round(self.share(self.source_types, k), 4)}
-                             for k, v in self.source_types.items()},
-            "kinds": {k: {"count": v, "share": round(self.share(self.kinds, k), 4)} for k, v in self.kinds.items()},
+            "source_types": {k: {"count": self.source_types.get(k, 0), "share": round(self.share(self.source_types, k), 4)}
+                             for k in SOURCE_LABELS},
+            "kinds": {k: {"count": self.kinds.get(k, 0), "share": round(self.share(self.kinds, k), 4)} for k in KINDS},
         }
 
 
 SOURCE_TYPE_GROUPS = {"person": "named", "anonymous": "anonymous", "organization": "organisational",
                         "media": "media"}  # everything else (document, unknown, none) is "other"
+SOURCE_LABELS = (*SOURCE_TYPE_GROUPS.values(), "other")  # the source types of sourcing figures, in their order
 
 
 def fts_extension() -> str:
@@ -140,7 +154,39 @@ def is_damage(error: Exception) -> bool:
     return "corrupt" in text or "checksum" in text or isinstance(error, duckdb.FatalException)
 
 
-def database_error(path: Path, error: Exception, opening: bool = True) -> LedgerError:
+LOCK_HOLDER = re.compile(r"lock is held in (?P<exe>.+?) \(PID (?P<pid>\d+)\)")  # in DuckDB's "Could not set lock"
+
+
+def process_name(pid: int, exe: str) -> str:
+    """The command line of process `pid` as its user typed it (`onrecord serve --db x`), else `exe`."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace").split("\0")
+    except OSError:  # gone, another user's, or no /proc (macOS): DuckDB's executable path is what is known
+        return exe
+    argv = [arg for arg in argv if arg]
+    if "-m" in argv[:-1] and argv[argv.index("-m") + 1].startswith("onrecord"):  # python -m onrecord.cli ...
+        argv = ["onrecord", *argv[argv.index("-m") + 2:]]
+    elif argv:
+        argv[0] = Path(argv[0]).name
+    line = " ".join(argv) or exe
+    return line if len(line) <= 200 else line[:199] + "…"
+
+
+def lock_error(path: Path, message: str, read_only: bool) -> LedgerError:
+    """The LedgerError for a ledger another process holds: which process, and what to do."""
+    match = LOCK_HOLDER.search(message)
+    holder = f"{process_name(int(match['pid']), match['exe'])} (pid {match['pid']})" if match else "another process"
+    kill = f"kill {match['pid']}" if match else "kill it"
+    # (" is in use by " is what the web UI recognises such an error by; see serve.guard.ledger_error_message)
+    if read_only:  # readers share a ledger: the holder is writing to it
+        return LedgerError(f"{path} is in use by {holder}, which is writing to it: wait for it to finish, "
+                           f"or stop it ({kill})")
+    return LedgerError(f"{path} is in use by {holder}; DuckDB lets one process write a ledger, or several read it: "
+                       f"stop that one (Ctrl-C where it runs, or {kill}) and run this again; commands that only "
+                       "read (search, speakers, outlets, export, sourcing) work beside a reader such as onrecord serve")
+
+
+def database_error(path: Path, error: Exception, opening: bool = True, read_only: bool = False) -> LedgerError:
     """A one-line LedgerError, saying what to do, for what DuckDB raised while opening `path` (or using it)."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()] or [type(error).__name__]
     message = lines[0]
@@ -153,7 +199,7 @@ def database_error(path: Path, error: Exception, opening: bool = True) -> Ledger
         return LedgerError(f"DuckDB can't go on with {path} ({detail.removeprefix('Original Error: ')}): run the "
                            f"command again; if it fails the same way, the ledger is corrupt: {CORRUPT_ADVICE}")
     if re.search(r"\block\b", message.lower()):  # "Could not set lock", not "block" in a checksum message
-        return LedgerError(f"{path} is in use by another onrecord process (DuckDB allows one writer): {message}")
+        return lock_error(path, message, read_only)
     if isinstance(error, PermissionError) or "permission denied" in message.lower() or "read-only" in message.lower():
         return LedgerError(f"cannot write the ledger at {path}: permission denied (choose a writable --db path)")
     return LedgerError(f"cannot open the ledger at {path}: {message}" if opening else f"{path}: {message}")
@@ -193,7 +239,7 @@ class Ledger:
         try:
             self.connection = duckdb.connect(str(self.path), read_only=read_only)
         except (duckdb.Error, OSError) as error:
-            raise database_error(self.path, error) from None
+            raise database_error(self.path, error, read_only=read_only) from None
         try:
             self.connection.execute(f"LOAD '{fts_extension()}'")
             self.connection.execute("SET enable_progress_bar = false")  # DuckDB's own bar would cut into ours
@@ -504,16 +550,18 @@ class Ledger:
 
     @guarded
     def sourcing(self, doc_id: str | None = None, outlet: str | None = None) -> SourcingFigures:
-        """The sourcing profile of one document or of every document of an outlet (case-insensitive)."""
+        """The sourcing figures of one document, or of every document of the one outlet `outlet` names
+        (the rule of `outlets`; naming none or several is a LedgerError that lists them)."""
         if (doc_id is None) == (outlet is None):
             raise ValueError("give exactly one of doc_id and outlet")
         if doc_id is not None:
             where, params, scope = "d.doc_id = ?", [doc_id], f"document {doc_id}"
         else:
-            where, params, scope = "lower(d.outlet) = lower(?)", [outlet], f"outlet {outlet}"
+            name = self._one_outlet(outlet)
+            where, params, scope = "lower(d.outlet) = lower(?)", [name], f"outlet {name}"
         documents = self.connection.execute(f"SELECT count(*) FROM documents d WHERE {where}", params).fetchone()[0]
         if documents == 0:
-            raise LedgerError(f"no stored {scope}" + (" (see: onrecord search --outlet ...)" if outlet else ""))
+            raise LedgerError(f"no stored {scope}")
         rows = self.connection.execute(
             f"SELECT a.speaker_type, a.kind, m.speaker_id, count(*) FROM attributions a "
             f"JOIN documents d USING (doc_id) LEFT JOIN speaker_mentions m USING (mention_key) "
@@ -530,11 +578,27 @@ class Ledger:
         return profile
 
     @guarded
-    def outlets(self) -> list[tuple[str, int]]:
-        """Every outlet with its number of stored documents, most first."""
-        return self.connection.execute(
-            "SELECT outlet, count(*) FROM documents WHERE outlet IS NOT NULL GROUP BY outlet "
-            "ORDER BY count(*) DESC, outlet").fetchall()
+    def outlets(self, outlet: str | None = None) -> list[Outlet]:
+        """The outlets (all, or those `outlet` names: see `outlet_condition`), most documents first.
+
+        Names that differ only in case are one outlet, under its most frequent spelling.
+        """
+        condition, params = outlet_condition("d.outlet", outlet) if outlet else ("TRUE", [])
+        rows = self.connection.execute(
+            "SELECT mode(d.outlet), count(DISTINCT d.doc_id), count(a.attribution_id) FROM documents d "
+            f"LEFT JOIN attributions a USING (doc_id) WHERE d.outlet IS NOT NULL AND {condition} "
+            "GROUP BY lower(d.outlet) ORDER BY 2 DESC, 1", params).fetchall()
+        return [Outlet(*row) for row in rows]
+
+    def _one_outlet(self, outlet: str) -> str:
+        """The name of the one outlet `outlet` names, else a LedgerError listing the candidates."""
+        found = self.outlets(outlet)
+        if not found:
+            raise LedgerError(f"no outlet matches {outlet!r} (list them: onrecord outlets)")
+        if len(found) > 1:
+            names = ", ".join(repr(o.name) for o in found[:10]) + (", ..." if len(found) > 10 else "")
+            raise LedgerError(f"{outlet!r} matches {len(found)} outlets ({names}); give one's whole name")
+        return found[0].name
 
     @guarded
     def statements_per_week(self, query: StatementQuery) -> list[tuple[date, int]]:

@@ -148,7 +148,7 @@ class StatementQuery:
 
     text: str | None = None  # full text over the content: words (all required) and "exact phrases"
     speaker: str | None = None  # a speaker id, or part of any of the speaker's names
-    outlet: str | None = None  # part of the outlet's name
+    outlet: str | None = None  # an outlet's whole name, else part of names (see outlet_condition)
     kind: str | None = None  # direct | mixed | indirect
     since: date | None = None  # published on or after
     until: date | None = None  # published on or before
@@ -163,6 +163,17 @@ def like_pattern(text: str) -> str:
     """`%text%` for ILIKE ... ESCAPE '\\', with the user's own % and _ matched literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def outlet_condition(column: str, outlet: str) -> tuple[str, list[Any]]:
+    """The one rule for an outlet a user names, as SQL over `column` and its parameters.
+
+    An outlet's whole name (in any case) means that outlet alone — "CNN" is not also "CNN Money";
+    otherwise every outlet whose name contains the text (in any case) — "bbc" is "BBC News".
+    """
+    sql = (f"(lower({column}) = lower(?) OR ({column} ILIKE ? ESCAPE '\\' AND NOT EXISTS "
+           "(SELECT 1 FROM documents named WHERE lower(named.outlet) = lower(?))))")
+    return sql, [outlet, like_pattern(outlet), outlet]
 
 
 STATEMENT_COLUMNS = """a.attribution_id, a.doc_id, a.ordinal,
@@ -274,8 +285,9 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
         where.append("m.speaker_id = ?")
         params.append(query.speaker_id)
     if query.outlet:
-        where.append("d.outlet ILIKE ? ESCAPE '\\'")
-        params.append(like_pattern(query.outlet))
+        condition, values = outlet_condition("d.outlet", query.outlet)
+        where.append(condition)
+        params += values
     if query.kind:
         where.append("a.kind = ?")
         params.append(query.kind)
