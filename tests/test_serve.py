@@ -26,10 +26,12 @@ from serve_support import (
 )
 from typer.testing import CliRunner
 
+import onrecord.serve.charts as charts
 from onrecord.cli import app as cli_app
 from onrecord.serve.highlight import document_blocks, match_spans, pieces
 from onrecord.serve.params import SearchParams
 from onrecord.store import Ledger, StatementQuery
+from onrecord.store.unify import distinct_variants
 
 LIMIT = 50_000  # the paste limit of the app under test (bytes)
 
@@ -259,25 +261,83 @@ def test_document_ids_are_percent_encoded_in_links(client):
 def test_speaker_page_lists_names_roles_count_chart_and_statements(client, db):
     data = get_json(client, "/speakers/dmitry-peskov.json")
     speaker = data["speaker"]
-    assert speaker["names"] == ["Dmitry Peskov", "Peskov"] and "Kremlin spokesman" in speaker["roles"]
+    assert speaker["names"] == ["Dmitry Peskov", "Peskov"] and speaker["roles"] == ["Kremlin spokesman"]
     with Ledger(db, read_only=True) as ledger:
         expected = ledger.search(StatementQuery(speaker_id="dmitry-peskov", limit=None))
-        weeks = ledger.statements_per_week(StatementQuery(speaker_id="dmitry-peskov"))
     assert speaker["statements"] == len(expected) == 8
     assert [s["attribution_id"] for s in data["statements"]] == [s.attribution_id for s in expected]
-    assert data["statements_per_week"] == [{"week": w.isoformat(), "statements": n} for w, n in weeks]
-    assert sum(w["statements"] for w in data["statements_per_week"]) == 8
+    # 2025-05-05 to 06-24: seven weeks, counted by week (Mondays); 05-14 (Wed) → 05-12, 06-24 (Tue) → 06-23
+    assert data["period"] == "week"
+    assert data["statements_per_period"] == [{"start": s, "statements": 2}
+                                             for s in ("2025-05-05", "2025-05-12", "2025-06-02", "2025-06-23")]
+    assert data["statements_per_outlet"] == [
+        {"outlet": "Global Wire", "statements": 6, "search_url": "/search?speaker=dmitry-peskov&outlet=Global+Wire"},
+        {"outlet": "Northern Ledger", "statements": 2,
+         "search_url": "/search?speaker=dmitry-peskov&outlet=Northern+Ledger"}]
     html = get_html(client, "/speakers/dmitry-peskov")
-    bars = re.findall(r'<rect class="bar"[^>]*data-week="([\d-]+)" data-statements="(\d+)"', html)
-    assert {w: int(n) for w, n in bars} == {w["week"]: w["statements"] for w in data["statements_per_week"]}
+    bars = re.findall(r'<rect class="bar"[^>]*data-start="([\d-]+)" data-statements="(\d+)"', html)
+    assert {w: int(n) for w, n in bars} == {p["start"]: p["statements"] for p in data["statements_per_period"]}
     assert 'id="timeline"' in html and "Kremlin spokesman" in html and '<dd id="statement-count">8</dd>' in html
+    assert "Statements per week" in html and 'id="per-outlet"' in html
+    # how each statement referred to the speaker, as written
+    written = re.findall(r'<span class="as-written"[^>]*><span class="label">as</span> ([^<]+)</span>', html)
+    assert sorted(set(written)) == sorted({s["source"] for s in data["statements"]}) and "Peskov" in written
 
 
-def test_statements_per_week_counts_by_monday(db):
+def test_statements_per_day_and_outlet(db):
     with Ledger(db, read_only=True) as ledger:
-        weeks = dict(ledger.statements_per_week(StatementQuery(speaker_id="dmitry-peskov")))
-    # 2025-05-05 (Mon): 2; 2025-05-14 (Wed) → week of 05-12: 2; 06-02 (Mon): 2; 06-24 (Tue) → 06-23: 2
-    assert weeks == {date(2025, 5, 5): 2, date(2025, 5, 12): 2, date(2025, 6, 2): 2, date(2025, 6, 23): 2}
+        days = dict(ledger.statements_per_day(StatementQuery(speaker_id="dmitry-peskov")))
+        outlets = ledger.statements_per_outlet(StatementQuery(speaker_id="dmitry-peskov"))
+    assert days == {date(2025, 5, 5): 2, date(2025, 5, 14): 2, date(2025, 6, 2): 2, date(2025, 6, 24): 2}
+    assert outlets == [("Global Wire", 6), ("Northern Ledger", 2)]
+
+
+@pytest.mark.parametrize(("first", "last", "bucket"), [
+    (date(2025, 6, 2), date(2025, 6, 2), "day"),
+    (date(2025, 6, 2), date(2025, 6, 8), "day"),  # a corpus of one week: seven days, not one bar
+    (date(2025, 6, 1), date(2025, 7, 1), "day"),  # 31 days
+    (date(2025, 6, 1), date(2025, 7, 2), "week"),
+    (date(2025, 1, 1), date(2025, 12, 31), "week"),
+    (date(2024, 1, 1), date(2024, 12, 31), "week"),  # 366 days
+    (date(2024, 1, 1), date(2025, 1, 1), "month"),
+    (date(2016, 1, 1), date(2025, 6, 30), "month"),
+])
+def test_timeline_bucket_follows_the_span(first, last, bucket):
+    assert charts.bucket_for(first, last) == bucket
+
+
+def test_timeline_of_one_week_has_a_bar_per_day_empty_days_included():
+    bucket, periods = charts.per_period([(date(2025, 6, 2), 3), (date(2025, 6, 4), 1), (date(2025, 6, 8), 2)])
+    assert bucket == "day" and periods == [(date(2025, 6, 2), 3), (date(2025, 6, 4), 1), (date(2025, 6, 8), 2)]
+    chart = charts.timeline(periods, bucket)
+    assert [b["start"] for b in chart["bars"]] == [f"2025-06-0{d}" for d in range(2, 9)]
+    assert [b["statements"] for b in chart["bars"]] == [3, 0, 1, 0, 0, 0, 2] and chart["total"] == 6
+
+
+def test_timeline_by_month_and_by_week():
+    bucket, periods = charts.per_period([(date(2024, 11, 30), 1), (date(2024, 12, 1), 2), (date(2026, 1, 15), 4)])
+    assert bucket == "month" and periods == [(date(2024, 11, 1), 1), (date(2024, 12, 1), 2), (date(2026, 1, 1), 4)]
+    chart = charts.timeline(periods, bucket)
+    assert len(chart["bars"]) == 15 and chart["bars"][-1]["start"] == "2026-01-01" and chart["total"] == 7
+    bucket, periods = charts.per_period([(date(2025, 6, 4), 1), (date(2025, 6, 8), 1), (date(2025, 7, 20), 5)])
+    assert bucket == "week" and periods == [(date(2025, 6, 2), 2), (date(2025, 7, 14), 5)]
+    assert charts.timeline([], "day") is None
+
+
+@pytest.mark.parametrize(("values", "affiliations", "expected"), [
+    (["President", "US President", "U.S. President"], False, ["US President"]),
+    (["U.S. President", "President", "US President"], False, ["U.S. President"]),
+    (["Kremlin spokesman", "spokesman"], False, ["Kremlin spokesman"]),
+    (["spokesman", "Kremlin spokesman", "spokeswoman"], False, ["Kremlin spokesman", "spokeswoman"]),
+    (["Secretary of State", "coach"], False, ["Secretary of State", "coach"]),
+    (["president", "vice president"], False, ["vice president"]),  # contained words: the longer says more
+    (["US", "U.S."], True, ["US"]),
+    (["Russia", "Russian", "Kremlin"], True, ["Russia", "Kremlin"]),
+    (["", "  ", "NATO"], True, ["NATO"]),
+    ([], False, []),
+])
+def test_distinct_variants_collapse_duplicate_roles_and_affiliations(values, affiliations, expected):
+    assert distinct_variants(values, affiliations=affiliations) == expected
 
 
 def test_speaker_and_speaker_id_query(db):

@@ -241,8 +241,9 @@ class WebApp:
             data = pages.speaker_page(ledger, speaker_id, params, on_site(request.url.path))
         if data is None:
             raise HTTPException(404, f"no speaker {speaker_id!r} in the ledger (see /speakers)")
-        weeks = [(date.fromisoformat(w["week"]), w["statements"]) for w in data["statements_per_week"]]
-        return self.respond(request, "speaker.html", data, html=lambda: {"chart": charts.timeline(weeks)})
+        periods = [(date.fromisoformat(p["start"]), p["statements"]) for p in data["statements_per_period"]]
+        return self.respond(request, "speaker.html", data,
+                            html=lambda: {"chart": charts.timeline(periods, data["period"])})
 
     def outlets(self, request: Request) -> Response:
         with self.access.read() as ledger:

@@ -1,15 +1,17 @@
 """What each page shows, as plain JSON-ready dicts: the JSON twins, and what the HTML templates render.
 
 Every function takes a Ledger (a request's read-only cursor) and checked parameters; all figures come
-from the store's API (`search`, `document`, `sourcing`, `speaker`, `statements_per_week`, ...).
+from the store's API (`search`, `document`, `sourcing`, `speaker`, `statements_per_day`, ...).
 """
 from __future__ import annotations
 
 from onrecord.document import Document
+from onrecord.serve.charts import per_period
 from onrecord.serialize import document_to_dict
 from onrecord.serve.highlight import match_spans
 from onrecord.serve.params import SearchParams, path_url
 from onrecord.store import Ledger, LedgerError, Statement, StatementQuery
+from onrecord.store.unify import distinct_variants
 
 HOME_SPEAKERS = 12
 MAX_OUTLETS = 40  # outlets on the outlets page (most documents first): one sourcing query each
@@ -53,8 +55,11 @@ def search_page(ledger: Ledger, params: SearchParams, path: str) -> dict:
 
 
 def speaker_dict(speaker) -> dict:
-    """A unified speaker as JSON, with its page's URL."""
-    return {**speaker.__dict__, "url": speaker_url(speaker.speaker_id)}
+    """A unified speaker as JSON, with its page's URL; roles and affiliations without duplicate variants
+    ("President · US President · U.S. President" → "US President")."""
+    return {**speaker.__dict__, "roles": distinct_variants(speaker.roles),
+            "affiliations": distinct_variants(speaker.affiliations, affiliations=True),
+            "url": speaker_url(speaker.speaker_id)}
 
 
 def speakers_page(ledger: Ledger, name: str | None, speaker_type: str | None) -> dict:
@@ -65,16 +70,22 @@ def speakers_page(ledger: Ledger, name: str | None, speaker_type: str | None) ->
 
 
 def speaker_page(ledger: Ledger, speaker_id: str, params: SearchParams, path: str) -> dict | None:
-    """A speaker's names, roles, affiliations, statements per week and statements; None for an unknown id."""
+    """A speaker's names, roles, affiliations, statements per period (day, week or month, by the span) and per
+    outlet, and statements (each with the source as written); None for an unknown id."""
     speaker = ledger.speaker(speaker_id)
     if speaker is None:
         return None
-    weeks = ledger.statements_per_week(StatementQuery(speaker_id=speaker_id))
+    query = StatementQuery(speaker_id=speaker_id)
+    period, counts = per_period(ledger.statements_per_day(query))
     found = ledger.search(params.statement_query(speaker_id=speaker_id))
-    dated = sum(n for _, n in weeks)
-    return {"speaker": speaker_dict(speaker),
-            "statements_per_week": [{"week": week.isoformat(), "statements": n} for week, n in weeks],
-            "undated_statements": speaker.statements - dated, **paged(found, params, path)}
+    dated = sum(n for _, n in counts)
+    outlets = [{"outlet": outlet, "statements": n,
+                "search_url": SearchParams().url("/search", speaker=speaker_id, outlet=outlet) if outlet else None}
+               for outlet, n in ledger.statements_per_outlet(query)]
+    return {"speaker": speaker_dict(speaker), "period": period,
+            "statements_per_period": [{"start": start.isoformat(), "statements": n} for start, n in counts],
+            "undated_statements": speaker.statements - dated, "statements_per_outlet": outlets,
+            **paged(found, params, path)}
 
 
 def document_dict(doc: Document) -> dict:
