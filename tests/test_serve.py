@@ -28,7 +28,8 @@ from typer.testing import CliRunner
 
 import onrecord.serve.charts as charts
 from onrecord.cli import app as cli_app
-from onrecord.serve.highlight import document_blocks, match_spans, pieces
+from onrecord.document import Attribution, Document, TextSpan
+from onrecord.serve.highlight import document_blocks, match_spans, paragraphs, pieces
 from onrecord.serve.params import SearchParams
 from onrecord.store import Ledger, StatementQuery
 from onrecord.store.unify import distinct_variants
@@ -397,13 +398,52 @@ def test_outlets_page_sourcing_side_by_side(client, db):
         for outlet in data["outlets"]:
             assert outlet["sourcing"] == ledger.sourcing(outlet=outlet["outlet"]).to_dict()
     html = get_html(client, "/outlets")
-    rows = re.findall(r'<g class="row">(.*?)</g>', html, re.S)
+    rows = re.findall(r'<g class="row[^"]*">(.*?)</g>', html, re.S)
     assert len(rows) == len(names)
     for row, outlet in zip(rows, data["outlets"]):
         counts = {t: int(n) for t, n in re.findall(r'class="bar src-(\w+)"[^>]*data-count="(\d+)"', row)}
         assert counts == {t: f["count"] for t, f in outlet["sourcing"]["source_types"].items()}
     for label in ("named", "anonymous", "organisational", "media"):
         assert f'<i class="swatch src-{label}"></i>{label}' in html
+
+
+def test_outlets_sort_by_any_column_both_ways(client):
+    default = get_json(client, "/outlets.json")
+    assert (default["sort"], default["order"]) == ("documents", "desc")
+    by_name = get_json(client, "/outlets.json?sort=outlet")
+    names = [o["outlet"] for o in by_name["outlets"]]
+    assert by_name["order"] == "asc" and names == sorted(names, key=str.casefold)
+    assert [o["outlet"] for o in get_json(client, "/outlets.json?sort=outlet&order=desc")["outlets"]] == names[::-1]
+    named = [o["sourcing"]["source_types"].get("named", {}).get("share", 0)
+             for o in get_json(client, "/outlets.json?sort=named")["outlets"]]
+    assert named == sorted(named, reverse=True) and len(set(named)) > 1
+    attributions = [o["sourcing"]["attributions"]
+                    for o in get_json(client, "/outlets.json?sort=attributions&order=asc")["outlets"]]
+    assert attributions == sorted(attributions)
+    # each header links its column; the current one links the other direction
+    headers = dict(re.findall(r'<a href="([^"]+)" data-sort="(\w+)"', get_html(client, "/outlets?sort=outlet")))
+    assert {v: unescape(k) for k, v in headers.items()}["outlet"] == "/outlets?sort=outlet&order=desc"
+    assert {v: unescape(k) for k, v in headers.items()}["indirect"] == "/outlets?sort=indirect&order=desc"
+    assert "sort: 'bogus' is not one of outlet, documents," in get_json(client, "/outlets.json?sort=bogus", 400)["error"]
+    assert "order: 'up' is not one of asc, desc" == get_json(client, "/outlets.json?order=up", 400)["error"]
+
+
+def test_outlets_with_few_attributions_are_marked_small_samples(client):
+    data = get_json(client, "/outlets.json")
+    assert data["small_sample"] == 20
+    assert all(o["small_sample"] == (o["sourcing"]["attributions"] < 20) for o in data["outlets"])
+    html = get_html(client, "/outlets")
+    small = [o for o in data["outlets"] if o["small_sample"]]
+    assert small and html.count('<span class="tag small-sample" title="only') == len(small)
+    assert html.count('<g class="row small-sample">') == len(small)
+    assert f'{small[0]["sourcing"]["attributions"]} attributions (small sample)</text>' in html
+    assert re.search(r'<svg class="chart sourcing" viewBox="0 0 1100 \d+" width="100%"', html)  # the page's width
+
+
+def test_document_sourcing_bar_labels_its_number(client):
+    data = get_json(client, "/documents/kremlin-denies-buildup.json")
+    html = get_html(client, "/documents/kremlin-denies-buildup")
+    assert f'>{data["sourcing"]["attributions"]} attributions</text>' in html
 
 
 # -- the paste box -----------------------------------------------------------------------------------
@@ -647,6 +687,27 @@ def test_document_blocks_cover_the_text_once(client, db):
     blocks = document_blocks(doc)
     assert "".join(b.text for b in blocks) == doc.text
     assert [b.label for b in blocks] == ["article", "boilerplate", "advertorial"]
+
+
+def test_paragraphs_keep_every_character_and_cut_highlights_at_breaks():
+    text = "One said \u201chello\n\nworld\u201d today.\n\nTwo  spaces.\n"
+    doc = Document(doc_id="p", text=text, attributions=[
+        Attribution(content=TextSpan.from_offsets(text, [(9, 23)]), kind="direct")])
+    found = paragraphs(document_blocks(doc))
+    flat = "".join("".join(i.text for i in p.items) + p.after for p in found)
+    assert flat == text
+    assert [("".join(i.text for i in p.items), p.after) for p in found] == [
+        ("One said \u201chello", "\n\n"), ("world\u201d today.", "\n\n"), ("Two  spaces.", "\n")]
+    marked = [(i.text, i.attributions) for p in found for i in p.items if i.roles]
+    assert marked == [("\u201chello", (0,)), ("world\u201d", (0,))]  # one mark per paragraph, same attribution
+
+
+def test_document_page_has_a_block_per_paragraph(client):
+    data = get_json(client, "/documents/kremlin-denies-buildup.json")
+    html = get_html(client, "/documents/kremlin-denies-buildup")
+    article = [p for p in data["text"].split("\n\n") if p.strip()][:3]  # then boilerplate and advertorial
+    shown = re.findall(r'<div class="para">(.*?)</div>', html, re.S)
+    assert [unescape(re.sub(r"<[^>]+>", "", p)) for p in shown] == article
 
 
 def test_match_spans():

@@ -53,8 +53,8 @@ from onrecord.serve.guard import (
     on_site,
     token_matches,
 )
-from onrecord.serve.highlight import ROLES, document_blocks, match_pieces
-from onrecord.serve.params import BadParameter, SearchParams, check_choice, check_id, check_text
+from onrecord.serve.highlight import ROLES, document_blocks, match_pieces, paragraphs
+from onrecord.serve.params import BadParameter, OutletParams, SearchParams, check_choice, check_id, check_text
 from onrecord.serve.paste import PasteError, PasteJob, Prepared, UploadTooLarge, repaired, store
 from onrecord.serve.workers import Busy, PasteTimeout, PoolSettings, WorkerFailed, WorkerPool
 from onrecord.store import LedgerError
@@ -153,7 +153,7 @@ def templates() -> Environment:
     environment = Environment(loader=FileSystemLoader(HERE / "templates"),
                               autoescape=select_autoescape(("html", "svg"), default=True),
                               trim_blocks=True, lstrip_blocks=True)
-    environment.globals.update(match_pieces=match_pieces, roles=ROLES, kinds=KINDS, version=__version__,
+    environment.globals.update(match_pieces=match_pieces, paragraphs=paragraphs, roles=ROLES, kinds=KINDS, version=__version__,
                                source_types=charts.SOURCE_TYPES, speaker_types=SPEAKER_TYPES, megabytes=megabytes)
     environment.filters["safe_url"] = safe_url
     environment.filters["plural"] = plural
@@ -224,7 +224,8 @@ class WebApp:
         data, doc = found
         return self.respond(request, "document.html", data, as_json=as_json, html=lambda: {
             "blocks": document_blocks(doc), "stored": stored,
-            "sourcing_chart": charts.sourcing_bars([("this document", data["sourcing"])], width=320, label_width=0)})
+            "sourcing_chart": charts.sourcing_bars([("this document", data["sourcing"])], width=320, label_width=0,
+                                                 total_width=110)})
 
     def speakers(self, request: Request) -> Response:
         name = check_text("name", request.query_params.get("name"))
@@ -246,10 +247,11 @@ class WebApp:
                             html=lambda: {"chart": charts.timeline(periods, data["period"])})
 
     def outlets(self, request: Request) -> Response:
+        params = OutletParams.parse(request.query_params)
         with self.access.read() as ledger:
-            data = pages.outlets_page(ledger)
+            data = pages.outlets_page(ledger, params, on_site(request.url.path.removesuffix(JSON)))
         return self.respond(request, "outlets.html", data, html=lambda: {
-            "chart": charts.sourcing_bars([(o["outlet"], o["sourcing"]) for o in data["outlets"]])})
+            "chart": charts.sourcing_bars([(o["outlet"], o["sourcing"]) for o in data["outlets"]], width=1100)})
 
     # -- the paste box --------------------------------------------------------------------------------
 

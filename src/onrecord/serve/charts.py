@@ -85,9 +85,11 @@ def timeline(periods: list[tuple[date, int]], bucket: str = "week", width: int =
             "total": sum(total for _, total in totals)}
 
 
-def sourcing_bars(scopes: list[tuple[str, dict]], width: int = 760, label_width: int = 220, row: int = 30) -> dict:
-    """Stacked bars of source-type shares, one row per (label, SourcingFigures.to_dict()) pair (label_width 0: no labels)."""
-    gap, total_width = 8, 40
+def sourcing_bars(scopes: list[tuple[str, dict]], width: int = 760, label_width: int = 220, row: int = 30,
+                  total_width: int = 190) -> dict:
+    """Stacked bars of source-type shares, one row per (label, SourcingFigures.to_dict()) pair (label_width 0: no
+    labels), each with its labelled total at its end ("12 attributions (small sample)" fits in 190)."""
+    gap = 8
     plot = width - label_width - total_width
     rows = []
     for n, (label, figures) in enumerate(scopes):

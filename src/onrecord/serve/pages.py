@@ -9,12 +9,13 @@ from onrecord.document import Document
 from onrecord.serve.charts import per_period
 from onrecord.serialize import document_to_dict
 from onrecord.serve.highlight import match_spans
-from onrecord.serve.params import SearchParams, path_url
+from onrecord.serve.params import OUTLET_COLUMNS, OutletParams, SearchParams, path_url
 from onrecord.store import Ledger, LedgerError, Statement, StatementQuery
 from onrecord.store.unify import distinct_variants
 
 HOME_SPEAKERS = 12
 MAX_OUTLETS = 40  # outlets on the outlets page (most documents first): one sourcing query each
+SMALL_SAMPLE = 20  # an outlet with fewer attributions is marked: its shares say little (6 of 6 is not "100%")
 SPEAKER_LIST = 100
 
 
@@ -109,8 +110,20 @@ def document_page(ledger: Ledger, doc_id: str) -> tuple[dict, Document] | None:
     return data, doc
 
 
-def outlets_page(ledger: Ledger) -> dict:
-    """Each outlet's sourcing figures (named, anonymous, organisational, media sources), most documents first."""
+def outlet_figure(outlet: dict, column: str) -> float | int | str:
+    """An outlet's value in one column of the outlets table (a share for source types and kinds)."""
+    if column == "outlet":
+        return outlet["outlet"].casefold()
+    if column in ("documents", "attributions"):
+        return outlet["documents"] if column == "documents" else outlet["sourcing"]["attributions"]
+    figures = outlet["sourcing"]["source_types"] | outlet["sourcing"]["kinds"]
+    return figures.get(column, {}).get("share", 0.0)
+
+
+def outlets_page(ledger: Ledger, params: OutletParams | None = None, path: str = "/outlets") -> dict:
+    """Each outlet's sourcing figures (named, anonymous, organisational, media sources) and shares of speech, the
+    outlets with the most documents, sorted as `params` asks; one with few attributions marked `small_sample`."""
+    params = params or OutletParams()
     outlets, seen = [], set()
     for name, documents in ledger.outlets():
         if name.casefold() in seen:  # sourcing matches outlets case-insensitively: one row per outlet
@@ -120,8 +133,14 @@ def outlets_page(ledger: Ledger) -> dict:
             figures = ledger.sourcing(outlet=name).to_dict()
         except LedgerError:
             continue
-        outlets.append({"outlet": name, "documents": documents, "sourcing": figures,
+        outlets.append({"outlet": name, "documents": documents, "sourcing": figures,  # the name as stored
+                        "small_sample": figures["attributions"] < SMALL_SAMPLE,
                         "search_url": SearchParams().url("/search", outlet=name)})
         if len(outlets) >= MAX_OUTLETS:
             break
-    return {"outlets": outlets, "limit": MAX_OUTLETS}
+    # ties keep the order above (most documents first); Python's sort is stable, reversed too
+    outlets.sort(key=lambda o: outlet_figure(o, params.sort), reverse=params.order == "desc")
+    columns = [{"column": c, "url": params.url(path, c), "sorted": params.order if c == params.sort else None}
+               for c in OUTLET_COLUMNS]
+    return {"outlets": outlets, "limit": MAX_OUTLETS, "sort": params.sort, "order": params.order,
+            "small_sample": SMALL_SAMPLE, "columns": columns}
