@@ -313,6 +313,8 @@ def test_timeline_of_one_week_has_a_bar_per_day_empty_days_included():
     chart = charts.timeline(periods, bucket)
     assert [b["start"] for b in chart["bars"]] == [f"2025-06-0{d}" for d in range(2, 9)]
     assert [b["statements"] for b in chart["bars"]] == [3, 0, 1, 0, 0, 0, 2] and chart["total"] == 6
+    assert [t["label"] for t in chart["ticks"]] == [f"2025-06-0{d}" for d in (2, 3, 4, 6, 7, 8)]
+    assert all(b["width"] <= charts.MAX_BAR_WIDTH for b in chart["bars"])
 
 
 def test_timeline_by_month_and_by_week():

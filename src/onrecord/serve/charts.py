@@ -12,6 +12,7 @@ from onrecord.store.ledger import SOURCE_TYPE_GROUPS
 SOURCE_TYPES = (*SOURCE_TYPE_GROUPS.values(), "other")  # named, anonymous, organisational, media, other
 MAX_BARS = 260  # a longer timeline gets bars of several periods each
 TICKS = 6
+MAX_BAR_WIDTH = 48
 BUCKETS = ("day", "week", "month")
 DAYS_BY_DAY = 31  # a timeline spanning at most this many days has a bar per day
 DAYS_BY_WEEK = 366  # ... at most this many, a bar per week (Monday to Sunday); longer, a bar per month
@@ -72,12 +73,14 @@ def timeline(periods: list[tuple[date, int]], bucket: str = "week", width: int =
     bars = []
     for n, (start, total) in enumerate(totals):
         bar_height = plot_height * total / highest if highest else 0
-        bars.append({"x": round(left + n * step, 2), "y": round(top + plot_height - bar_height, 2),
-                     "width": round(max(step * 0.8, 1), 2), "height": round(bar_height, 2),
-                     "start": start.isoformat(), "statements": total})
+        bar_width = min(max(step * 0.8, 1), MAX_BAR_WIDTH)  # a few periods: slim bars, centred in their slot
+        bars.append({"x": round(left + n * step + (step - bar_width) / 2, 2),
+                     "y": round(top + plot_height - bar_height, 2), "width": round(bar_width, 2),
+                     "height": round(bar_height, 2), "start": start.isoformat(), "statements": total})
     ticks = []
-    for k in range(min(TICKS, len(totals))):
-        n = round(k * (len(totals) - 1) / max(TICKS - 1, 1)) if len(totals) > 1 else 0
+    tick_count = min(TICKS, len(totals))
+    for k in range(tick_count):
+        n = round(k * (len(totals) - 1) / (tick_count - 1)) if tick_count > 1 else 0  # the first and the last
         ticks.append({"x": bars[n]["x"] + bars[n]["width"] / 2, "label": totals[n][0].isoformat()})
     return {"width": width, "height": height, "left": left, "top": top, "bottom": top + plot_height,
             "right": width - 8, "highest": highest, "bucket": bucket, "periods_per_bar": per_bar, "bars": bars,
