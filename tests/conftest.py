@@ -24,6 +24,7 @@ SHARED_FIXTURES = frozenset({"seed_path", "seed_text", "polnear_dev", "polnear_t
 FULL_FILES = {
     "test_serve_browser.py": "a headless browser",
     "test_serve_browser_hostile.py": "a headless browser and a second web server",
+    "test_serve_browser_pages.py": "a headless browser",
     "test_ray_engine.py": "a local Ray cluster",
     "test_ledger_polnear.py": "the PolNeAR corpus",
 }

@@ -26,11 +26,14 @@ from serve_support import (
 )
 from typer.testing import CliRunner
 
+import onrecord.serve.charts as charts
 from onrecord.cli import app as cli_app
-from onrecord.serve.highlight import document_blocks, match_spans, pieces, words_to_stem
+from onrecord.document import Attribution, Document, TextSpan
+from onrecord.serve.highlight import document_blocks, match_spans, paragraphs, pieces, words_to_stem
 from onrecord.serve.params import SearchParams
 from onrecord.store import Ledger, StatementQuery
 from onrecord.store.query import parse_search
+from onrecord.store.unify import distinct_variants
 
 LIMIT = 50_000  # the paste limit of the app under test (bytes)
 
@@ -260,25 +263,85 @@ def test_document_ids_are_percent_encoded_in_links(client):
 def test_speaker_page_lists_names_roles_count_chart_and_statements(client, db):
     data = get_json(client, "/speakers/dmitry-peskov.json")
     speaker = data["speaker"]
-    assert speaker["names"] == ["Dmitry Peskov", "Peskov"] and "Kremlin spokesman" in speaker["roles"]
+    assert speaker["names"] == ["Dmitry Peskov", "Peskov"] and speaker["roles"] == ["Kremlin spokesman"]
     with Ledger(db, read_only=True) as ledger:
         expected = ledger.search(StatementQuery(speaker_id="dmitry-peskov", limit=None))
-        weeks = ledger.statements_per_week(StatementQuery(speaker_id="dmitry-peskov"))
     assert speaker["statements"] == len(expected) == 8
     assert [s["attribution_id"] for s in data["statements"]] == [s.attribution_id for s in expected]
-    assert data["statements_per_week"] == [{"week": w.isoformat(), "statements": n} for w, n in weeks]
-    assert sum(w["statements"] for w in data["statements_per_week"]) == 8
+    # 2025-05-05 to 06-24: seven weeks, counted by week (Mondays); 05-14 (Wed) → 05-12, 06-24 (Tue) → 06-23
+    assert data["period"] == "week"
+    assert data["statements_per_period"] == [{"start": s, "statements": 2}
+                                             for s in ("2025-05-05", "2025-05-12", "2025-06-02", "2025-06-23")]
+    assert data["statements_per_outlet"] == [
+        {"outlet": "Global Wire", "statements": 6, "search_url": "/search?speaker=dmitry-peskov&outlet=Global+Wire"},
+        {"outlet": "Northern Ledger", "statements": 2,
+         "search_url": "/search?speaker=dmitry-peskov&outlet=Northern+Ledger"}]
     html = get_html(client, "/speakers/dmitry-peskov")
-    bars = re.findall(r'<rect class="bar"[^>]*data-week="([\d-]+)" data-statements="(\d+)"', html)
-    assert {w: int(n) for w, n in bars} == {w["week"]: w["statements"] for w in data["statements_per_week"]}
+    bars = re.findall(r'<rect class="bar"[^>]*data-start="([\d-]+)" data-statements="(\d+)"', html)
+    assert {w: int(n) for w, n in bars} == {p["start"]: p["statements"] for p in data["statements_per_period"]}
     assert 'id="timeline"' in html and "Kremlin spokesman" in html and '<dd id="statement-count">8</dd>' in html
+    assert "Statements per week" in html and 'id="per-outlet"' in html
+    # how each statement referred to the speaker, as written
+    written = re.findall(r'<span class="as-written"[^>]*><span class="label">as</span> ([^<]+)</span>', html)
+    assert sorted(set(written)) == sorted({s["source"] for s in data["statements"]}) and "Peskov" in written
 
 
-def test_statements_per_week_counts_by_monday(db):
+def test_statements_per_day_and_outlet(db):
     with Ledger(db, read_only=True) as ledger:
-        weeks = dict(ledger.statements_per_week(StatementQuery(speaker_id="dmitry-peskov")))
-    # 2025-05-05 (Mon): 2; 2025-05-14 (Wed) → week of 05-12: 2; 06-02 (Mon): 2; 06-24 (Tue) → 06-23: 2
-    assert weeks == {date(2025, 5, 5): 2, date(2025, 5, 12): 2, date(2025, 6, 2): 2, date(2025, 6, 23): 2}
+        days = dict(ledger.statements_per_day(StatementQuery(speaker_id="dmitry-peskov")))
+        outlets = ledger.statements_per_outlet(StatementQuery(speaker_id="dmitry-peskov"))
+    assert days == {date(2025, 5, 5): 2, date(2025, 5, 14): 2, date(2025, 6, 2): 2, date(2025, 6, 24): 2}
+    assert outlets == [("Global Wire", 6), ("Northern Ledger", 2)]
+
+
+@pytest.mark.parametrize(("first", "last", "bucket"), [
+    (date(2025, 6, 2), date(2025, 6, 2), "day"),
+    (date(2025, 6, 2), date(2025, 6, 8), "day"),  # a corpus of one week: seven days, not one bar
+    (date(2025, 6, 1), date(2025, 7, 1), "day"),  # 31 days
+    (date(2025, 6, 1), date(2025, 7, 2), "week"),
+    (date(2025, 1, 1), date(2025, 12, 31), "week"),
+    (date(2024, 1, 1), date(2024, 12, 31), "week"),  # 366 days
+    (date(2024, 1, 1), date(2025, 1, 1), "month"),
+    (date(2016, 1, 1), date(2025, 6, 30), "month"),
+])
+def test_timeline_bucket_follows_the_span(first, last, bucket):
+    assert charts.bucket_for(first, last) == bucket
+
+
+def test_timeline_of_one_week_has_a_bar_per_day_empty_days_included():
+    bucket, periods = charts.per_period([(date(2025, 6, 2), 3), (date(2025, 6, 4), 1), (date(2025, 6, 8), 2)])
+    assert bucket == "day" and periods == [(date(2025, 6, 2), 3), (date(2025, 6, 4), 1), (date(2025, 6, 8), 2)]
+    chart = charts.timeline(periods, bucket)
+    assert [b["start"] for b in chart["bars"]] == [f"2025-06-0{d}" for d in range(2, 9)]
+    assert [b["statements"] for b in chart["bars"]] == [3, 0, 1, 0, 0, 0, 2] and chart["total"] == 6
+    assert [t["label"] for t in chart["ticks"]] == [f"2025-06-0{d}" for d in (2, 3, 4, 6, 7, 8)]
+    assert all(b["width"] <= charts.MAX_BAR_WIDTH for b in chart["bars"])
+
+
+def test_timeline_by_month_and_by_week():
+    bucket, periods = charts.per_period([(date(2024, 11, 30), 1), (date(2024, 12, 1), 2), (date(2026, 1, 15), 4)])
+    assert bucket == "month" and periods == [(date(2024, 11, 1), 1), (date(2024, 12, 1), 2), (date(2026, 1, 1), 4)]
+    chart = charts.timeline(periods, bucket)
+    assert len(chart["bars"]) == 15 and chart["bars"][-1]["start"] == "2026-01-01" and chart["total"] == 7
+    bucket, periods = charts.per_period([(date(2025, 6, 4), 1), (date(2025, 6, 8), 1), (date(2025, 7, 20), 5)])
+    assert bucket == "week" and periods == [(date(2025, 6, 2), 2), (date(2025, 7, 14), 5)]
+    assert charts.timeline([], "day") is None
+
+
+@pytest.mark.parametrize(("values", "affiliations", "expected"), [
+    (["President", "US President", "U.S. President"], False, ["US President"]),
+    (["U.S. President", "President", "US President"], False, ["U.S. President"]),
+    (["Kremlin spokesman", "spokesman"], False, ["Kremlin spokesman"]),
+    (["spokesman", "Kremlin spokesman", "spokeswoman"], False, ["Kremlin spokesman", "spokeswoman"]),
+    (["Secretary of State", "coach"], False, ["Secretary of State", "coach"]),
+    (["president", "vice president"], False, ["vice president"]),  # contained words: the longer says more
+    (["US", "U.S."], True, ["US"]),
+    (["Russia", "Russian", "Kremlin"], True, ["Russia", "Kremlin"]),
+    (["", "  ", "NATO"], True, ["NATO"]),
+    ([], False, []),
+])
+def test_distinct_variants_collapse_duplicate_roles_and_affiliations(values, affiliations, expected):
+    assert distinct_variants(values, affiliations=affiliations) == expected
 
 
 def test_speaker_and_speaker_id_query(db):
@@ -338,13 +401,52 @@ def test_outlets_page_sourcing_side_by_side(client, db):
         for outlet in data["outlets"]:
             assert outlet["sourcing"] == ledger.sourcing(outlet=outlet["outlet"]).to_dict()
     html = get_html(client, "/outlets")
-    rows = re.findall(r'<g class="row">(.*?)</g>', html, re.S)
+    rows = re.findall(r'<g class="row[^"]*">(.*?)</g>', html, re.S)
     assert len(rows) == len(names)
     for row, outlet in zip(rows, data["outlets"]):
         counts = {t: int(n) for t, n in re.findall(r'class="bar src-(\w+)"[^>]*data-count="(\d+)"', row)}
         assert counts == {t: f["count"] for t, f in outlet["sourcing"]["source_types"].items() if f["count"]}
     for label in ("named", "anonymous", "organisational", "media"):
         assert f'<i class="swatch src-{label}"></i>{label}' in html
+
+
+def test_outlets_sort_by_any_column_both_ways(client):
+    default = get_json(client, "/outlets.json")
+    assert (default["sort"], default["order"]) == ("documents", "desc")
+    by_name = get_json(client, "/outlets.json?sort=outlet")
+    names = [o["outlet"] for o in by_name["outlets"]]
+    assert by_name["order"] == "asc" and names == sorted(names, key=str.casefold)
+    assert [o["outlet"] for o in get_json(client, "/outlets.json?sort=outlet&order=desc")["outlets"]] == names[::-1]
+    named = [o["sourcing"]["source_types"].get("named", {}).get("share", 0)
+             for o in get_json(client, "/outlets.json?sort=named")["outlets"]]
+    assert named == sorted(named, reverse=True) and len(set(named)) > 1
+    attributions = [o["sourcing"]["attributions"]
+                    for o in get_json(client, "/outlets.json?sort=attributions&order=asc")["outlets"]]
+    assert attributions == sorted(attributions)
+    # each header links its column; the current one links the other direction
+    headers = dict(re.findall(r'<a href="([^"]+)" data-sort="(\w+)"', get_html(client, "/outlets?sort=outlet")))
+    assert {v: unescape(k) for k, v in headers.items()}["outlet"] == "/outlets?sort=outlet&order=desc"
+    assert {v: unescape(k) for k, v in headers.items()}["indirect"] == "/outlets?sort=indirect&order=desc"
+    assert "sort: 'bogus' is not one of outlet, documents," in get_json(client, "/outlets.json?sort=bogus", 400)["error"]
+    assert "order: 'up' is not one of asc, desc" == get_json(client, "/outlets.json?order=up", 400)["error"]
+
+
+def test_outlets_with_few_attributions_are_marked_small_samples(client):
+    data = get_json(client, "/outlets.json")
+    assert data["small_sample"] == 20
+    assert all(o["small_sample"] == (o["sourcing"]["attributions"] < 20) for o in data["outlets"])
+    html = get_html(client, "/outlets")
+    small = [o for o in data["outlets"] if o["small_sample"]]
+    assert small and html.count('<span class="tag small-sample" title="only') == len(small)
+    assert html.count('<g class="row small-sample">') == len(small)
+    assert f'{small[0]["sourcing"]["attributions"]} attributions (small sample)</text>' in html
+    assert re.search(r'<svg class="chart sourcing" viewBox="0 0 1100 \d+" width="100%"', html)  # the page's width
+
+
+def test_document_sourcing_bar_labels_its_number(client):
+    data = get_json(client, "/documents/kremlin-denies-buildup.json")
+    html = get_html(client, "/documents/kremlin-denies-buildup")
+    assert f'>{data["sourcing"]["attributions"]} attributions</text>' in html
 
 
 # -- the paste box -----------------------------------------------------------------------------------
@@ -590,6 +692,27 @@ def test_document_blocks_cover_the_text_once(client, db):
     blocks = document_blocks(doc)
     assert "".join(b.text for b in blocks) == doc.text
     assert [b.label for b in blocks] == ["article", "boilerplate", "advertorial"]
+
+
+def test_paragraphs_keep_every_character_and_cut_highlights_at_breaks():
+    text = "One said \u201chello\n\nworld\u201d today.\n\nTwo  spaces.\n"
+    doc = Document(doc_id="p", text=text, attributions=[
+        Attribution(content=TextSpan.from_offsets(text, [(9, 23)]), kind="direct")])
+    found = paragraphs(document_blocks(doc))
+    flat = "".join("".join(i.text for i in p.items) + p.after for p in found)
+    assert flat == text
+    assert [("".join(i.text for i in p.items), p.after) for p in found] == [
+        ("One said \u201chello", "\n\n"), ("world\u201d today.", "\n\n"), ("Two  spaces.", "\n")]
+    marked = [(i.text, i.attributions) for p in found for i in p.items if i.roles]
+    assert marked == [("\u201chello", (0,)), ("world\u201d", (0,))]  # one mark per paragraph, same attribution
+
+
+def test_document_page_has_a_block_per_paragraph(client):
+    data = get_json(client, "/documents/kremlin-denies-buildup.json")
+    html = get_html(client, "/documents/kremlin-denies-buildup")
+    article = [p for p in data["text"].split("\n\n") if p.strip()][:3]  # then boilerplate and advertorial
+    shown = re.findall(r'<div class="para">(.*?)</div>', html, re.S)
+    assert [unescape(re.sub(r"<[^>]+>", "", p)) for p in shown] == article
 
 
 def test_match_spans(db):

@@ -53,8 +53,8 @@ from onrecord.serve.guard import (
     on_site,
     token_matches,
 )
-from onrecord.serve.highlight import ROLES, document_blocks, match_pieces
-from onrecord.serve.params import BadParameter, SearchParams, check_choice, check_id, check_text
+from onrecord.serve.highlight import ROLES, document_blocks, match_pieces, paragraphs
+from onrecord.serve.params import BadParameter, OutletParams, SearchParams, check_choice, check_id, check_text
 from onrecord.serve.paste import PasteError, PasteJob, Prepared, UploadTooLarge, repaired, store
 from onrecord.serve.workers import Busy, PasteTimeout, PoolSettings, WorkerFailed, WorkerPool
 from onrecord.store import LedgerError
@@ -154,7 +154,7 @@ def templates() -> Environment:
     environment = Environment(loader=FileSystemLoader(HERE / "templates"),
                               autoescape=select_autoescape(("html", "svg"), default=True),
                               trim_blocks=True, lstrip_blocks=True)
-    environment.globals.update(match_pieces=match_pieces, roles=ROLES, kinds=KINDS, version=__version__,
+    environment.globals.update(match_pieces=match_pieces, paragraphs=paragraphs, roles=ROLES, kinds=KINDS, version=__version__,
                                source_types=charts.SOURCE_TYPES, speaker_types=SPEAKER_TYPES, megabytes=megabytes)
     environment.globals["search_syntax"] = SEARCH_SYNTAX  # the hint under each search box
     environment.filters["safe_url"] = safe_url
@@ -226,7 +226,8 @@ class WebApp:
         data, doc = found
         return self.respond(request, "document.html", data, as_json=as_json, html=lambda: {
             "blocks": document_blocks(doc), "stored": stored,
-            "sourcing_chart": charts.sourcing_bars([("this document", data["sourcing"])], width=320, label_width=0)})
+            "sourcing_chart": charts.sourcing_bars([("this document", data["sourcing"])], width=320, label_width=0,
+                                                 total_width=110)})
 
     def speakers(self, request: Request) -> Response:
         name = check_text("name", request.query_params.get("name"))
@@ -243,14 +244,16 @@ class WebApp:
             data = pages.speaker_page(ledger, speaker_id, params, on_site(request.url.path))
         if data is None:
             raise HTTPException(404, f"no speaker {speaker_id!r} in the ledger (see /speakers)")
-        weeks = [(date.fromisoformat(w["week"]), w["statements"]) for w in data["statements_per_week"]]
-        return self.respond(request, "speaker.html", data, html=lambda: {"chart": charts.timeline(weeks)})
+        periods = [(date.fromisoformat(p["start"]), p["statements"]) for p in data["statements_per_period"]]
+        return self.respond(request, "speaker.html", data,
+                            html=lambda: {"chart": charts.timeline(periods, data["period"])})
 
     def outlets(self, request: Request) -> Response:
+        params = OutletParams.parse(request.query_params)
         with self.access.read() as ledger:
-            data = pages.outlets_page(ledger)
+            data = pages.outlets_page(ledger, params, on_site(request.url.path.removesuffix(JSON)))
         return self.respond(request, "outlets.html", data, html=lambda: {
-            "chart": charts.sourcing_bars([(o["outlet"], o["sourcing"]) for o in data["outlets"]])})
+            "chart": charts.sourcing_bars([(o["outlet"], o["sourcing"]) for o in data["outlets"]], width=1100)})
 
     # -- the paste box --------------------------------------------------------------------------------
 

@@ -145,6 +145,45 @@ def content_words(content: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), index_form(m.group())) for m in WORD.finditer(content)]
 
 
+LINE_BREAK = re.compile(r"[ \t]*\n\s*")  # what ends a paragraph: line breaks, with the spaces around them
+
+
+@dataclass
+class Paragraph:
+    """A paragraph of the page: article pieces and inline segments, or one segment of whole lines on its own."""
+
+    items: list[Piece | Block] = field(default_factory=list)
+    after: str = ""  # the line breaks that end it: kept in the page's text, drawn as the gap between paragraphs
+    segment: bool = False  # a boilerplate or advertorial segment of whole lines, drawn as its own block
+
+
+def paragraphs(blocks: list[Block]) -> list[Paragraph]:
+    """The blocks as paragraphs: article text cut at its line breaks (a highlight across a break becomes one
+    mark per paragraph), a segment within a line kept in its paragraph, a segment of whole lines apart.
+
+    Every character stays: the pieces, the inline segments and the breaks, in order, are the blocks' text.
+    """
+    found = [Paragraph()]
+    for block in blocks:
+        if block.label != "article":
+            if block.inline:
+                found[-1].items.append(block)
+            else:
+                found += [Paragraph([block], segment=True), Paragraph()]
+            continue
+        for piece in block.pieces:
+            position = 0
+            for match in LINE_BREAK.finditer(piece.text):
+                if match.start() > position:
+                    found[-1].items.append(Piece(piece.text[position:match.start()], piece.roles, piece.attributions))
+                found[-1].after += match.group()
+                found.append(Paragraph())
+                position = match.end()
+            if position < len(piece.text):
+                found[-1].items.append(Piece(piece.text[position:], piece.roles, piece.attributions))
+    return [p for p in found if p.items or p.after]
+
+
 def parsed(search: str | None) -> Search:
     """A search text parsed as the ledger parses it; one that can't be run marks nothing."""
     try:

@@ -1,18 +1,21 @@
 """What each page shows, as plain JSON-ready dicts: the JSON twins, and what the HTML templates render.
 
 Every function takes a Ledger (a request's read-only cursor) and checked parameters; all figures come
-from the store's API (`search`, `document`, `sourcing`, `speaker`, `statements_per_week`, ...).
+from the store's API (`search`, `document`, `sourcing`, `speaker`, `statements_per_day`, ...).
 """
 from __future__ import annotations
 
 from onrecord.document import Document
+from onrecord.serve.charts import per_period
 from onrecord.serialize import document_to_dict
 from onrecord.serve.highlight import match_spans, words_to_stem
-from onrecord.serve.params import SearchParams, path_url
+from onrecord.serve.params import OUTLET_COLUMNS, OutletParams, SearchParams, path_url
 from onrecord.store import Ledger, LedgerError, Statement, StatementQuery
+from onrecord.store.unify import distinct_variants
 
 HOME_SPEAKERS = 12
 MAX_OUTLETS = 40  # outlets on the outlets page (most documents first): one sourcing query each
+SMALL_SAMPLE = 20  # an outlet with fewer attributions is marked: its shares say little (6 of 6 is not "100%")
 SPEAKER_LIST = 100
 
 
@@ -57,8 +60,11 @@ def search_page(ledger: Ledger, params: SearchParams, path: str) -> dict:
 
 
 def speaker_dict(speaker) -> dict:
-    """A unified speaker as JSON, with its page's URL."""
-    return {**speaker.__dict__, "url": speaker_url(speaker.speaker_id)}
+    """A unified speaker as JSON, with its page's URL; roles and affiliations without duplicate variants
+    ("President · US President · U.S. President" → "US President")."""
+    return {**speaker.__dict__, "roles": distinct_variants(speaker.roles),
+            "affiliations": distinct_variants(speaker.affiliations, affiliations=True),
+            "url": speaker_url(speaker.speaker_id)}
 
 
 def speakers_page(ledger: Ledger, name: str | None, speaker_type: str | None) -> dict:
@@ -69,16 +75,22 @@ def speakers_page(ledger: Ledger, name: str | None, speaker_type: str | None) ->
 
 
 def speaker_page(ledger: Ledger, speaker_id: str, params: SearchParams, path: str) -> dict | None:
-    """A speaker's names, roles, affiliations, statements per week and statements; None for an unknown id."""
+    """A speaker's names, roles, affiliations, statements per period (day, week or month, by the span) and per
+    outlet, and statements (each with the source as written); None for an unknown id."""
     speaker = ledger.speaker(speaker_id)
     if speaker is None:
         return None
-    weeks = ledger.statements_per_week(StatementQuery(speaker_id=speaker_id))
+    query = StatementQuery(speaker_id=speaker_id)
+    period, counts = per_period(ledger.statements_per_day(query))
     found = ledger.search(params.statement_query(speaker_id=speaker_id))
-    dated = sum(n for _, n in weeks)
-    return {"speaker": speaker_dict(speaker),
-            "statements_per_week": [{"week": week.isoformat(), "statements": n} for week, n in weeks],
-            "undated_statements": speaker.statements - dated, **paged(found, params, path)}
+    dated = sum(n for _, n in counts)
+    outlets = [{"outlet": outlet, "statements": n,
+                "search_url": SearchParams().url("/search", speaker=speaker_id, outlet=outlet) if outlet else None}
+               for outlet, n in ledger.statements_per_outlet(query)]
+    return {"speaker": speaker_dict(speaker), "period": period,
+            "statements_per_period": [{"start": start.isoformat(), "statements": n} for start, n in counts],
+            "undated_statements": speaker.statements - dated, "statements_per_outlet": outlets,
+            **paged(found, params, path)}
 
 
 def document_dict(doc: Document) -> dict:
@@ -101,8 +113,20 @@ def document_page(ledger: Ledger, doc_id: str) -> tuple[dict, Document] | None:
     return data, doc
 
 
-def outlets_page(ledger: Ledger) -> dict:
-    """Each outlet's sourcing figures (named, anonymous, organisational, media sources), most documents first."""
+def outlet_figure(outlet: dict, column: str) -> float | int | str:
+    """An outlet's value in one column of the outlets table (a share for source types and kinds)."""
+    if column == "outlet":
+        return outlet["outlet"].casefold()
+    if column in ("documents", "attributions"):
+        return outlet["documents"] if column == "documents" else outlet["sourcing"]["attributions"]
+    figures = outlet["sourcing"]["source_types"] | outlet["sourcing"]["kinds"]
+    return figures.get(column, {}).get("share", 0.0)
+
+
+def outlets_page(ledger: Ledger, params: OutletParams | None = None, path: str = "/outlets") -> dict:
+    """Each outlet's sourcing figures (named, anonymous, organisational, media sources) and shares of speech, the
+    outlets with the most documents, sorted as `params` asks; one with few attributions marked `small_sample`."""
+    params = params or OutletParams()
     outlets, seen = [], set()
     for name, documents in ((o.name, o.documents) for o in ledger.outlets()):
         if name.casefold() in seen:  # sourcing matches outlets case-insensitively: one row per outlet
@@ -112,8 +136,14 @@ def outlets_page(ledger: Ledger) -> dict:
             figures = ledger.sourcing(outlet=name).to_dict()
         except LedgerError:
             continue
-        outlets.append({"outlet": name, "documents": documents, "sourcing": figures,
+        outlets.append({"outlet": name, "documents": documents, "sourcing": figures,  # the name as stored
+                        "small_sample": figures["attributions"] < SMALL_SAMPLE,
                         "search_url": SearchParams().url("/search", outlet=name)})
         if len(outlets) >= MAX_OUTLETS:
             break
-    return {"outlets": outlets, "limit": MAX_OUTLETS}
+    # ties keep the order above (most documents first); Python's sort is stable, reversed too
+    outlets.sort(key=lambda o: outlet_figure(o, params.sort), reverse=params.order == "desc")
+    columns = [{"column": c, "url": params.url(path, c), "sorted": params.order if c == params.sort else None}
+               for c in OUTLET_COLUMNS]
+    return {"outlets": outlets, "limit": MAX_OUTLETS, "sort": params.sort, "order": params.order,
+            "small_sample": SMALL_SAMPLE, "columns": columns}

@@ -11,6 +11,7 @@ from datetime import date
 from urllib.parse import quote, urlencode
 
 from onrecord.document import KINDS, BadDocumentId, check_doc_id
+from onrecord.serve.charts import SOURCE_TYPES
 from onrecord.store import StatementQuery
 from onrecord.store.query import SearchSyntaxError, parse_day, parse_search
 
@@ -147,6 +148,33 @@ class SearchParams:
         default = SearchParams().to_dict()
         kept = {k: ("1" if v is True else v) for k, v in values.items() if v not in (None, "", False) and v != default[k]}
         return path + ("?" + urlencode(kept) if kept else "")
+
+
+OUTLET_COLUMNS = ("outlet", "documents", "attributions", *SOURCE_TYPES, *KINDS)  # what the outlets page sorts by
+ORDERS = ("asc", "desc")
+
+
+@dataclass(frozen=True)
+class OutletParams:
+    """The outlets page's sorting, checked: a column (`sort`) and a direction (`order`)."""
+
+    sort: str = "documents"
+    order: str = "desc"
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> "OutletParams":
+        """Check `sort` and `order`; a column sorts names A to Z and figures highest first unless `order` says."""
+        sort = check_choice("sort", params.get("sort"), OUTLET_COLUMNS) or cls.sort
+        return cls(sort, check_choice("order", params.get("order"), ORDERS) or cls.default_order(sort))
+
+    @staticmethod
+    def default_order(column: str) -> str:
+        return "asc" if column == "outlet" else "desc"
+
+    def url(self, path: str, column: str) -> str:
+        """The link of a column's header: sorted by it, the other way round when it is the current sort."""
+        order = ("asc" if self.order == "desc" else "desc") if column == self.sort else self.default_order(column)
+        return path + "?" + urlencode({"sort": column, "order": order})
 
 
 def path_url(prefix: str, identifier: str, suffix: str = "") -> str:

@@ -601,12 +601,20 @@ class Ledger:
         return found[0].name
 
     @guarded
-    def statements_per_week(self, query: StatementQuery) -> list[tuple[date, int]]:
-        """How many statements matching `query` were published each week (its Monday), oldest first; undated left out."""
+    def statements_per_day(self, query: StatementQuery) -> list[tuple[date, int]]:
+        """How many statements matching `query` were published each day, oldest first; undated left out."""
         sql, params = self._statement_sql(replace(query, limit=None, offset=0))
         return self.connection.execute(
-            f"SELECT date_trunc('week', d.published_date)::DATE AS week, count(*) FROM ({sql}) statements "
-            "JOIN documents d USING (doc_id) WHERE d.published_date IS NOT NULL GROUP BY week ORDER BY week",
+            f"SELECT d.published_date AS day, count(*) FROM ({sql}) statements "
+            "JOIN documents d USING (doc_id) WHERE d.published_date IS NOT NULL GROUP BY day ORDER BY day",
+            params).fetchall()
+
+    @guarded
+    def statements_per_outlet(self, query: StatementQuery) -> list[tuple[str | None, int]]:
+        """How many statements matching `query` each outlet published, most first (None: no outlet named)."""
+        sql, params = self._statement_sql(replace(query, limit=None, offset=0))
+        return self.connection.execute(
+            f"SELECT outlet, count(*) AS n FROM ({sql}) statements GROUP BY outlet ORDER BY n DESC, outlet NULLS LAST",
             params).fetchall()
 
     @guarded

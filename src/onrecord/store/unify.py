@@ -380,6 +380,34 @@ def _ranked(counts: Counter[str]) -> list[str]:
     return sorted(counts, key=lambda k: (-counts[k], k))
 
 
+def _contains_words(longer: list[str], shorter: list[str]) -> bool:
+    """Do the words `shorter` occur as a run inside the words `longer`?"""
+    n = len(shorter)
+    return any(longer[i:i + n] == shorter for i in range(len(longer) - n + 1))
+
+
+def distinct_variants(values: Sequence[str], affiliations: bool = False) -> list[str]:
+    """Roles (or `affiliations`) without their duplicates, in the order given (most frequent first).
+
+    Variants that differ in case or punctuation are one ("US President", "U.S. President": the first
+    given is kept), and so are a country and its demonym among affiliations ("Russia", "Russian"); a
+    variant whose words occur inside a longer one is dropped for it ("President" in "US President"):
+    "President · US President · U.S. President" → "US President".
+    """
+    key = _affiliation_key if affiliations else _fold
+    folded = [key(v).split() for v in values]
+    kept: list[str] = []
+    kept_words: list[list[str]] = []
+    for value, words in zip(values, folded):
+        if not words or words in kept_words:
+            continue
+        if any(len(other) > len(words) and _contains_words(other, words) for other in folded):
+            continue  # the longer variant says more
+        kept.append(value)
+        kept_words.append(words)
+    return kept
+
+
 def _canonical_name(members: list[_Entry], type: str) -> str:
     """The most frequent full name of a speaker (ties: longer, then alphabetical)."""
     counts: Counter[str] = Counter()

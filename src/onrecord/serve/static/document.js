@@ -60,6 +60,20 @@
       select(numberOf(event.target));
     }
   });
-  var hash = /^#a(\d+)$/.exec(window.location.hash);
-  if (hash) { select(hash[1]); }
+  // arriving from a search result (#a12): the passage, the attribution's content in the text, is marked
+  // and scrolled to (after the browser's own jump to the table row #a12, so this one wins)
+  function showPassage() {
+    var hash = /^#a(\d+)$/.exec(window.location.hash);
+    if (!hash) { return; }
+    select(hash[1]);
+    document.querySelectorAll("mark.hl.passage").forEach(function (el) { el.classList.remove("passage"); });
+    var passage = Array.prototype.filter.call(
+      document.querySelectorAll('#article-text mark.hl[data-roles~="content"]'),
+      function (mark) { return mark.dataset.attributions.split(" ").indexOf(hash[1]) >= 0; });
+    passage.forEach(function (mark) { mark.classList.add("passage"); });
+    if (passage.length) { passage[0].scrollIntoView({block: "center"}); }
+  }
+  showPassage();
+  window.addEventListener("load", function () { window.setTimeout(showPassage, 0); });
+  window.addEventListener("hashchange", showPassage);
 })();
