@@ -12,12 +12,11 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from onrecord.document import Attribution, Document
+from onrecord.document import ACTS, Attribution, Document
 from onrecord.evaluate.brat import GoldDocument, read_folder
-from onrecord.document import ACTS
 from onrecord.evaluate.scorer import (
     ACT_GROUPS, GROUPS, HEADLINE_CONTENT_F1, METRICS, Accuracy, Score, layout_recall, pair_attributions,
-    role_tokens, same_name, score_corpus, speaker_accuracy, token_f1,
+    role_tokens, same_name, score_corpus, speaker_accuracy, speaker_of, token_f1,
 )
 from onrecord.options import ExtractOptions
 
@@ -220,7 +219,7 @@ def _speaker_differences(gold: Attribution, predicted: Attribution) -> list[str]
     """Reasons a pair's speaker or act disagree with what the gold says (nothing where it says nothing)."""
     reasons = []
     if gold.speaker is not None:
-        name, kind = (predicted.speaker.name, predicted.speaker.type) if predicted.speaker else (None, "unknown")
+        name, kind = speaker_of(predicted)
         if gold.speaker.name and not same_name(gold.speaker.name, name):
             reasons.append("speaker name differs")
         if gold.speaker.type != kind:

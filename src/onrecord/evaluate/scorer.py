@@ -199,6 +199,12 @@ def _name_key(name: str) -> str:
 _ARTICLES = frozenset({"a", "an", "the"})
 
 
+def speaker_of(attribution: Attribution) -> tuple[str | None, str]:
+    """(name, type) of an attribution's speaker; (None, "unknown") without one."""
+    speaker = attribution.speaker
+    return (speaker.name, speaker.type) if speaker else (None, "unknown")
+
+
 def speaker_accuracy(pairs_of_docs: Iterable[tuple]) -> dict[str, Accuracy]:
     """`name` and `type` accuracy of the predicted speakers on matched attributions whose gold gives them.
 
@@ -208,12 +214,13 @@ def speaker_accuracy(pairs_of_docs: Iterable[tuple]) -> dict[str, Accuracy]:
     total = {"name": Accuracy(), "type": Accuracy()}
     for gold_doc, predicted_doc in pairs_of_docs:
         for gi, pi in matched_attributions(gold_doc, predicted_doc):
-            gold, predicted = gold_doc.attributions[gi].speaker, predicted_doc.attributions[pi].speaker
+            gold = gold_doc.attributions[gi].speaker
             if gold is None:
                 continue
+            name, kind = speaker_of(predicted_doc.attributions[pi])
             if gold.name:
-                total["name"] += Accuracy(same_name(gold.name, predicted and predicted.name), 1)
-            total["type"] += Accuracy(gold.type == (predicted.type if predicted else "unknown"), 1)
+                total["name"] += Accuracy(same_name(gold.name, name), 1)
+            total["type"] += Accuracy(gold.type == kind, 1)
     return total
 
 
