@@ -128,3 +128,54 @@ def test_polnear_dev_reads_and_scores_perfectly_against_itself(polnear_dev):
         for metric in METRICS:
             score = by_metric[metric]
             assert (score.precision, score.recall, score.f1) == (1.0, 1.0, 1.0), (group, metric)
+
+
+STYLED_TEXT = "“The roof will hold,” Ada Brenn said.\n“We checked every beam.”\nThe guild hopes to reopen in May."
+STYLED_ANN = "\n".join([
+    "T1\tSource 22 31\tAda Brenn",
+    "T2\tCue 32 36\tsaid",
+    "T3\tContent 0 21\t“The roof will hold,”",
+    "E1\tAttribution:T2 Source:T1 Cue:T2 Content:T3",
+    "A1\tSpeakerType E1 person",
+    "#1\tAnnotatorNotes E1\tAda Brenn",
+    "A2\tAct E1 speech",
+    "T4\tContent 38 62\t“We checked every beam.”",
+    "E2\tAttribution:T4 Content:T4",
+    "A3\tSpeakerType E2 person",
+    "#2\tAnnotatorNotes E2\tAda Brenn",
+    "A4\tAct E2 speech",
+    "A5\tFloating E2",
+    "T5\tSource 63 72\tThe guild",
+    "T6\tCue 73 78\thopes",
+    "T7\tContent 79 96\tto reopen in May.",
+    "E3\tAttribution:T6 Source:T5 Cue:T6 Content:T7",
+    "A6\tSpeakerType E3 organization",
+    "#3\tAnnotatorNotes E3\tBrenn Roofers' Guild",
+    "A7\tAct E3 thought",
+    "A8\tPullQuote E9",  # an event that isn't there: ignored
+])
+
+
+def test_styles_extras_give_speaker_act_and_layout():
+    counts = Counter()
+    document = read_ann(STYLED_ANN, STYLED_TEXT, "doc", counts)
+    said, floating, hopes = document.attributions
+    assert (said.speaker.name, said.speaker.type, said.act) == ("Ada Brenn", "person", "speech")
+    assert floating.source is None and floating.speaker.name == "Ada Brenn"
+    assert (hopes.speaker.name, hopes.speaker.type, hopes.act) == ("Brenn Roofers' Guild", "organization", "thought")
+    assert document.layouts == {1: "floating"}
+    assert "continuation or other line" not in counts
+
+
+def test_polnear_gold_has_no_speaker_act_or_layout():
+    document = read_ann(ANN, TEXT, "doc")
+    assert all(a.speaker is None and a.act is None for a in document.attributions)
+    assert document.layouts == {}
+
+
+def test_unknown_act_or_speaker_type_is_counted_and_dropped():
+    ann = "T1\tContent 0 8\tThe Post\nE1\tAttribution-no-source:T1 Content:T1\nA1\tAct E1 rumour\nA2\tSpeakerType E1 alien"
+    counts = Counter()
+    (attribution,) = read_ann(ann, TEXT, "doc", counts).attributions
+    assert attribution.act is None and attribution.speaker is None
+    assert counts["unknown act"] == 1 and counts["unknown speaker type"] == 1

@@ -14,7 +14,7 @@ from onrecord.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "phone-call.txt"
-ATTRIBUTION_KEYS = {"source", "cue", "content", "kind", "speaker", "via", "confidence"}
+ATTRIBUTION_KEYS = {"source", "cue", "content", "kind", "act", "speaker", "via", "confidence"}
 ARTICLE = "“We will win,” Smith said.\n"
 
 runner = CliRunner()

@@ -5,9 +5,13 @@ import json
 import pytest
 from rich.console import Console
 
-from onrecord.document import Attribution, Document, TextSpan
+from onrecord.document import Attribution, Document, Speaker, TextSpan
 from onrecord.evaluate import evaluate_folder, iter_errors, render_report, report_to_dict
-from onrecord.evaluate.scorer import GROUPS, METRICS, Score, score_corpus, score_document, span_tokens, token_f1
+from onrecord.evaluate.brat import GoldDocument
+from onrecord.evaluate.scorer import (
+    ACT_GROUPS, GROUPS, METRICS, Score, layout_recall, same_name, score_corpus, score_document, speaker_accuracy,
+    span_tokens, token_f1,
+)
 
 TEXT = ("Officials said the talks between the two parties would resume next week in Geneva. "
         "“We are ready,” the minister said. Critics warned that the plan could fail.")
@@ -21,8 +25,9 @@ def _span(piece: str | None, text: str = TEXT) -> TextSpan | None:
     return TextSpan.from_offsets(text, [(text.index(p), text.index(p) + len(p)) for p in pieces])
 
 
-def _att(content, source=None, cue=None, kind="indirect") -> Attribution:
-    return Attribution(content=_span(content), kind=kind, source=_span(source), cue=_span(cue))
+def _att(content, source=None, cue=None, kind="indirect", speaker=None, act="speech") -> Attribution:
+    return Attribution(content=_span(content), kind=kind, source=_span(source), cue=_span(cue), act=act,
+                       speaker=speaker and Speaker(*speaker))
 
 
 def _doc(*attributions: Attribution) -> Document:
@@ -213,6 +218,9 @@ def test_evaluate_folder_render_and_json(tmp_path):
     rendered = out.getvalue()
     assert "attribution_exact" in rendered and "50.0  100 66.7" in rendered
     assert "1 documents · 1 gold · 2 predicted" in rendered
+    # gold without speakers, acts or layouts (PolNeAR) reports none of them
+    assert set(data["scores"]) == set(GROUPS) and data["speakers"] == data["layouts"] == {}
+    assert "by act" not in rendered and "speakers of" not in rendered
 
 
 def test_evaluate_folder_counts_extraction_failures(tmp_path):
@@ -224,3 +232,90 @@ def test_evaluate_folder_counts_extraction_failures(tmp_path):
     report = evaluate_folder(gold_dir, extract_fn=broken, limit=5)
     assert report.failures == {"doc": "ValueError: boom"}
     assert (report.n_documents, report.n_gold, report.n_predicted) == (1, 1, 0)
+
+
+def _gold(*attributions: Attribution, layouts=None) -> GoldDocument:
+    return GoldDocument("doc", TEXT, list(attributions), layouts=layouts or {})
+
+
+@pytest.mark.parametrize("gold, predicted, same", [
+    ("Mara Quint", "mara  quint", True),
+    ("Lessar Dock Workers Union", "the Lessar Dock Workers Union", True),
+    ("A senior official", "senior official", True),
+    ("One trade expert", "trade expert", False),  # a numeral is not an article
+    ("Philip Arne", "Philip Arne KC", False),
+    ("Mara Quint", None, False),
+])
+def test_same_name(gold, predicted, same):
+    assert same_name(gold, predicted) is same
+
+
+def test_speaker_accuracy_counts_matched_attributions_whose_gold_names_the_speaker():
+    gold = _gold(
+        _att("the talks between the two parties would resume next week in Geneva", "Officials", "said",
+             speaker=("Valdorian officials", "anonymous")),
+        _att("“We are ready,”", "the minister", "said", kind="direct", speaker=("Ines Moravec", "person")),
+        _att("the plan could fail", None, None, speaker=(None, "unknown")),  # no source: type only
+    )
+    predicted = _doc(
+        _att("the talks between the two parties would resume next week in Geneva", "Officials", "said",
+             speaker=("officials", "anonymous")),
+        _att("“We are ready,”", "the minister", "said", kind="direct", speaker=("ines moravec", "organization")),
+        _att("the plan could fail"),  # no speaker predicted: type "unknown"
+    )
+    accuracy = speaker_accuracy([(gold, predicted)])
+    assert (accuracy["name"].right, accuracy["name"].total) == (1, 2)
+    assert (accuracy["type"].right, accuracy["type"].total) == (2, 3)
+
+
+def test_speaker_accuracy_skips_unmatched_pairs_and_gold_without_speakers():
+    gold = _gold(TALKS, _att("the plan could fail", "Critics", "warned", speaker=("Critics", "anonymous")))
+    predicted = _doc(TALKS, _att("the plan could fail", "Officials", "warned", speaker=("Critics", "anonymous")))
+    accuracy = speaker_accuracy([(gold, predicted)])  # the second pair's sources disagree: not matched
+    assert accuracy["name"].total == accuracy["type"].total == 0
+
+
+def test_act_groups_restrict_gold_and_predicted_alike():
+    gold = _gold(TALKS, _att("the plan could fail", "Critics", "warned", act="thought"))
+    predicted = _doc(TALKS, PLAN)  # PLAN predicted as speech
+    scores = score_document(gold, predicted, ACT_GROUPS)
+    assert set(scores) == set(ACT_GROUPS)
+    speech, thought = scores["speech"]["attribution"], scores["thought"]["attribution"]
+    assert (speech.n_gold, speech.n_pred, speech.matched_gold) == (1, 2, 1)
+    assert (thought.n_gold, thought.n_pred, thought.matched_gold) == (1, 0, 0)
+    assert set(score_document(gold, predicted)) == set(GROUPS)  # without gold acts: kinds only
+
+
+def test_layout_recall_counts_found_floating_and_pull_quotes():
+    gold = _gold(TALKS, READY, PLAN, layouts={1: "floating", 2: "pull-quote"})
+    found = layout_recall([(gold, _doc(TALKS, READY))])
+    assert {layout: (a.right, a.total) for layout, a in found.items()} == {"floating": (1, 1), "pull-quote": (0, 1)}
+
+
+def test_evaluate_reports_speakers_acts_and_layouts_when_the_gold_has_them(tmp_path):
+    ready, minister = TEXT.index("“We are ready,”"), TEXT.index("the minister")
+    ann = "\n".join([
+        f"T1\tContent {ready} {ready + 15}\tx", f"T2\tSource {minister} {minister + 12}\tx",
+        "E1\tAttribution:T2 Source:T2 Content:T1", "A1\tSpeakerType E1 person", "#1\tAnnotatorNotes E1\tIna Vell",
+        "A2\tAct E1 speech", "A3\tFloating E1",
+    ])
+    gold_dir = _write_gold(tmp_path, TEXT, ann)
+    predicted = _att("“We are ready,”", "the minister", "said", kind="direct", speaker=("Ina Vell", "person"))
+    report = evaluate_folder(gold_dir, extract_fn=lambda text, options, doc_id=None: _doc(predicted))
+    data = report_to_dict(report)
+    assert data["speakers"] == {"name": {"accuracy": 1.0, "right": 1, "total": 1},
+                                "type": {"accuracy": 1.0, "right": 1, "total": 1}}
+    assert data["layouts"] == {"floating": {"accuracy": 1.0, "right": 1, "total": 1}}
+    assert data["scores"]["speech"]["attribution"]["f1"] == 1.0 and data["scores"]["thought"]["attribution"]["n_gold"] == 0
+    out = io.StringIO()
+    render_report(report, Console(file=out, width=200))
+    rendered = out.getvalue()
+    assert "speech 100 100 100 (1/1)" in rendered and "thought 0.0 0.0 0.0 (0/0)" in rendered
+    assert "name 100% (1/1) · type 100% (1/1)" in rendered and "floating 1/1" in rendered
+
+
+def test_iter_errors_names_speaker_and_act_differences():
+    gold = _gold(_att("the plan could fail", "Critics", "warned", speaker=("Critics", "anonymous"), act="thought"))
+    predicted = _doc(_att("the plan could fail", "Critics", "warned", speaker=("Critics", "person")))
+    (error,) = iter_errors(gold, predicted)
+    assert error.reason == "speaker type differs; act differs"

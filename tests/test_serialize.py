@@ -89,7 +89,7 @@ def test_dict_shape():
     assert data["segments"][1] == {"start": span("Smith said.")[1], "end": len(TEXT), "label": "boilerplate",
                                    "reason": "byline"}
     first, second, third = data["attributions"]
-    assert set(first) == {"source", "cue", "content", "kind", "speaker", "via", "confidence"}
+    assert set(first) == {"source", "cue", "content", "kind", "act", "speaker", "via", "confidence"}
     assert first["source"] == {"text": "Smith", "spans": [list(span("Smith"))]}
     assert first["speaker"] == {"name": "John Smith", "type": "person", "role": "coach", "affiliation": "Zürich Rovers"}
     assert second["cue"]["spans"] == [list(span("told")), list(span("reported"))]

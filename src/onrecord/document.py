@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 KINDS = ("direct", "mixed", "indirect")
+ACTS = ("speech", "thought")  # what an attribution reports: said, told … or believes, hopes … (text/acts.py)
 SEGMENT_LABELS = ("article", "boilerplate", "advertorial")
 SPEAKER_TYPES = ("person", "organization", "media", "anonymous", "document", "unknown")
 MAX_DOC_ID = 1000  # characters of a document id: what a URL path and a ledger key take comfortably
@@ -87,6 +88,7 @@ class Attribution:
     speaker: Speaker | None = None
     via: list[Speaker] = field(default_factory=list)  # reporting chain, nearest outlet first
     confidence: float = 1.0
+    act: str | None = "speech"  # one of ACTS, from the cue (`act_of`); None only on gold that doesn't say
 
 
 @dataclass(frozen=True)

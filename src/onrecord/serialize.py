@@ -6,6 +6,7 @@ from dataclasses import asdict, fields
 from typing import Any
 
 from onrecord.document import Attribution, Document, DocumentMetadata, Segment, Speaker, TextSpan
+from onrecord.text.acts import act_of
 
 
 def span_to_dict(span: TextSpan | None) -> dict[str, Any] | None:
@@ -51,6 +52,7 @@ def attribution_to_dict(attribution: Attribution) -> dict[str, Any]:
         "cue": span_to_dict(attribution.cue),
         "content": span_to_dict(attribution.content),
         "kind": attribution.kind,
+        "act": attribution.act,
         "speaker": speaker_to_dict(attribution.speaker),
         "via": [speaker_to_dict(outlet) for outlet in attribution.via],
         "confidence": attribution.confidence,
@@ -58,15 +60,17 @@ def attribution_to_dict(attribution: Attribution) -> dict[str, Any]:
 
 
 def attribution_from_dict(data: dict[str, Any], text: str) -> Attribution:
-    """Rebuild an Attribution whose offsets point into `text`."""
+    """Rebuild an Attribution whose offsets point into `text`; output written before acts gets its cue's act."""
+    cue = span_from_dict(data.get("cue"), text)
     return Attribution(
         content=span_from_dict(data["content"], text),
         kind=data["kind"],
         source=span_from_dict(data.get("source"), text),
-        cue=span_from_dict(data.get("cue"), text),
+        cue=cue,
         speaker=speaker_from_dict(data.get("speaker")),
         via=[speaker_from_dict(outlet) for outlet in data.get("via", [])],
         confidence=float(data.get("confidence", 1.0)),
+        act=data.get("act") or act_of(cue and cue.text),
     )
 
 

@@ -7,24 +7,32 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from onrecord.document import Attribution, TextSpan
+from onrecord.document import ACTS, SPEAKER_TYPES, Attribution, Speaker, TextSpan
 from onrecord.text.kinds import classify_kind
 
 _T_LINE = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)(?:\t|$)")
 _E_LINE = re.compile(r"^(E\d+)\t(.*)$")
 _ROLE = re.compile(r"^([A-Za-z][A-Za-z-]*?)\d*:(T\d+)$")  # Content2:T9 → (Content, T9)
+_A_LINE = re.compile(r"^A\d+\t(\S+) (E\d+)(?: (\S+))?\s*$")  # A3\tSpeakerType E2 person, A9\tFloating E5
+_NOTE_LINE = re.compile(r"^#\d+\tAnnotatorNotes (E\d+)\t(.*)$")  # the speaker's name, on the styles set
 _ATTRIBUTION_TYPES = ("Attribution", "Attribution-no-source")
+LAYOUTS = {"Floating": "floating", "PullQuote": "pull-quote"}  # A-line flags → GoldDocument.layouts values
 _ROLES = ("Source", "Cue", "Content")
 
 
 @dataclass
 class GoldDocument:
-    """An article and its hand-annotated attributions; `discard` marks boilerplate ("Follow X on ...")."""
+    """An article and its hand-annotated attributions; `discard` marks boilerplate ("Follow X on ...").
+
+    Where the annotation says so (the styles set; PolNeAR doesn't), each attribution carries its speaker's
+    name and type and its act, and `layouts` marks floating and pull quotes by attribution index.
+    """
 
     doc_id: str
     text: str
     attributions: list[Attribution] = field(default_factory=list)
     discard: list[TextSpan] = field(default_factory=list)
+    layouts: dict[int, str] = field(default_factory=dict)  # attribution index → "floating" | "pull-quote"
 
 
 def read_folder(folder: Path | str, counts: Counter | None = None) -> Iterator[GoldDocument]:
@@ -60,31 +68,55 @@ def read_ann(ann: str, text: str, doc_id: str, counts: Counter | None = None) ->
     counts = counts if counts is not None else Counter()
     spans: dict[str, tuple[str, list[tuple[int, int]]]] = {}  # T id → (label, offsets)
     events: list[str] = []
+    extras: dict[str, dict[str, str]] = {}  # E id → {"SpeakerType": "person", "name": …, "Act": …, "Floating": ""}
     for line in ann.split("\n"):
         line = line.rstrip("\r")
-        if not line or line.startswith("#"):  # AnnotatorNotes
+        if m := _NOTE_LINE.match(line):
+            extras.setdefault(m.group(1), {})["name"] = m.group(2).strip()
             continue
-        if m := _T_LINE.match(line):
+        if not line or line.startswith("#"):  # other AnnotatorNotes
+            continue
+        if m := _A_LINE.match(line):
+            extras.setdefault(m.group(2), {})[m.group(1)] = m.group(3) or ""
+        elif m := _T_LINE.match(line):
             offsets = [tuple(map(int, piece.split())) for piece in m.group(3).split(";")]
             if all(0 <= s <= e <= len(text) for s, e in offsets):
                 spans[m.group(1)] = (m.group(2), offsets)
             else:
                 counts["span outside the text"] += 1
         elif m := _E_LINE.match(line):
-            events.append(m.group(2))
+            events.append((m.group(1), m.group(2)))
         elif re.match(r"^[TE]\d+\t", line):
             counts["malformed line"] += 1
         else:
-            counts["continuation or other line"] += 1  # span text running over a newline; R/A/N lines
+            counts["continuation or other line"] += 1  # span text running over a newline; R/N lines, other A lines
     document = GoldDocument(doc_id, text)
     for label, offsets in spans.values():
         if label == "Discard":
             document.discard.append(TextSpan.from_offsets(text, sorted(offsets)))
-    for event in events:
+    for event_id, event in events:
         attribution = _attribution(event, spans, text, counts)
         if attribution is not None:
+            _add_extras(document, attribution, extras.get(event_id, {}), counts)
             document.attributions.append(attribution)
     return document
+
+
+def _add_extras(document: GoldDocument, attribution: Attribution, extra: dict[str, str], counts: Counter) -> None:
+    """Put an event's speaker name and type, act and layout flag on its gold attribution (act None if unsaid)."""
+    attribution.act = extra.get("Act")
+    if attribution.act is not None and attribution.act not in ACTS:
+        counts["unknown act"] += 1
+        attribution.act = None
+    speaker_type = extra.get("SpeakerType")
+    if speaker_type is not None and speaker_type not in SPEAKER_TYPES:
+        counts["unknown speaker type"] += 1
+        speaker_type = None
+    if speaker_type is not None or extra.get("name"):
+        attribution.speaker = Speaker(name=extra.get("name") or None, type=speaker_type or "unknown")
+    for flag, layout in LAYOUTS.items():
+        if flag in extra:
+            document.layouts[len(document.attributions)] = layout
 
 
 def _attribution(event: str, spans: dict, text: str, counts: Counter) -> Attribution | None:

@@ -12,10 +12,11 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from onrecord.document import Attribution, Document
+from onrecord.document import ACTS, Attribution, Document
 from onrecord.evaluate.brat import GoldDocument, read_folder
 from onrecord.evaluate.scorer import (
-    GROUPS, HEADLINE_CONTENT_F1, METRICS, Score, pair_attributions, role_tokens, score_corpus, token_f1,
+    ACT_GROUPS, GROUPS, HEADLINE_CONTENT_F1, METRICS, Accuracy, Score, layout_recall, pair_attributions,
+    role_tokens, same_name, score_corpus, speaker_accuracy, speaker_of, token_f1,
 )
 from onrecord.options import ExtractOptions
 
@@ -34,6 +35,10 @@ class EvaluationReport:
     failures: dict[str, str] = field(default_factory=dict)  # doc_id → error, scored as no prediction
     documents: list[tuple[GoldDocument, Document]] = field(default_factory=list, repr=False)
     model: str = ""  # what extracted: "rules (…)" or "accurate-2026-11-25"
+    # where the gold gives them: speaker "name"/"type" accuracy on matched attributions, and how many
+    # floating and pull quotes were found (the `speech`/`thought` groups of `scores` come with gold acts)
+    speakers: dict[str, Accuracy] = field(default_factory=dict)
+    layouts: dict[str, Accuracy] = field(default_factory=dict)
 
     @property
     def n_gold(self) -> int:
@@ -72,8 +77,11 @@ def evaluate_folder(gold_dir: Path, extract_fn: ExtractFn | None = None, options
             predicted = Document(text=gold.text, doc_id=gold.doc_id)
         elapsed += time.perf_counter() - started
         documents.append((gold, predicted))
-    return EvaluationReport(str(gold_dir), score_corpus(documents), len(documents), elapsed,
-                            dict(skipped), failures, documents, model)
+    gold_acts = any(a.act for gold, _ in documents for a in gold.attributions)
+    speakers = speaker_accuracy(documents)
+    return EvaluationReport(str(gold_dir), score_corpus(documents, ACT_GROUPS if gold_acts else GROUPS),
+                            len(documents), elapsed, dict(skipped), failures, documents, model,
+                            {what: a for what, a in speakers.items() if a.total}, layout_recall(documents))
 
 
 def render_report(report: EvaluationReport, console: Console) -> None:
@@ -100,6 +108,15 @@ def render_report(report: EvaluationReport, console: Console) -> None:
     by_kind = " · ".join(f"{group} {report.scores[group]['attribution'].n_gold}/"
                          f"{report.scores[group]['attribution'].n_pred}" for group in GROUPS[1:])
     console.print(f"gold/predicted by kind: {by_kind}")
+    if any(act in report.scores for act in ACTS):
+        console.print("attribution by act (P R F1, gold/predicted): " + " · ".join(
+            f"{act} {' '.join(_percent(v).strip() for v in (s.precision, s.recall, s.f1))} ({s.n_gold}/{s.n_pred})"
+            for act in ACTS for s in [report.scores[act]["attribution"]]))
+    if report.speakers:
+        console.print("speakers of matched attributions: " + " · ".join(
+            f"{what} {_percent(a.value).strip()}% ({a.right}/{a.total})" for what, a in report.speakers.items()))
+    if report.layouts:
+        console.print("found: " + " · ".join(f"{layout} {a.right}/{a.total}" for layout, a in report.layouts.items()))
     if report.skipped:
         console.print("skipped while reading: " + ", ".join(f"{n} {why}" for why, n in sorted(report.skipped.items())))
     if report.failures:
@@ -124,6 +141,8 @@ def report_to_dict(report: EvaluationReport) -> dict:
         "docs_per_s": round(report.docs_per_s, 2),
         "skipped": report.skipped,
         "failures": report.failures,
+        "speakers": {what: _accuracy_dict(a) for what, a in report.speakers.items()},
+        "layouts": {layout: _accuracy_dict(a) for layout, a in report.layouts.items()},
         "scores": {
             group: {metric: {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4),
                              "matched_pred": round(s.matched_pred, 4), "matched_gold": round(s.matched_gold, 4),
@@ -132,6 +151,11 @@ def report_to_dict(report: EvaluationReport) -> dict:
             for group, metrics in report.scores.items()
         },
     }
+
+
+def _accuracy_dict(accuracy: Accuracy) -> dict:
+    """`{"accuracy", "right", "total"}`."""
+    return {"accuracy": round(accuracy.value, 4), "right": accuracy.right, "total": accuracy.total}
 
 
 @dataclass
@@ -151,7 +175,9 @@ class ErrorExample:
             if attribution is not None:
                 source = attribution.source.text if attribution.source else "—"
                 cue = attribution.cue.text if attribution.cue else "—"
-                lines.append(f"  {side:9} ({attribution.kind}) source={source!r} cue={cue!r}")
+                speaker = attribution.speaker
+                who = f" speaker={speaker.name!r} ({speaker.type})" if speaker else ""
+                lines.append(f"  {side:9} ({attribution.kind}, {attribution.act}) source={source!r} cue={cue!r}{who}")
                 lines.append(f"  {'':9} content={attribution.content.text!r}")
         return "\n".join(lines)
 
@@ -176,6 +202,7 @@ def iter_errors(gold_doc: GoldDocument, predicted_doc: Document) -> Iterator[Err
                 reasons.append("source differs" if g.source & p.source else "source disjoint")
         if g.cue != p.cue:
             reasons.append("cue differs")
+        reasons += _speaker_differences(gold_doc.attributions[gi], predicted_doc.attributions[pi])
         if reasons:
             yield ErrorExample(doc_id, "partial", gold_doc.attributions[gi], predicted_doc.attributions[pi],
                                "; ".join(reasons))
@@ -186,3 +213,17 @@ def iter_errors(gold_doc: GoldDocument, predicted_doc: Document) -> Iterator[Err
     for pi, attribution in enumerate(predicted_doc.attributions):
         if pi not in paired_pred:
             yield ErrorExample(doc_id, "spurious", None, attribution)
+
+
+def _speaker_differences(gold: Attribution, predicted: Attribution) -> list[str]:
+    """Reasons a pair's speaker or act disagree with what the gold says (nothing where it says nothing)."""
+    reasons = []
+    if gold.speaker is not None:
+        name, kind = speaker_of(predicted)
+        if gold.speaker.name and not same_name(gold.speaker.name, name):
+            reasons.append("speaker name differs")
+        if gold.speaker.type != kind:
+            reasons.append("speaker type differs")
+    if gold.act is not None and gold.act != predicted.act:
+        reasons.append("act differs")
+    return reasons

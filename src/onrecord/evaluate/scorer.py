@@ -3,6 +3,8 @@
 Tokens are lower-cased `\\w+` runs, compared as sets, so punctuation and quote marks never decide a
 match. Within a document, predicted and gold attributions are paired greedily by content-token
 Jaccard overlap (largest first, each used at most once); every metric then counts over those pairs.
+Where the gold names and types speakers (the styles set), the speakers of the pairs the `attribution`
+metric counts are compared too; where it gives acts, `speech` and `thought` are groups like the kinds.
 """
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from onrecord.document import KINDS, Attribution, TextSpan
+from onrecord.document import ACTS, KINDS, Attribution, TextSpan
 
 GROUPS = ("all",) + KINDS
+ACT_GROUPS = GROUPS + ACTS  # scored when the gold gives acts
 METRICS = ("attribution", "content_exact", "content_soft", "cue_exact", "attribution_exact")
 HEADLINE_CONTENT_F1 = 0.5  # a pair counts for `attribution` from this content token-set F1 up
 
@@ -48,6 +51,23 @@ class Score:
         """Micro-averaging: sum credits and counts."""
         return Score(self.matched_pred + other.matched_pred, self.matched_gold + other.matched_gold,
                      self.n_pred + other.n_pred, self.n_gold + other.n_gold)
+
+
+@dataclass
+class Accuracy:
+    """How many of `total` compared items were `right`."""
+
+    right: int = 0
+    total: int = 0
+
+    @property
+    def value(self) -> float:
+        """right / total; 0.0 when nothing was compared."""
+        return self.right / self.total if self.total else 0.0
+
+    def __add__(self, other: Accuracy) -> Accuracy:
+        """Micro-averaging: sum the counts."""
+        return Accuracy(self.right + other.right, self.total + other.total)
 
 
 @dataclass(frozen=True)
@@ -102,14 +122,19 @@ def pair_attributions(gold: list[RoleTokens], predicted: list[RoleTokens]) -> li
     return pairs
 
 
+def attribution_matches(g: RoleTokens, p: RoleTokens) -> bool:
+    """Whether a pair counts for `attribution`: content token-F1 at the bar and sources that agree."""
+    # Both sides without a source agree; one side without a source never does.
+    source_agrees = bool(g.source & p.source) or (not g.source and not p.source)
+    return token_f1(g.content, p.content) >= HEADLINE_CONTENT_F1 and source_agrees
+
+
 def _pair_credit(g: RoleTokens, p: RoleTokens) -> dict[str, tuple[float, float]]:
     """What one pair earns on each metric: (credit to the prediction, credit to the gold item)."""
     content_equal = g.content == p.content
-    # Both sides without a source agree; one side without a source never does.
-    source_agrees = bool(g.source & p.source) or (not g.source and not p.source)
     overlap = len(g.content & p.content)
     counts = {
-        "attribution": token_f1(g.content, p.content) >= HEADLINE_CONTENT_F1 and source_agrees,
+        "attribution": attribution_matches(g, p),
         "content_exact": content_equal,
         "cue_exact": g.cue == p.cue,
         "attribution_exact": content_equal and g.source == p.source,
@@ -130,22 +155,80 @@ def _score_group(gold: list[RoleTokens], predicted: list[RoleTokens]) -> dict[st
     return scores
 
 
-def score_document(gold_doc, predicted_doc) -> dict[str, dict[str, Score]]:
-    """Scores of one document, for all attributions and for each kind (gold and predicted restricted alike)."""
-    gold = [(a.kind, role_tokens(a, gold_doc.text)) for a in gold_doc.attributions]
-    predicted = [(a.kind, role_tokens(a, predicted_doc.text)) for a in predicted_doc.attributions]
+def score_document(gold_doc, predicted_doc, groups: tuple[str, ...] = GROUPS) -> dict[str, dict[str, Score]]:
+    """Scores of one document, for all attributions and for each kind or act in `groups` (gold and predicted
+    restricted alike)."""
+    gold = [({a.kind, a.act}, role_tokens(a, gold_doc.text)) for a in gold_doc.attributions]
+    predicted = [({a.kind, a.act}, role_tokens(a, predicted_doc.text)) for a in predicted_doc.attributions]
     return {
-        group: _score_group([t for kind, t in gold if group in ("all", kind)],
-                            [t for kind, t in predicted if group in ("all", kind)])
-        for group in GROUPS
+        group: _score_group([t for labels, t in gold if group == "all" or group in labels],
+                            [t for labels, t in predicted if group == "all" or group in labels])
+        for group in groups
     }
 
 
-def score_corpus(pairs_of_docs: Iterable[tuple]) -> dict[str, dict[str, Score]]:
+def score_corpus(pairs_of_docs: Iterable[tuple], groups: tuple[str, ...] = GROUPS) -> dict[str, dict[str, Score]]:
     """Micro-averaged scores over (gold document, predicted document) pairs: scores[group][metric]."""
-    total = {group: {metric: Score() for metric in METRICS} for group in GROUPS}
+    total = {group: {metric: Score() for metric in METRICS} for group in groups}
     for gold_doc, predicted_doc in pairs_of_docs:
-        for group, scores in score_document(gold_doc, predicted_doc).items():
+        for group, scores in score_document(gold_doc, predicted_doc, groups).items():
             for metric, score in scores.items():
                 total[group][metric] += score
+    return total
+
+
+def matched_attributions(gold_doc, predicted_doc) -> list[tuple[int, int]]:
+    """(gold index, predicted index) of the pairs the `attribution` metric counts, over all attributions."""
+    gold = [role_tokens(a, gold_doc.text) for a in gold_doc.attributions]
+    predicted = [role_tokens(a, predicted_doc.text) for a in predicted_doc.attributions]
+    return [(gi, pi) for gi, pi in pair_attributions(gold, predicted) if attribution_matches(gold[gi], predicted[pi])]
+
+
+def same_name(a: str | None, b: str | None) -> bool:
+    """Names compared case-insensitively, runs of whitespace as one space, a leading article ignored ("The
+    Lessar Union" = "Lessar Union", "a senior official" = "senior official"); a missing name matches none."""
+    return bool(a and b) and _name_key(a) == _name_key(b)
+
+
+def _name_key(name: str) -> str:
+    """The form `same_name` compares."""
+    words = name.casefold().split()
+    return " ".join(words[1:] if len(words) > 1 and words[0] in _ARTICLES else words)
+
+
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
+def speaker_of(attribution: Attribution) -> tuple[str | None, str]:
+    """(name, type) of an attribution's speaker; (None, "unknown") without one."""
+    speaker = attribution.speaker
+    return (speaker.name, speaker.type) if speaker else (None, "unknown")
+
+
+def speaker_accuracy(pairs_of_docs: Iterable[tuple]) -> dict[str, Accuracy]:
+    """`name` and `type` accuracy of the predicted speakers on matched attributions whose gold gives them.
+
+    `name`: the resolved speaker's name against the gold name (`same_name`), over gold attributions with a
+    name; `type`: the predicted speaker's type ("unknown" without a speaker) against the gold type.
+    """
+    total = {"name": Accuracy(), "type": Accuracy()}
+    for gold_doc, predicted_doc in pairs_of_docs:
+        for gi, pi in matched_attributions(gold_doc, predicted_doc):
+            gold = gold_doc.attributions[gi].speaker
+            if gold is None:
+                continue
+            name, kind = speaker_of(predicted_doc.attributions[pi])
+            if gold.name:
+                total["name"] += Accuracy(same_name(gold.name, name), 1)
+            total["type"] += Accuracy(gold.type == kind, 1)
+    return total
+
+
+def layout_recall(pairs_of_docs: Iterable[tuple]) -> dict[str, Accuracy]:
+    """Per layout the gold marks ("floating", "pull-quote"): how many of those gold attributions were matched."""
+    total: dict[str, Accuracy] = {}
+    for gold_doc, predicted_doc in pairs_of_docs:
+        matched = {gi for gi, _ in matched_attributions(gold_doc, predicted_doc)}
+        for gi, layout in gold_doc.layouts.items():
+            total[layout] = total.get(layout, Accuracy()) + Accuracy(gi in matched, 1)
     return total

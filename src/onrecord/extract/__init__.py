@@ -10,6 +10,7 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from onrecord.document import Attribution, TextSpan
+from onrecord.text.acts import act_of
 from onrecord.text.cues import RELAY_CUES, load_cue_lexicon
 from onrecord.extract.frames import (
     BRIEFING_VERBS, CUE_NOUNS, DASHES, Frame, SentenceView, according_to_frame, briefing_frame, colon_frame,
@@ -308,11 +309,12 @@ def _to_attribution(text: str, tokens: list[Token], frame: Frame) -> Attribution
         pieces = [(tokens[a].start, tokens[b - 1].end) for a, b in pieces if b > a]
         return TextSpan.from_offsets(text, pieces) if pieces else None
 
-    content = span(frame.content)
+    content, cue = span(frame.content), span(frame.cue)
     return Attribution(
         content=content,
         kind=classify_kind(text, content.spans),
         source=span(frame.source),
-        cue=span(frame.cue),
+        cue=cue,
         confidence=round(frame.confidence, 3),
+        act=act_of(cue and cue.text),
     )
