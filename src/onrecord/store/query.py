@@ -62,6 +62,11 @@ FTS_HITS = """JOIN (SELECT attribution_id, score FROM (
         FROM attributions) WHERE score IS NOT NULL) hits ON hits.attribution_id = a.attribution_id"""
 
 
+def outlet_condition(outlet: str) -> tuple[str, list[Any]]:
+    """The outlet filter on documents `d` (search, export, the documents list): part of the name, any case."""
+    return "d.outlet ILIKE ? ESCAPE '\\'", [like_pattern(outlet)]
+
+
 def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False) -> tuple[str, list[Any]]:
     """The SQL and its parameters for the statements matching `query` (columns: see Statement)."""
     params: list[Any] = []
@@ -94,8 +99,9 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
         where.append("m.speaker_id = ?")
         params.append(query.speaker_id)
     if query.outlet:
-        where.append("d.outlet ILIKE ? ESCAPE '\\'")
-        params.append(like_pattern(query.outlet))
+        condition, values = outlet_condition(query.outlet)
+        where.append(condition)
+        params += values
     if query.kind:
         where.append("a.kind = ?")
         params.append(query.kind)
