@@ -104,10 +104,15 @@ class QueryParams:
         return path + ("?" + urlencode(kept) if kept else "")
 
 
-def check_dates(since: date | None, until: date | None) -> None:
-    """A date range whose start is not after its end."""
-    if since and until and since > until:
-        raise BadParameter(f"since ({since}) is after until ({until})")
+def shared_filters(params: Mapping[str, str], default_limit: int) -> dict:
+    """The parameters search and the documents list share, checked: outlet, since, until, page, limit."""
+    checked = {"outlet": check_text("outlet", params.get("outlet")),
+               "since": check_date("since", params.get("since")), "until": check_date("until", params.get("until")),
+               "page": check_int("page", params.get("page"), 1, 1, MAX_PAGE),
+               "limit": check_int("limit", params.get("limit"), default_limit, 1, MAX_LIMIT)}
+    if checked["since"] and checked["until"] and checked["since"] > checked["until"]:
+        raise BadParameter(f"since ({checked['since']}) is after until ({checked['until']})")
+    return checked
 
 
 @dataclass(frozen=True)
@@ -127,26 +132,15 @@ class SearchParams(QueryParams):
     @classmethod
     def parse(cls, params: Mapping[str, str], default_limit: int = 20) -> "SearchParams":
         """Check a request's query parameters; unknown parameters are ignored."""
-        checked = cls(
-            q=check_text("q", params.get("q")),
-            speaker=check_text("speaker", params.get("speaker")),
-            outlet=check_text("outlet", params.get("outlet")),
-            kind=check_choice("kind", params.get("kind"), KINDS),
-            since=check_date("since", params.get("since")),
-            until=check_date("until", params.get("until")),
-            anonymous=check_flag("anonymous", params.get("anonymous")),
-            page=check_int("page", params.get("page"), 1, 1, MAX_PAGE),
-            limit=check_int("limit", params.get("limit"), default_limit, 1, MAX_LIMIT),
-        )
-        check_dates(checked.since, checked.until)
-        return checked
+        return cls(q=check_text("q", params.get("q")), speaker=check_text("speaker", params.get("speaker")),
+                   kind=check_choice("kind", params.get("kind"), KINDS),
+                   anonymous=check_flag("anonymous", params.get("anonymous")), **shared_filters(params, default_limit))
 
     def statement_query(self, speaker_id: str | None = None) -> StatementQuery:
         """The ledger query for this page, one statement more than shown (to know if there is a next page)."""
         return StatementQuery(text=self.q, speaker=self.speaker, outlet=self.outlet, kind=self.kind,
                               since=self.since, until=self.until, anonymous=self.anonymous, speaker_id=speaker_id,
                               limit=self.limit + 1, offset=(self.page - 1) * self.limit)
-
 
 
 @dataclass(frozen=True)
@@ -162,15 +156,7 @@ class DocumentParams(QueryParams):
     @classmethod
     def parse(cls, params: Mapping[str, str], default_limit: int = 20) -> "DocumentParams":
         """Check a request's query parameters; unknown parameters are ignored."""
-        checked = cls(
-            outlet=check_text("outlet", params.get("outlet")),
-            since=check_date("since", params.get("since")),
-            until=check_date("until", params.get("until")),
-            page=check_int("page", params.get("page"), 1, 1, MAX_PAGE),
-            limit=check_int("limit", params.get("limit"), default_limit, 1, MAX_LIMIT),
-        )
-        check_dates(checked.since, checked.until)
-        return checked
+        return cls(**shared_filters(params, default_limit))
 
 
 def path_url(prefix: str, identifier: str, suffix: str = "") -> str:
