@@ -78,7 +78,8 @@ def text_of(html: str) -> str:
 
 # -- every page and its JSON twin --------------------------------------------------------------------
 
-PAGES = ["/", "/search?q=border", "/search?speaker=Peskov&kind=direct", "/documents/peskov-talks", "/speakers",
+PAGES = ["/", "/search?q=border", "/search?speaker=Peskov&kind=direct", "/documents", "/documents?outlet=wire&limit=2",
+         "/documents/peskov-talks", "/speakers",
          "/speakers?name=ortiz", "/speakers/dmitry-peskov", "/outlets", "/paste"]
 
 
@@ -96,7 +97,8 @@ def test_every_page_has_a_json_twin(client, url):
     data = get_json(client, twin)
     by_header = client.get(url, headers={"accept": "application/json"})
     assert by_header.headers["content-type"].startswith("application/json")
-    assert by_header.json() == data
+    # the same data; its links (pages, facets) lead to the kind of URL that was asked for
+    assert by_header.json() == json.loads(json.dumps(data).replace('.json?', '?'))
 
 
 def test_pages_send_security_headers(client):
@@ -118,6 +120,92 @@ def test_home_counts_what_the_ledger_holds(client, db):
     assert data["counts"] == table_counts(db)
     assert data["speakers"][0]["speaker_id"] == "dmitry-peskov"
     assert {o["outlet"] for o in data["outlets"]} >= {"Global Wire", "Northern Ledger", "City Times"}
+    assert data["dates"] == {"first": "2025-05-05", "last": "2025-06-24", "undated": 0}
+
+
+def test_home_labels_its_counts_and_links_the_documents(client, db):
+    counts = table_counts(db)
+    shown = text_of(get_html(client, "/"))
+    assert (f"{counts['documents']} documents · {counts['attributions']} statements · {counts['speakers']} speakers"
+            in shown)
+    assert "Published from 2025-05-05 to 2025-06-24" in shown
+    assert "Dmitry Peskov person 8 statements" in " ".join(shown.split())  # no bare number beside a name
+    assert 'href="/documents"' in get_html(client, "/") and 'href="/documents"' in get_html(client, "/speakers")
+
+
+def test_most_quoted_lists_only_proper_names(tmp_path):
+    with Ledger(tmp_path / "speakers.duckdb") as ledger:
+        ledger.connection.execute(
+            "INSERT INTO speakers VALUES ('company', 'company', 'organization', ['company'], [], [], 40), "
+            "('the-group', 'the group', 'organization', ['the group'], [], [], 30), "
+            "('reuters', 'Reuters', 'media', ['Reuters'], [], [], 20), "
+            "('elysee', 'the Élysée', 'organization', ['the Élysée'], [], [], 10), "
+            "('ana-lima', 'Ana Lima', 'person', ['Ana Lima'], [], [], 5)")
+        assert [s.speaker_id for s in ledger.speakers()][:2] == ["company", "the-group"]
+        assert [s.speaker_id for s in ledger.speakers(proper_names=True)] == ["reuters", "elysee", "ana-lima"]
+
+
+# -- the documents list ------------------------------------------------------------------------------
+
+def test_documents_list_newest_first_with_counts(client, db):
+    data = get_json(client, "/documents.json")
+    with Ledger(db, read_only=True) as ledger:
+        stored = ledger.connection.execute("SELECT doc_id, published FROM documents").fetchall()
+        statements = {d: len(ledger.search(StatementQuery(doc_id=d, limit=None))) for d, _ in stored}
+    assert data["total"] == len(stored) == len(data["documents"])
+    assert [d["doc_id"] for d in data["documents"]] == [d for d, _ in sorted(stored, key=lambda r: r[1], reverse=True)]
+    assert {d["doc_id"]: d["statements"] for d in data["documents"]} == statements
+    first = data["documents"][0]
+    assert first["document_url"] == f"/documents/{first['doc_id']}" and first["published_date"] == "2025-06-24"
+    html = get_html(client, "/documents")
+    assert f'href="{first["document_url"]}"' in html and "of <span id=\"total\">7</span>" in html
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ("outlet=global", {"kremlin-denies-buildup", "peskov-sanctions", "peskov-late"}),
+    ("outlet=NORTHERN+ledger", {"peskov-talks", "harbour-strike"}),
+    ("since=2025-06-03&until=2025-06-11", {"harbour-strike", "council-vote", "xss-article"}),
+    ("outlet=wire&until=2025-05-31", {"kremlin-denies-buildup", "peskov-sanctions"}),
+    ("outlet=zeppelin", set()),
+])
+def test_documents_list_filters(client, params, expected):
+    data = get_json(client, f"/documents.json?{params}")
+    assert {d["doc_id"] for d in data["documents"]} == expected and data["total"] == len(expected)
+    search = get_json(client, f"/search.json?{params}&limit=100")["statements"]  # the search's outlet rule
+    assert {s["doc_id"] for s in search} <= expected
+
+
+def test_documents_list_pages(client):
+    everything = [d["doc_id"] for d in get_json(client, "/documents.json")["documents"]]
+    seen, url = [], "/documents.json?limit=3"
+    while url:
+        data = get_json(client, url)
+        assert data["total"] == len(everything)
+        seen += [d["doc_id"] for d in data["documents"]]
+        url = data["next_url"]
+    assert seen == everything
+    html = get_html(client, "/documents?limit=3&page=2")
+    assert 'rel="next" href="/documents?page=3&amp;limit=3"' in html and 'rel="prev" href="/documents?limit=3"' in html
+
+
+@pytest.mark.parametrize(("query", "fragment"), [
+    ("since=2025-13-45", "since: '2025-13-45' is not a date (YYYY-MM-DD)"),
+    ("since=2025-07-01&until=2025-06-01", "since (2025-07-01) is after until (2025-06-01)"),
+    ("page=0", "page: must be between 1 and"),
+    ("limit=1000", "limit: must be between 1 and 100"),
+    ("outlet=a%00b", "outlet: control characters are not allowed"),
+])
+def test_documents_list_bad_parameters_are_a_400(client, query, fragment):
+    assert fragment in get_json(client, f"/documents.json?{query}", status=400)["error"]
+    assert fragment.split("'")[0] in text_of(get_html(client, f"/documents?{query}", status=400))
+
+
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("image/svg+xml")
+    assert b"<svg" in response.content
+    assert '<link rel="icon" href="/static/favicon.svg"' in get_html(client, "/")
+    assert client.get("/static/favicon.svg").status_code == 200
 
 
 # -- search ------------------------------------------------------------------------------------------
@@ -173,6 +261,63 @@ def test_search_pages_through_results(client):
     html = get_html(client, "/search?limit=5&page=2")
     assert 'rel="next" href="/search?page=3&amp;limit=5"' in html
     assert 'rel="prev" href="/search?limit=5"' in html
+
+
+def test_search_counts_every_match_and_its_facets(client):
+    everything = get_json(client, "/search.json?limit=100")["statements"]
+    data = get_json(client, "/search.json?limit=5")
+    assert data["total"] == len(everything) and len(data["statements"]) == 5
+    facets = data["facets"]
+    assert {f["value"]: f["count"] for f in facets["kind"]} == {
+        k: sum(s["kind"] == k for s in everything) for k in {s["kind"] for s in everything}}
+    assert {f["value"]: f["count"] for f in facets["outlet"]} == {
+        o: sum(s["outlet"] == o for s in everything) for o in {s["outlet"] for s in everything}}
+    assert {f["value"]: f["count"] for f in facets["anonymous"]} == {
+        True: sum(s["speaker_type"] == "anonymous" for s in everything),
+        False: sum(s["speaker_type"] != "anonymous" for s in everything)}
+    peskov = next(f for f in facets["speaker"] if f["value"] == "Dmitry Peskov")
+    assert peskov["count"] == 8 and peskov["url"] == "/search.json?speaker=dmitry-peskov&limit=5"
+    assert get_html(client, "/search?q=border").count('<span id="total">2</span>') == 1
+
+
+@pytest.mark.parametrize("facet", ["speaker", "outlet", "kind", "anonymous"])
+def test_a_facet_link_adds_its_filter(client, facet):
+    data = get_json(client, "/search.json?q=said&limit=2")
+    for value in data["facets"][facet]:
+        if value["url"] is None:  # "not anonymous" is no filter
+            assert facet == "anonymous" and value["value"] is False
+            continue
+        narrowed = get_json(client, value["url"])
+        assert narrowed["total"] == value["count"] <= data["total"], value
+        assert narrowed["query"]["q"] == "said" and narrowed["query"]["page"] == 1
+        chosen = next(f for f in narrowed["facets"][facet] if f["selected"])
+        assert get_json(client, chosen["remove_url"])["total"] == data["total"]
+
+
+def test_search_downloads_every_match_as_csv_and_jsonl(client):
+    import csv
+    import io
+
+    total = get_json(client, "/search.json?outlet=wire&limit=2")["total"]
+    assert total > 2
+    jsonl = client.get("/search.jsonl?outlet=wire&limit=2&page=2")  # the whole result, whatever the page
+    assert jsonl.status_code == 200 and jsonl.headers["content-type"].startswith("application/x-ndjson")
+    assert 'filename="onrecord-search.jsonl"' in jsonl.headers["content-disposition"]
+    rows = [json.loads(line) for line in jsonl.text.splitlines()]
+    assert len(rows) == total == int(jsonl.headers["x-total-count"])
+    assert all(r["outlet"] == "Global Wire" and "speaker_as_written" in r for r in rows)  # export's columns
+    table = client.get("/search.csv?outlet=wire")
+    assert table.headers["content-type"].startswith("text/csv")
+    assert len(list(csv.DictReader(io.StringIO(table.text)))) == total
+    html = get_html(client, "/search?outlet=wire")
+    assert 'href="/search.csv?outlet=wire"' in html and 'href="/search.jsonl?outlet=wire"' in html
+    assert client.get("/search.csv?since=nope").status_code == 400
+
+
+def test_dates_show_as_iso_whatever_the_locale(client):
+    html = get_html(client, "/search?q=border")
+    assert 'type="date"' not in html and 'placeholder="YYYY-MM-DD"' in html  # no locale-formatted date picker
+    assert "<time>2025-05-05</time>" in html
 
 
 def test_search_without_matches_says_so(client):
@@ -614,7 +759,8 @@ def test_payloads_in_speaker_names_show_as_text(client):
 
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
-@pytest.mark.parametrize("url", ["/search?q={}", "/search?speaker={}", "/search?outlet={}", "/speakers?name={}",
+@pytest.mark.parametrize("url", ["/search?q={}", "/search?speaker={}", "/search?outlet={}", "/documents?outlet={}",
+                                 "/speakers?name={}",
                                  "/documents/{}", "/speakers/{}", "/search?since={}"])
 def test_payloads_in_parameters_show_as_text(client, url, payload):
     from urllib.parse import quote
@@ -651,6 +797,7 @@ def test_sql_metacharacters_in_every_parameter(client, db, payload):
     before = table_counts(db)
     encoded = quote(payload, safe="")
     urls = [f"/search.json?{name}={encoded}" for name in QUERY_PARAMETERS]
+    urls += [f"/documents.json?{name}={encoded}" for name in ("outlet", "since", "until", "page", "limit")]
     urls += [f"/speakers.json?name={encoded}", f"/speakers.json?type={encoded}",
              f"/documents/{encoded}.json", f"/speakers/{encoded}.json", f"/speakers/dmitry-peskov.json?page={encoded}"]
     for url in urls:

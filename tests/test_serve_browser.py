@@ -1,4 +1,5 @@
-"""End to end in a real headless Chromium (Debian's `chromium`, driven by Playwright): search, a document
+"""End to end in a real headless Chromium (Debian's `chromium`, driven by Playwright): the documents list,
+search with its total, facets and downloads, a document
 with its highlights, a speaker with the chart, outlets, the seed article pasted, XSS and the paste limit.
 
 Screenshots of every page go to artifacts/screenshots/ (the CI artifact path). Without /usr/bin/chromium
@@ -115,6 +116,60 @@ def test_search_then_document_with_highlights(page):
     assert page.locator("tr.selected").count() == 1
     assert page.locator("section.sourcing svg rect.bar").count() >= 2  # the sourcing figures
     screenshot(page, "document")
+
+
+def test_documents_list_filters_and_pages(page):
+    page.goto("/")
+    page.locator("header.site nav a", has_text="Documents").click()
+    page.wait_for_url("**/documents")
+    rows = page.locator("table.documents tbody tr")
+    assert rows.count() == 7 and page.locator("#total").inner_text() == "7"
+    dates = [rows.nth(i).locator("time").inner_text() for i in range(rows.count())]
+    assert dates == sorted(dates, reverse=True) and dates[0] == "2025-06-24"  # newest first, ISO
+    screenshot(page, "documents")
+    page.fill("input[name=outlet]", "global")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/documents?outlet=global*")
+    assert rows.count() == 3 and page.locator("#total").inner_text() == "3"
+    assert {rows.nth(i).locator("td").nth(2).inner_text() for i in range(3)} == {"Global Wire"}
+    screenshot(page, "documents-filtered")
+    page.goto("/documents?limit=3")
+    first_page = rows.all_inner_texts()
+    page.locator("a[rel=next]").click()
+    page.wait_for_url("**/documents?page=2*")
+    assert rows.count() == 3 and not set(rows.all_inner_texts()) & set(first_page)
+    rows.first.locator("a").first.click()
+    page.wait_for_url("**/documents/*")
+    assert page.locator("#article-text").is_visible()
+
+
+def test_search_total_facets_and_download(page):
+    page.goto("/search")  # every statement
+    total = int(page.locator("#total").inner_text())
+    assert total >= page.locator("article.statement").count() > 0
+    facets = page.locator("#facets section.facet")
+    assert [facets.nth(i).get_attribute("data-facet") for i in range(facets.count())] == [
+        "speaker", "outlet", "kind", "anonymous"]
+    screenshot(page, "search-facets")
+    link = page.locator('#facets [data-facet="outlet"] li', has_text="Global Wire")
+    expected = int(link.locator(".count").inner_text())
+    link.locator("a").click()
+    page.wait_for_url("**/search?outlet=Global+Wire")
+    narrowed = int(page.locator("#total").inner_text())
+    assert narrowed == expected < total
+    assert page.locator("article.statement .outlet").all_inner_texts() == ["Global Wire"] * min(narrowed, 20)
+    assert page.locator('#facets [data-facet="outlet"] li strong').inner_text() == "Global Wire"  # selected
+    with page.expect_download() as download:
+        page.locator(".downloads a", has_text="JSONL").click()
+    lines = Path(download.value.path()).read_text("utf-8").splitlines()
+    assert download.value.suggested_filename == "onrecord-search.jsonl"
+    assert len(lines) == narrowed and all('"outlet":"Global Wire"' in line for line in lines)
+    with page.expect_download() as download:
+        page.locator(".downloads a", has_text="CSV").click()
+    assert len(Path(download.value.path()).read_text("utf-8").splitlines()) == narrowed + 1  # a header line
+    page.locator('#facets [data-facet="outlet"] a.remove').click()
+    page.wait_for_url("**/search")
+    assert int(page.locator("#total").inner_text()) == total
 
 
 def test_speaker_page_draws_the_chart(page):

@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -24,6 +26,7 @@ from urllib.parse import quote, unquote
 import anyio
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -31,7 +34,7 @@ from starlette.formparsers import MultiPartException
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -54,11 +57,12 @@ from onrecord.serve.guard import (
     token_matches,
 )
 from onrecord.serve.highlight import ROLES, document_blocks, match_pieces, paragraphs
-from onrecord.serve.params import BadParameter, OutletParams, SearchParams, check_choice, check_id, check_text
+from onrecord.serve.params import BadParameter, DocumentParams, OutletParams, SearchParams, check_choice, check_id, check_text
 from onrecord.serve.paste import PasteError, PasteJob, Prepared, UploadTooLarge, repaired, store
 from onrecord.serve.workers import Busy, PasteTimeout, PoolSettings, WorkerFailed, WorkerPool
 from onrecord.store import LedgerError
 from onrecord.store.query import SEARCH_SYNTAX
+from onrecord.store.rows import parse_date
 
 HERE = Path(__file__).parent
 JSON = ".json"
@@ -159,7 +163,14 @@ def templates() -> Environment:
     environment.globals["search_syntax"] = SEARCH_SYNTAX  # the hint under each search box
     environment.filters["safe_url"] = safe_url
     environment.filters["plural"] = plural
+    environment.filters["day"] = day
     return environment
+
+
+def day(published: str | None) -> str | None:
+    """A publication date as YYYY-MM-DD, whatever form the input gave it in (as is when it doesn't parse)."""
+    parsed = parse_date(published)
+    return parsed.isoformat() if parsed else published
 
 
 def safe_url(url: str | None) -> str | None:
@@ -211,6 +222,32 @@ class WebApp:
         with self.access.read() as ledger:
             data = pages.search_page(ledger, params, on_site(request.url.path))
         return self.respond(request, "search.html", data)
+
+    def documents(self, request: Request) -> Response:
+        params = DocumentParams.parse(request.query_params, self.options.page_size)
+        with self.access.read() as ledger:
+            data = pages.documents_page(ledger, params, on_site(request.url.path))
+        return self.respond(request, "documents.html", data)
+
+    def download(self, request: Request) -> Response:
+        """Every statement a search matches (all pages), as `onrecord export` writes them: CSV or JSON lines.
+
+        The export goes to a temporary file that is streamed, then removed."""
+        output_format = request.url.path.rsplit(".", 1)[-1]
+        params = SearchParams.parse(request.query_params, self.options.page_size)
+        handle, path = tempfile.mkstemp(prefix="onrecord-search-", suffix=f".{output_format}")
+        os.close(handle)
+        try:
+            with self.access.read() as ledger:
+                rows = ledger.export(path, output_format, replace(params.statement_query(), limit=None, offset=0))
+        except BaseException:
+            os.unlink(path)
+            raise
+        return FileResponse(path, media_type=pages.DOWNLOAD_TYPES[output_format],
+                            filename=f"onrecord-search.{output_format}", headers={"x-total-count": str(rows)}, background=BackgroundTask(os.unlink, path))
+
+    def favicon(self, request: Request) -> Response:
+        return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
 
     def document(self, request: Request) -> Response:
         doc_id = check_id("doc_id", without_suffix(request.path_params["doc_id"]))
@@ -400,11 +437,14 @@ def create_app(db: str | Path, options: ServeOptions | None = None) -> Starlette
     routes = [
         Route("/", web.home), Route("/.json", web.home),
         Route("/search", web.search), Route("/search.json", web.search),
+        *[Route(f"/search.{output_format}", web.download) for output_format in pages.DOWNLOAD_TYPES],
+        Route("/documents", web.documents), Route("/documents.json", web.documents),
         Route("/documents/{doc_id:path}", web.document),
         Route("/speakers", web.speakers), Route("/speakers.json", web.speakers),
         Route("/speakers/{speaker_id:path}", web.speaker),
         Route("/outlets", web.outlets), Route("/outlets.json", web.outlets),
         Route("/paste", web.paste, methods=["GET", "POST"]), Route("/paste.json", web.paste, methods=["GET", "POST"]),
+        Route("/favicon.ico", web.favicon),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     handlers = {HTTPException: web.on_http_error, BadParameter: web.on_bad_parameter,

@@ -9,7 +9,7 @@ from onrecord.document import Document
 from onrecord.serve.charts import per_period
 from onrecord.serialize import document_to_dict
 from onrecord.serve.highlight import match_spans, words_to_stem
-from onrecord.serve.params import OUTLET_COLUMNS, OutletParams, SearchParams, path_url
+from onrecord.serve.params import OUTLET_COLUMNS, DocumentParams, OutletParams, SearchParams, path_url
 from onrecord.store import Ledger, LedgerError, Statement, StatementQuery
 from onrecord.store.unify import distinct_variants
 
@@ -17,6 +17,8 @@ HOME_SPEAKERS = 12
 MAX_OUTLETS = 40  # outlets on the outlets page (most documents first): one sourcing query each
 SMALL_SAMPLE = 20  # an outlet with fewer attributions is marked: its shares say little (6 of 6 is not "100%")
 SPEAKER_LIST = 100
+# a search's every match, as `onrecord export` writes them: format → media type (/search.csv, /search.jsonl)
+DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
 
 
 def document_url(doc_id: str, suffix: str = "") -> str:
@@ -35,28 +37,61 @@ def statement_dict(statement: Statement, search: str | None = None, stems: dict[
             "document_url": document_url(statement.doc_id), "speaker_url": speaker_url(statement.speaker_id)}
 
 
-def paged(found: list[Statement], params: SearchParams, path: str, search: str | None = None,
-          stems: dict[str, str] | None = None) -> dict:
-    """A page of statements (the query asked for one more than shown) with the URLs of the pages around it."""
-    more = len(found) > params.limit
-    return {"statements": [statement_dict(s, search, stems) for s in found[: params.limit]],
-            "page": params.page, "limit": params.limit,
+def pages_around(params: SearchParams | DocumentParams, path: str, more: bool) -> dict:
+    """The page number and size, and the URLs of the pages before and after this one."""
+    return {"page": params.page, "limit": params.limit,
             "next_url": params.url(path, page=params.page + 1) if more else None,
             "previous_url": params.url(path, page=params.page - 1) if params.page > 1 else None}
 
 
+def paged(found: list[Statement], params: SearchParams, path: str, search: str | None = None,
+          stems: dict[str, str] | None = None) -> dict:
+    """A page of statements (the query asked for one more than shown) with the URLs of the pages around it."""
+    return {"statements": [statement_dict(s, search, stems) for s in found[: params.limit]],
+            **pages_around(params, path, len(found) > params.limit)}
+
+
 def home_page(ledger: Ledger) -> dict:
-    """The ledger at a glance: counts, the most quoted speakers, the outlets."""
-    return {"counts": ledger.counts(), "stale": ledger.is_stale(),
-            "speakers": [speaker_dict(s) for s in ledger.speakers(limit=HOME_SPEAKERS)],
+    """The ledger at a glance: counts, the dates it spans, the most quoted named speakers, the outlets."""
+    return {"counts": ledger.counts(), "dates": ledger.date_range(), "stale": ledger.is_stale(),
+            "speakers": [speaker_dict(s) for s in ledger.speakers(limit=HOME_SPEAKERS, proper_names=True)],
             "outlets": [{"outlet": o.name, "documents": o.documents} for o in ledger.outlets()[:HOME_SPEAKERS]]}
 
 
+def facet_links(facets: dict[str, list[dict]], params: SearchParams, path: str) -> dict[str, list[dict]]:
+    """Each facet value with the URL that adds it as a filter (`url`), or, when it is the filter already,
+    `selected` and the URL without it (`remove_url`); "not anonymous" is no filter, so it has no link."""
+    current = params.to_dict()
+    linked = {}
+    for name, values in facets.items():
+        linked[name] = []
+        for facet in values:
+            value = (facet.get("speaker_id") or facet["value"]) if name == "speaker" else facet["value"]
+            selected = value is not False and current[name] in (value, facet["value"])
+            link = None if selected or value is False else params.url(path, **{name: value}, page=None)
+            linked[name].append({**facet, "selected": selected, "url": link,
+                                 "remove_url": params.url(path, **{name: None}, page=None) if selected else None})
+    return linked
+
+
 def search_page(ledger: Ledger, params: SearchParams, path: str) -> dict:
-    """Statements matching the search box and filters, a page at a time."""
+    """Statements matching the search box and filters, a page at a time, with their total, their facets
+    (counts by speaker, outlet, kind, anonymous source) and the URLs that download every match."""
     found = ledger.search(params.statement_query())
     stems = ledger.stems(words_to_stem(params.q, (s.content for s in found)))  # to mark what the index matched
-    return {"query": params.to_dict(), "stale": ledger.is_stale(), **paged(found, params, path, params.q, stems)}
+    total, facets = ledger.facets(params.statement_query())
+    downloads = {fmt: params.url(f"/search.{fmt}", page=None, limit=None) for fmt in DOWNLOAD_TYPES}
+    return {"query": params.to_dict(), "stale": ledger.is_stale(), "total": total,
+            "facets": facet_links(facets, params, path), "downloads": downloads, **paged(found, params, path, params.q, stems)}
+
+
+def documents_page(ledger: Ledger, params: DocumentParams, path: str) -> dict:
+    """The stored documents, newest first, filtered by outlet and publication dates, a page at a time."""
+    found = ledger.documents(params.outlet, params.since, params.until, params.limit + 1,
+                             (params.page - 1) * params.limit)
+    return {"query": params.to_dict(), "total": ledger.count_documents(params.outlet, params.since, params.until),
+            "documents": [{**d.to_dict(), "document_url": document_url(d.doc_id)} for d in found[: params.limit]],
+            **pages_around(params, path, len(found) > params.limit)}
 
 
 def speaker_dict(speaker) -> dict:

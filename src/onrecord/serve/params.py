@@ -99,8 +99,35 @@ def check_id(name: str, value: str) -> str:
         raise BadParameter(f"{name}: {error}") from None
 
 
+class QueryParams:
+    """What checked page parameters share: JSON-ready values, and URLs that carry them."""
+
+    def to_dict(self) -> dict:
+        """The parameters as JSON-ready values (dates as ISO strings)."""
+        return {f.name: (value.isoformat() if isinstance(value, date) else value)
+                for f in fields(self) for value in [getattr(self, f.name)]}
+
+    def url(self, path: str, **changes) -> str:
+        """`path` with these parameters (and `changes`) as its query string; defaults and empties left out."""
+        values = {**self.to_dict(), **changes}
+        default = type(self)().to_dict()
+        kept = {k: ("1" if v is True else v) for k, v in values.items() if v not in (None, "", False) and v != default[k]}
+        return path + ("?" + urlencode(kept) if kept else "")
+
+
+def shared_filters(params: Mapping[str, str], default_limit: int) -> dict:
+    """The parameters search and the documents list share, checked: outlet, since, until, page, limit."""
+    checked = {"outlet": check_text("outlet", params.get("outlet")),
+               "since": check_date("since", params.get("since")), "until": check_date("until", params.get("until")),
+               "page": check_int("page", params.get("page"), 1, 1, MAX_PAGE),
+               "limit": check_int("limit", params.get("limit"), default_limit, 1, MAX_LIMIT)}
+    if checked["since"] and checked["until"] and checked["since"] > checked["until"]:
+        raise BadParameter(f"since ({checked['since']}) is after until ({checked['until']})")
+    return checked
+
+
 @dataclass(frozen=True)
-class SearchParams:
+class SearchParams(QueryParams):
     """The search page's parameters, checked: what the search box and the filters hold."""
 
     q: str | None = None
@@ -116,20 +143,9 @@ class SearchParams:
     @classmethod
     def parse(cls, params: Mapping[str, str], default_limit: int = 20) -> "SearchParams":
         """Check a request's query parameters; unknown parameters are ignored."""
-        checked = cls(
-            q=check_search("q", params.get("q")),
-            speaker=check_text("speaker", params.get("speaker")),
-            outlet=check_text("outlet", params.get("outlet")),
-            kind=check_choice("kind", params.get("kind"), KINDS),
-            since=check_date("since", params.get("since")),
-            until=check_date("until", params.get("until")),
-            anonymous=check_flag("anonymous", params.get("anonymous")),
-            page=check_int("page", params.get("page"), 1, 1, MAX_PAGE),
-            limit=check_int("limit", params.get("limit"), default_limit, 1, MAX_LIMIT),
-        )
-        if checked.since and checked.until and checked.since > checked.until:
-            raise BadParameter(f"since ({checked.since}) is after until ({checked.until})")
-        return checked
+        return cls(q=check_search("q", params.get("q")), speaker=check_text("speaker", params.get("speaker")),
+                   kind=check_choice("kind", params.get("kind"), KINDS),
+                   anonymous=check_flag("anonymous", params.get("anonymous")), **shared_filters(params, default_limit))
 
     def statement_query(self, speaker_id: str | None = None) -> StatementQuery:
         """The ledger query for this page, one statement more than shown (to know if there is a next page)."""
@@ -137,17 +153,21 @@ class SearchParams:
                               since=self.since, until=self.until, anonymous=self.anonymous, speaker_id=speaker_id,
                               limit=self.limit + 1, offset=(self.page - 1) * self.limit)
 
-    def to_dict(self) -> dict:
-        """The parameters as JSON-ready values (dates as ISO strings)."""
-        return {f.name: (value.isoformat() if isinstance(value, date) else value)
-                for f in fields(self) for value in [getattr(self, f.name)]}
 
-    def url(self, path: str, **changes) -> str:
-        """`path` with these parameters (and `changes`) as its query string; defaults and empties left out."""
-        values = {**self.to_dict(), **changes}
-        default = SearchParams().to_dict()
-        kept = {k: ("1" if v is True else v) for k, v in values.items() if v not in (None, "", False) and v != default[k]}
-        return path + ("?" + urlencode(kept) if kept else "")
+@dataclass(frozen=True)
+class DocumentParams(QueryParams):
+    """The documents list's parameters, checked: outlet (the search's rule), publication dates, the page."""
+
+    outlet: str | None = None
+    since: date | None = None
+    until: date | None = None
+    page: int = 1
+    limit: int = 20
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str], default_limit: int = 20) -> "DocumentParams":
+        """Check a request's query parameters; unknown parameters are ignored."""
+        return cls(**shared_filters(params, default_limit))
 
 
 OUTLET_COLUMNS = ("outlet", "documents", "attributions", *SOURCE_TYPES, *KINDS)  # what the outlets page sorts by

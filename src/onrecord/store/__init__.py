@@ -15,7 +15,7 @@ Filling a ledger is the runner's job (`onrecord.run.ingest`):
         for statement in ledger.search(StatementQuery(text="emergency room", speaker="Clinton")):
             print(statement.speaker, statement.content)
 """
-from onrecord.store.ledger import Ledger, LedgerError, Outlet, SourcingFigures, Statement
+from onrecord.store.ledger import DocumentSummary, Ledger, LedgerError, Outlet, SourcingFigures, Statement
 from onrecord.store.query import StatementQuery
 
-__all__ = ["Ledger", "LedgerError", "Outlet", "SourcingFigures", "Statement", "StatementQuery"]
+__all__ = ["DocumentSummary", "Ledger", "LedgerError", "Outlet", "SourcingFigures", "Statement", "StatementQuery"]

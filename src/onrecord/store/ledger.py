@@ -112,6 +112,27 @@ class SourcingFigures:
         }
 
 
+@dataclass
+class DocumentSummary:
+    """One stored document as a list of documents shows it."""
+
+    doc_id: str
+    title: str | None
+    outlet: str | None
+    published: str | None  # as found in the input
+    published_date: date | None  # its date, when it parses
+    url: str | None
+    statements: int  # its attributions
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as a JSON-ready dict (the date as YYYY-MM-DD)."""
+        published_date = self.published_date.isoformat() if self.published_date else None
+        return {**self.__dict__, "published_date": published_date}
+
+
+FACETS = ("speaker", "outlet", "kind", "anonymous")  # what `Ledger.facets` counts a search's statements by
+
+
 SOURCE_TYPE_GROUPS = {"person": "named", "anonymous": "anonymous", "organization": "organisational",
                         "media": "media"}  # everything else (document, unknown, none) is "other"
 SOURCE_LABELS = (*SOURCE_TYPE_GROUPS.values(), "other")  # the source types of sourcing figures, in their order
@@ -427,10 +448,13 @@ class Ledger:
 
     @guarded
     def speakers(self, limit: int | None = None, name: str | None = None, speaker_type: str | None = None,
-                 ) -> list[UnifiedSpeaker]:
-        """Unified speakers, most statements first; `name` filters on any name variant (substring)."""
+                 proper_names: bool = False) -> list[UnifiedSpeaker]:
+        """Unified speakers, most statements first; `name` filters on any name variant (substring);
+        `proper_names` keeps only those whose name holds a capitalised word ("Reuters", not "the company")."""
         sql = "SELECT speaker_id, name, type, names, roles, affiliations, statements FROM speakers WHERE TRUE"
         params: list[Any] = []
+        if proper_names:
+            sql += " AND regexp_matches(name, '(^|[^\\pL])\\p{Lu}')"
         if name:
             sql += " AND (speaker_id = ? OR array_to_string(names, '\x1f') ILIKE ? ESCAPE '\\')"
             params += [name, like_pattern(name)]
@@ -599,6 +623,73 @@ class Ledger:
             names = ", ".join(repr(o.name) for o in found[:10]) + (", ..." if len(found) > 10 else "")
             raise LedgerError(f"{outlet!r} matches {len(found)} outlets ({names}); give one's whole name")
         return found[0].name
+
+    @guarded
+    def date_range(self) -> dict[str, Any]:
+        """The first and last publication dates of the stored documents (YYYY-MM-DD), and how many have none."""
+        first, last, undated = self.connection.execute(
+            "SELECT min(published_date), max(published_date), count(*) - count(published_date) FROM documents"
+        ).fetchone()
+        return {"first": first.isoformat() if first else None, "last": last.isoformat() if last else None,
+                "undated": undated}
+
+    @staticmethod
+    def _document_filter(outlet: str | None, since: date | None, until: date | None) -> tuple[str, list[Any]]:
+        """The WHERE clause on documents `d` for a list of documents: the outlet rule of search, publication dates."""
+        where, params = ["TRUE"], []
+        if outlet:
+            condition, values = outlet_condition("d.outlet", outlet)
+            where.append(condition)
+            params += values
+        if since:
+            where.append("d.published_date >= ?")
+            params.append(since)
+        if until:
+            where.append("d.published_date <= ?")
+            params.append(until)
+        return " AND ".join(where), params
+
+    @guarded
+    def documents(self, outlet: str | None = None, since: date | None = None, until: date | None = None,
+                  limit: int | None = 20, offset: int = 0) -> list[DocumentSummary]:
+        """Stored documents, newest published first, then the most recently stored first; undated last."""
+        where, params = self._document_filter(outlet, since, until)
+        sql = ("SELECT d.doc_id, d.title, d.outlet, d.published, d.published_date, d.url, coalesce(n.statements, 0) "
+               "FROM documents d LEFT JOIN (SELECT doc_id, count(*) AS statements FROM attributions GROUP BY doc_id) n "
+               f"ON n.doc_id = d.doc_id WHERE {where} ORDER BY d.published_date DESC NULLS LAST, d.rowid DESC")
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        return [DocumentSummary(*row) for row in self.connection.execute(sql, params).fetchall()]
+
+    @guarded
+    def count_documents(self, outlet: str | None = None, since: date | None = None, until: date | None = None) -> int:
+        """How many stored documents `documents` lists for these filters, on every page together."""
+        where, params = self._document_filter(outlet, since, until)
+        return self.connection.execute(f"SELECT count(*) FROM documents d WHERE {where}", params).fetchone()[0]
+
+    @guarded
+    def facets(self, query: StatementQuery, top: int = 10) -> tuple[int, dict[str, list[dict[str, Any]]]]:
+        """How many statements match `query` (every page), and their counts by speaker, outlet, kind and
+        anonymous source (each facet's `top` values, most first), in one pass over the matches."""
+        sql, params = self._statement_sql(replace(query, limit=None, offset=0))
+        rows = self.connection.execute(
+            "SELECT GROUPING(speaker, speaker_id), GROUPING(outlet), GROUPING(kind), GROUPING(anonymous), "
+            "speaker, speaker_id, outlet, kind, anonymous, count(*) FROM "
+            f"(SELECT *, coalesce(speaker_type = 'anonymous', FALSE) AS anonymous FROM ({sql})) matches "
+            "GROUP BY GROUPING SETS ((speaker, speaker_id), (outlet), (kind), (anonymous), ()) "
+            "ORDER BY count(*) DESC, speaker, outlet, kind, anonymous", params).fetchall()
+        total, found = 0, {name: [] for name in FACETS}
+        for *grouped, speaker, speaker_id, outlet, kind, anonymous, count in rows:
+            if all(grouped):  # the empty grouping set: every match
+                total = count
+                continue
+            name = FACETS[grouped.index(0)]
+            value = {"speaker": speaker, "outlet": outlet, "kind": kind, "anonymous": anonymous}[name]
+            if value is not None and len(found[name]) < top:
+                found[name].append({"value": value, "count": count,
+                                    **({"speaker_id": speaker_id} if name == "speaker" else {})})
+        return total, found
 
     @guarded
     def statements_per_day(self, query: StatementQuery) -> list[tuple[date, int]]:
