@@ -5,7 +5,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from onrecord.text.analysis import Analysis
-from onrecord.text.tokens import OPEN_QUOTES, STRAIGHT_QUOTES, Token, retokenize, split_sentences, tokenize
+from onrecord.text.tokens import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, Token, retokenize, split_sentences, tokenize
 from onrecord.resolve.lexicon import SpeakerLexicon, load_speaker_lexicon
 from onrecord.resolve.mentions import (
     FUNCTION_WORDS,
@@ -13,6 +13,7 @@ from onrecord.resolve.mentions import (
     Mention,
     Word,
     is_role_word,
+    name_after_complement,
     name_run_start,
     parse_mention,
 )
@@ -48,6 +49,7 @@ class NameMention:
 
 
 _QUOTE_OPENERS = OPEN_QUOTES + STRAIGHT_QUOTES
+_QUOTE_CLOSERS = CLOSE_QUOTES + STRAIGHT_QUOTES
 NAME_SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
 
 
@@ -148,8 +150,12 @@ class DocumentIndex:
                 singles.append((words[0], True))
                 continue
             a = name_run_start(words, lex)
+            if a < len(words) and first_token >= 2 and self.tokens[first_token - 1].text == "of" and is_role_word(
+                    self.tokens[first_token - 2].text, lex):
+                a = name_after_complement(words, a)  # "Director of Public Prosecutions Eva Sandberg"
             name_words = words[a:]
-            if a == 0 and len(name_words) > 1 and self._opens_sentence(first_token) and (
+            nickname = any(self.text[w.start - 1:w.start] in _QUOTE_OPENERS for w in name_words[1:])
+            if a == 0 and len(name_words) > 1 and not nickname and self._opens_sentence(first_token) and (
                     name_words[0].lower not in lex.first_names
                     and tuple(w.lower for w in name_words) not in inside_sentences):
                 # "Unlike Patriot", "Poor Mexico": a sentence's capitalised first word is no first name unless
@@ -164,7 +170,8 @@ class DocumentIndex:
             prefix_has_role = any(is_role_word(w.text, lex) for w in words[:a]) or (
                 first_token > 0 and is_role_word(self.tokens[first_token - 1].text, lex))
             # evidence that a capitalised pair is a person: a first name, a title, or the surname used alone
-            if not (texts[0].lower() in lex.first_names or prefix_has_role or texts[-1].lower() in surnames_alone):
+            if not (texts[0].lower() in lex.first_names or prefix_has_role or nickname
+                    or texts[-1].lower() in surnames_alone):
                 continue
             start = name_words[0].start
             end = name_words[-1].start + len(name_words[-1].text)  # without a possessive ’s
@@ -214,8 +221,15 @@ class DocumentIndex:
                 continue
             j = i
             words: list[Word] = []
-            while j < n and toks[j].is_word and (toks[j].is_capitalized or (
-                    toks[j].lower in NAME_PARTICLES and j + 1 < n and toks[j + 1].is_capitalized)):
+            while j < n:
+                if j > i and self._nickname_at(j) and not words[-1].possessive:
+                    # a nickname in quotation marks inside the name: Riefan "Ifan" Kolle
+                    words.append(Word(toks[j + 1].text, toks[j + 1].start, toks[j + 1].end))
+                    j += 3
+                    continue
+                if not (toks[j].is_word and (toks[j].is_capitalized or (
+                        toks[j].lower in NAME_PARTICLES and j + 1 < n and toks[j + 1].is_capitalized))):
+                    break
                 if j > i and "\n" in text[toks[j - 1].end:toks[j].start]:
                     break
                 t = toks[j].text
@@ -235,6 +249,13 @@ class DocumentIndex:
             if words:
                 yield first, words
             after = max(j, i + 1)
+
+    def _nickname_at(self, i: int) -> bool:
+        """Is token i a quotation mark opening a one-word nickname between two capitalised name words?"""
+        toks = self.tokens
+        return (i > 0 and i + 3 < len(toks) and toks[i].text in _QUOTE_OPENERS and toks[i + 1].is_capitalized
+                and toks[i + 1].is_word and toks[i + 2].text in _QUOTE_CLOSERS and toks[i + 3].is_capitalized
+                and toks[i + 3].is_word and toks[i - 1].end < toks[i].start and toks[i + 2].end < toks[i + 3].start)
 
     def _opens_sentence(self, i: int) -> bool:
         """Is token i the first word of a sentence (or of a quotation)?"""

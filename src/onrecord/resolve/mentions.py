@@ -46,6 +46,10 @@ FUNCTION_WORDS = frozenset(
     all any each every no not another other others such few fewer more most""".split()
 )
 
+# Honours and post-nominal letters written after a name ("Philip Arne KC"): no part of the name.
+POST_NOMINALS = frozenset("KC QC SC MP MSP MLA MPP MEP MBE OBE CBE PhD".split())
+QUOTE_CHARS = "\"“”‘’'«»"
+
 # Capitalised words that are no part of a person's name: days, months, sentence adverbs.
 NOT_NAME_WORDS = FUNCTION_WORDS | frozenset(
     """monday tuesday wednesday thursday friday saturday sunday january february march july august september october
@@ -95,8 +99,8 @@ class Mention(NamedTuple):
 
     @property
     def name_words(self) -> list[str]:
-        """The proper name's words."""
-        return self.name.split() if self.name else []
+        """The proper name's words, a nickname without its quotation marks (Riefan "Ifan" Kolle)."""
+        return [w.strip(QUOTE_CHARS) for w in self.name.split()] if self.name else []
 
 
 def words_of(text: str) -> list[Word]:
@@ -184,9 +188,25 @@ def name_run_start(words: list[Word], lex: SpeakerLexicon) -> int:
     # a known first name inside the run starts the name: "Staff Mark Milley", "Affairs Sergey Lavrov"
     for k in range(i + 1, last + 1):
         if words[k].lower in lex.first_names and words[k - 1].lower not in lex.first_names and not _is_initial(words[k - 1].text):
-            i = k
-            break
+            return k
+    j = i
+    while j > 0 and words[j - 1].is_capitalized:
+        j -= 1  # the capitalised stretch the name ends, role words included
+    if j >= 2 and words[j - 1].text == "of" and is_role_word(words[j - 2].text, lex):
+        return name_after_complement(words, i)
     return i
+
+
+def name_after_complement(words: list[Word], i: int) -> int:
+    """Where the name starts in a run that follows "<title> of": "(Director of) Public Prosecutions Eva Sandberg".
+
+    The complement is an organisation's name and the person's name is unknown to the lexicon: the person keeps
+    the last two words (with an initial or a particle before the surname).
+    """
+    k = max(i, len(words) - 2)
+    while k > i and (_is_initial(words[k - 1].text) or words[k - 1].lower in NAME_PARTICLES):
+        k -= 1
+    return k
 
 
 def _ends_with_person(words: list[Word], lex: SpeakerLexicon) -> bool:
@@ -421,6 +441,8 @@ def _parse_segment(segment: str, lex: SpeakerLexicon) -> Mention:
             return joined._replace(definite=definite and not joined.name and not joined.plural)
     a = name_run_start(core, lex)
     name_words, prefix = core[a:], core[:a]
+    while len(name_words) > 1 and name_words[-1].text in POST_NOMINALS:
+        name_words = name_words[:-1]  # "Philip Arne KC"
     affiliation = None
     # "a spokesman of Donald Trump": a name right after "of" (or "of the") is the complement, not the speaker
     after_of = [k for k in (a - 1, a - 2) if k > 0 and core[k].text == "of" and all(w.lower == "the" for w in core[k + 1:a])]
