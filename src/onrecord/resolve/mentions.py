@@ -13,6 +13,8 @@ from onrecord.text.tokens import tokenize
 from onrecord.resolve.lexicon import SpeakerLexicon, is_plural, load_speaker_lexicon, singular
 
 ARTICLES = frozenset("a an the".split())
+# Determiners of an unnamed one among many: "a senior official", "one trade expert", "another diplomat".
+INDEFINITE = frozenset("a an one another".split())
 # Determiners that make a description point back to something named before ("the readout", "this official").
 DEFINITE = frozenset("the this that".split())
 DEMONSTRATIVES = frozenset("these those".split())
@@ -89,6 +91,7 @@ class Mention(NamedTuple):
     head_phrase: str = ""  # the head with the word before it ("news agency"), lower case
     core: str = ""  # the core noun phrase without articles: "readout of the call", "Kestria’s foreign ministry"
     description: str = ""  # the mention less its leading article: "people familiar with the matter"
+    written: str = ""  # its first comma-free piece as written, determiner kept: "One senior government source"
     pronoun: str | None = None  # "he", "they", "who" … when the mention is one
     plural: bool = False
     gender: str | None = None  # "female" / "male" when the text says so
@@ -367,7 +370,8 @@ def parse_mention(text: str) -> Mention:
         if first in RELATIVE_PRONOUNS or first in POSTMODIFIER_OPENERS:
             continue  # "an official, who spoke on condition of anonymity"
         mention = _merge_appositive(mention, _parse_segment(segment, lex))
-    return mention._replace(text=raw, anonymous=anonymous and not (mention.name and not mention.pronoun))
+    return mention._replace(text=raw, anonymous=anonymous and not (mention.name and not mention.pronoun),
+                            written=segments[0].strip(_EDGE_PUNCT))
 
 
 def _has_marker(text: str, lex: SpeakerLexicon) -> bool:

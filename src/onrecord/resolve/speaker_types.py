@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from onrecord.document import Speaker
 from onrecord.resolve.lexicon import SpeakerLexicon, load_speaker_lexicon, outlet_key, singular
-from onrecord.resolve.mentions import FUNCTION_WORDS, Mention, is_acronym
+from onrecord.resolve.mentions import FUNCTION_WORDS, INDEFINITE, Mention, is_acronym
 
 PERSON_PRONOUNS = frozenset("he him she her i me".split())
 
@@ -108,7 +108,8 @@ def _described_type(mention: Mention, lex: SpeakerLexicon) -> str:
     if head in lex.organization_words or head in lex.groups:
         return "organization"
     if head in lex.person_role_nouns:
-        return "person"
+        # "one trade expert", "a spokeswoman for the ministry": an unnamed human source
+        return "anonymous" if mention.written.split(maxsplit=1)[0].lower() in INDEFINITE else "person"
     return "unknown"
 
 
@@ -132,5 +133,6 @@ def speaker_from_mention(mention: Mention, kind: str, person=None) -> Speaker:
         return Speaker(name or None, kind, role, affiliation)
     if mention.name:
         return Speaker(mention.name, kind, role, affiliation)
-    name = mention.description if kind == "anonymous" else (mention.core or mention.description)
+    # unnamed sources and documents are named as written: "A senior official", "a memo included in the packet"
+    name = mention.written if kind in ("anonymous", "document") else (mention.core or mention.description)
     return Speaker(name or None, kind, role, affiliation)
