@@ -1,6 +1,7 @@
 """A per-document index, built once: sentences, the people named in the text, and what the text says about them."""
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
@@ -49,6 +50,9 @@ class NameMention:
 
 
 _QUOTE_OPENERS = OPEN_QUOTES + STRAIGHT_QUOTES
+# "He spoke with the Courier's Anneli Fisk", "interviewed by Jane Doe": the one who asks in a Q&A.
+_SPOKE_WITH = re.compile(r"\b(?:spoke|spoken|talked|speaks|talks|sat down)\s+(?:with|to)\b|\binterviewed\s+by\b")
+_INTERVIEWER_REACH = 40  # characters from "spoke with" to the interviewer's name ("the Courier's …")
 _QUOTE_CLOSERS = CLOSE_QUOTES + STRAIGHT_QUOTES
 NAME_SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
 
@@ -314,6 +318,39 @@ class DocumentIndex:
             phrase += self.text[toks[j].start:toks[e - 1].end]
         mention = parse_mention(phrase)
         return mention if mention.name and name_key(mention.name) == name_key(self.text[start:end]) else None
+
+    def interviewee(self) -> PersonFacts | None:
+        """Who answers in a Q&A ("A:"): the first person the document names (its headline or its lead)."""
+        if self.mentions:
+            return self.people[self.mentions[0].key]
+        return self._name_pair_after(0, len(self.text))
+
+    def interviewer(self) -> PersonFacts | None:
+        """Who asks in a Q&A ("Q:"): the person the interviewee "spoke with", else the byline's author, else None."""
+        for match in _SPOKE_WITH.finditer(self.text):
+            i = bisect_left(self.mention_starts, match.end())
+            if i < len(self.mentions) and self.mentions[i].start - match.end() <= _INTERVIEWER_REACH:
+                return self.people[self.mentions[i].key]
+            person = self._name_pair_after(match.end(), _INTERVIEWER_REACH)
+            if person is not None:
+                return person
+        return self.facts(self.author, len(self.text)) if self.author else None
+
+    def _name_pair_after(self, position: int, reach: int) -> PersonFacts | None:
+        """The first capitalised pair that can be a person's name, starting within `reach` characters of `position`.
+
+        For a name the index passed over for want of evidence (a first name it doesn't know, said once).
+        """
+        for first_token, words in self._capitalised_runs(set()):
+            start = self.tokens[first_token].start
+            if start < position:
+                continue
+            if start - position > reach:
+                return None
+            texts = [w.text for w in words[name_run_start(words, self.lex):]]
+            if len(texts) >= 2 and self._person_like(texts):
+                return self.people[self._add_person(" ".join(texts), None, start)]
+        return None
 
     def _author(self, byline: str | None) -> str | None:
         """The article's author from its byline ("Isabel Van Brugen"), when it names a person."""

@@ -32,8 +32,8 @@ def looks_like_media_name(words: list[str], lex: SpeakerLexicon) -> bool:
 
 def looks_like_person_name(words: list[str], lex: SpeakerLexicon) -> bool:
     """1–4 capitalised words that are no place, group, outlet, acronym or organisation word."""
-    if not 1 <= len(words) <= 4:
-        return False
+    if not 1 <= len(words) <= 4 or len(words[0]) < 2:
+        return False  # (one letter is a label, "Q", or an initial, never a whole name)
     joined = " ".join(words)
     if joined.lower() in lex.places or joined.lower() in lex.groups or outlet_name(joined, lex):
         return False

@@ -31,6 +31,7 @@ from onrecord.resolve.via import (
 )
 
 FIRST_PERSON = frozenset("i me we us".split())
+QA_LABELS = frozenset("Q A".split())  # the speaker labels of a Q&A: question, answer
 
 
 @dataclass
@@ -112,6 +113,13 @@ def _same(a: Speaker | None, b: Speaker | None) -> bool:
     return a is not None and b is not None and a.type == b.type and (a.name or "").lower() == (b.name or "").lower()
 
 
+def _surname_in_capitals(mention: Mention, full_name: str) -> bool:
+    """A transcript's speaker label: "IDRIS" for Pavel Idris, a surname in capitals (no acronym)."""
+    words = mention.name_words
+    return (len(words) == 1 and words[0].isupper() and len(full_name.split()) > 1
+            and words[0].lower() == full_name.split()[-1].lower())
+
+
 def first_person(mention: Mention | None, outer: Speaker | None) -> Speaker:
     """ "I" inside someone's quotation is that someone; "we" is their organisation when known."""
     if outer is None:
@@ -135,7 +143,9 @@ class SpeakerResolver:
         """The speaker a source refers to; remembered for what comes after."""
         if mention is None or not (mention.core or mention.name or mention.pronoun):
             return Speaker(None, "unknown")  # no source given
-        if mention.pronoun:
+        if mention.written in QA_LABELS:
+            speaker, key, head = self._interview_party(mention.written)
+        elif mention.pronoun:
             speaker, key, head = self._pronoun(mention, reading)
         else:
             speaker, key, head = self._described(mention, reading.anchor, reading.kind)
@@ -143,6 +153,13 @@ class SpeakerResolver:
             position=reading.anchor, sentence=self.index.sentence_of(reading.anchor), speaker=speaker, key=key,
             head=head, plural=mention.plural and not mention.name, gender=mention.gender))
         return speaker
+
+    def _interview_party(self, label: str) -> tuple[Speaker, str | None, str]:
+        """ "Q:" and "A:" in a Q&A: the interviewer (unnamed: anonymous "Q") and the interviewee."""
+        person = self.index.interviewee() if label == "A" else self.index.interviewer()
+        if person is None:
+            return Speaker(label, "anonymous" if label == "Q" else "person"), None, label
+        return Speaker(person.name, "person", person.role, person.affiliation), name_key(person.name), label
 
     def _pronoun(self, mention: Mention, reading: SourceReading) -> tuple[Speaker, str | None, str]:
         """He, she, I, it, they, we, who: the antecedent's speaker, or a bare speaker of the right type."""
@@ -190,7 +207,7 @@ class SpeakerResolver:
         person = None
         if mention.name and not mention.plural and kind in ("person", "media", "unknown", "organization"):
             person = self.index.facts(mention.name, anchor)
-            if person is not None and kind in ("organization",):
+            if person is not None and kind == "organization" and not _surname_in_capitals(mention, person.name):
                 person = None  # "Pentagon", "Mexico": never a person's surname
             if person is not None and kind != "person":
                 # one word that is a person's surname elsewhere in the text ("Bloomberg" after "Michael Bloomberg")
