@@ -362,7 +362,7 @@ def parse_mention(text: str) -> Mention:
     anonymous = _has_marker(segments[0], lex)
     for segment in segments[1:]:
         first = segment.split()[0].lower()
-        if first in ("citing", "quoting"):
+        if first in ("citing", "quoting", "via"):
             continue  # "CNN, citing unnamed sources": the cited part is the via module's business
         if first in ("including", "among", "like", "such", "especially", "notably"):
             continue  # "many tax experts, including Mr. Goldberg": an example, not the speaker

@@ -27,7 +27,8 @@ def mention_outlet(mention: Mention, lex: SpeakerLexicon) -> str | None:
 
 def looks_like_media_name(words: list[str], lex: SpeakerLexicon) -> bool:
     """A capitalised name ending in a newspaper word: "The Harbor Post", "Valdorian Daily News"."""
-    return len(words) >= 2 and words[-1] in lex.media_name_heads and all(w[:1].isupper() for w in words)
+    # ("Post-Ledger": the last piece of a hyphenated name counts)
+    return len(words) >= 2 and words[-1].rsplit("-", 1)[-1] in lex.media_name_heads and all(w[:1].isupper() for w in words)
 
 
 def looks_like_person_name(words: list[str], lex: SpeakerLexicon) -> bool:

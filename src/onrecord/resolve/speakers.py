@@ -27,7 +27,9 @@ from onrecord.resolve.via import (
     outlet_of,
     relay_speaker,
     split_citing,
+    split_via,
     valid_span,
+    via_speaker,
 )
 
 FIRST_PERSON = frozenset("i me we us".split())
@@ -46,6 +48,7 @@ class SourceReading:
     source_spans: list[tuple[int, int]]
     exclude: list[tuple[int, int]]  # the content: names in it are not what the source's pronoun refers to
     cue: TextSpan | None  # the cue, when it is a valid span
+    via: str | None = None  # "USA Today" in "Richardson, via USA Today,"
 
 
 def resolve_speakers(doc: Document, options: ExtractOptions | None = None, analysis: Analysis | None = None) -> Document:
@@ -94,6 +97,9 @@ def read_source(attribution: Attribution) -> SourceReading:
     source, cue = valid_span(attribution.source), valid_span(attribution.cue)
     content = valid_span(attribution.content)
     relay, cited = split_citing(source.text) if source is not None else (None, None)
+    via = None
+    if source is not None and relay is None:
+        via, cited = split_via(source.text)  # "Richardson, via USA Today, said": the speaker comes first
     cited_by = valid_span(getattr(attribution, "_cited_by", None))  # set by extractors that read "X, citing Y"
     if cited_by is not None and relay is None:
         relay = cited_by.text
@@ -105,7 +111,7 @@ def read_source(attribution: Attribution) -> SourceReading:
     anchor = next((span.spans[0][0] for span in (source, cue, content) if span is not None), 0)
     points = [span.spans[0][0] for span in (source, cue) if span is not None]
     return SourceReading(mention, kind, relay, anchor, points, list(source.spans) if source else [],
-                         list(content.spans) if content else [], cue)
+                         list(content.spans) if content else [], cue, via)
 
 
 def _same(a: Speaker | None, b: Speaker | None) -> bool:
@@ -231,6 +237,9 @@ class SpeakerResolver:
         relayed = relay_speaker(relay)
         if relayed is not None:
             chain.append(relayed)
+        passed_through = via_speaker(reading.via)
+        if passed_through is not None:
+            chain.append(passed_through)
         if cue is not None:
             cue_words = cue.text.split()
             cue_word = cue_words[-1].lower() if cue_words else ""
