@@ -114,3 +114,13 @@ def test_a_team_and_position_before_a_name_are_a_role():
     doc = resolved(text, ("Bayside DL Kofi Adebanjo", "said", "he was ready"),
                    ("DL Kofi Adebanjo", "said", "the line was healthy"))
     assert named(doc, "Bayside DL Kofi Adebanjo") == named(doc, "DL Kofi Adebanjo") == ("Kofi Adebanjo", "person")
+
+
+# -- class 6: the wrong antecedent -----------------------------------------------------------------------------------
+def test_the_role_names_the_documents_most_prominent_holder():
+    text = ("President Lena Askew will sign the pact next week, officials said. Mrs. Askew has pushed for it.\n"
+            "Tomas Brede, the president of the Dairy Council, said farmers had waited long enough.\n"
+            "The president said the pact was fair.")
+    doc = resolved(text, ("Tomas Brede, the president of the Dairy Council", "said", "farmers had waited long enough"),
+                   ("The president", "said", "the pact was fair"))
+    assert named(doc, "The president") == ("Lena Askew", "person")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass
 
 from onrecord.text.analysis import Analysis
@@ -95,6 +96,7 @@ class DocumentIndex:
         self.by_sentence: dict[int, list[NameMention]] = {}
         self._surnames: dict[str, list[tuple[int, str]]] = {}
         self._lone_names: dict[tuple[str, bool], bool] = {}  # _lone_name's verdicts
+        self._times_named: Counter[str] | None = None  # times_named's counts, built on first use
         self.author = self._author(byline)
         self._build(sources or [])
 
@@ -318,6 +320,12 @@ class DocumentIndex:
             phrase += self.text[toks[j].start:toks[e - 1].end]
         mention = parse_mention(phrase)
         return mention if mention.name and name_key(mention.name) == name_key(self.text[start:end]) else None
+
+    def times_named(self, key: str | None) -> int:
+        """How often the text names a person (full name or surname): how prominent they are in the document."""
+        if self._times_named is None:
+            self._times_named = Counter(m.key for m in self.mentions)
+        return self._times_named[key] if key else 0
 
     def interviewee(self) -> PersonFacts | None:
         """Who answers in a Q&A ("A:"): the first person the document names (its headline or its lead)."""
