@@ -101,6 +101,7 @@ class Coreference:
         names = self.index.mentions[:bisect_left(self.index.mention_starts, position)] if own_type == "person" else []
         people = ((m.start, self._speaker_of(m), m.key, "") for m in reversed(names))
         latest = heapq.merge(speakers, people, key=lambda c: -c[0])
+        holders: list[Antecedent] = []  # people holding the role, latest first
         for _, speaker, key, antecedent_head in islice(latest, MAX_LOOKBACK):
             if own_type == "media" and head in GENERIC_MEDIA_HEADS and speaker.type == "media":
                 return Antecedent(position, 0, speaker, key, antecedent_head)
@@ -108,8 +109,15 @@ class Coreference:
                 continue
             words = set(f"{speaker.name or ''} {speaker.role or ''} {speaker.affiliation or ''}".lower().replace(".", " ").split())
             if (antecedent_head == head or head in words or mention.core.lower() in words) and modifiers <= words:
-                return Antecedent(position, 0, speaker, key, antecedent_head)
-        return None
+                if own_type != "person" or key is None:
+                    return Antecedent(position, 0, speaker, key, antecedent_head)
+                if all(h.key != key for h in holders):
+                    holders.append(Antecedent(position, 0, speaker, key, antecedent_head))
+        if not holders:
+            return None
+        # "the president": the document's most prominent holder of the role (the most often named, then the one whose
+        # role is the bare title), not merely the latest ("Colette Marchand, the president of the farm bureau")
+        return max(holders, key=lambda h: (self.index.times_named(h.key), " of " not in f" {h.speaker.role or ''} "))
 
     def _speaker_of(self, mention: NameMention) -> Speaker:
         """The person a name in the text refers to."""

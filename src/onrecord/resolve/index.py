@@ -1,11 +1,13 @@
 """A per-document index, built once: sentences, the people named in the text, and what the text says about them."""
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from dataclasses import dataclass
 
 from onrecord.text.analysis import Analysis
-from onrecord.text.tokens import OPEN_QUOTES, STRAIGHT_QUOTES, Token, retokenize, split_sentences, tokenize
+from onrecord.text.tokens import CLOSE_QUOTES, OPEN_QUOTES, STRAIGHT_QUOTES, Token, retokenize, split_sentences, tokenize
 from onrecord.resolve.lexicon import SpeakerLexicon, load_speaker_lexicon
 from onrecord.resolve.mentions import (
     FUNCTION_WORDS,
@@ -13,6 +15,7 @@ from onrecord.resolve.mentions import (
     Mention,
     Word,
     is_role_word,
+    name_after_complement,
     name_run_start,
     parse_mention,
 )
@@ -48,6 +51,10 @@ class NameMention:
 
 
 _QUOTE_OPENERS = OPEN_QUOTES + STRAIGHT_QUOTES
+# "He spoke with the Courier's Anneli Fisk", "interviewed by Jane Doe": the one who asks in a Q&A.
+_SPOKE_WITH = re.compile(r"\b(?:spoke|spoken|talked|speaks|talks|sat down)\s+(?:with|to)\b|\binterviewed\s+by\b")
+_INTERVIEWER_REACH = 40  # characters from "spoke with" to the interviewer's name ("the Courier's …")
+_QUOTE_CLOSERS = CLOSE_QUOTES + STRAIGHT_QUOTES
 NAME_SUFFIXES = frozenset("jr jr. sr sr. ii iii iv".split())
 
 
@@ -89,6 +96,7 @@ class DocumentIndex:
         self.by_sentence: dict[int, list[NameMention]] = {}
         self._surnames: dict[str, list[tuple[int, str]]] = {}
         self._lone_names: dict[tuple[str, bool], bool] = {}  # _lone_name's verdicts
+        self._times_named: Counter[str] | None = None  # times_named's counts, built on first use
         self.author = self._author(byline)
         self._build(sources or [])
 
@@ -148,8 +156,12 @@ class DocumentIndex:
                 singles.append((words[0], True))
                 continue
             a = name_run_start(words, lex)
+            if a < len(words) and first_token >= 2 and self.tokens[first_token - 1].text == "of" and is_role_word(
+                    self.tokens[first_token - 2].text, lex):
+                a = name_after_complement(words, a)  # "Director of Public Prosecutions Eva Sandberg"
             name_words = words[a:]
-            if a == 0 and len(name_words) > 1 and self._opens_sentence(first_token) and (
+            nickname = any(self.text[w.start - 1:w.start] in _QUOTE_OPENERS for w in name_words[1:])
+            if a == 0 and len(name_words) > 1 and not nickname and self._opens_sentence(first_token) and (
                     name_words[0].lower not in lex.first_names
                     and tuple(w.lower for w in name_words) not in inside_sentences):
                 # "Unlike Patriot", "Poor Mexico": a sentence's capitalised first word is no first name unless
@@ -164,7 +176,8 @@ class DocumentIndex:
             prefix_has_role = any(is_role_word(w.text, lex) for w in words[:a]) or (
                 first_token > 0 and is_role_word(self.tokens[first_token - 1].text, lex))
             # evidence that a capitalised pair is a person: a first name, a title, or the surname used alone
-            if not (texts[0].lower() in lex.first_names or prefix_has_role or texts[-1].lower() in surnames_alone):
+            if not (texts[0].lower() in lex.first_names or prefix_has_role or nickname
+                    or texts[-1].lower() in surnames_alone):
                 continue
             start = name_words[0].start
             end = name_words[-1].start + len(name_words[-1].text)  # without a possessive ’s
@@ -214,8 +227,15 @@ class DocumentIndex:
                 continue
             j = i
             words: list[Word] = []
-            while j < n and toks[j].is_word and (toks[j].is_capitalized or (
-                    toks[j].lower in NAME_PARTICLES and j + 1 < n and toks[j + 1].is_capitalized)):
+            while j < n:
+                if j > i and self._nickname_at(j) and not words[-1].possessive:
+                    # a nickname in quotation marks inside the name: Riefan "Ifan" Kolle
+                    words.append(Word(toks[j + 1].text, toks[j + 1].start, toks[j + 1].end))
+                    j += 3
+                    continue
+                if not (toks[j].is_word and (toks[j].is_capitalized or (
+                        toks[j].lower in NAME_PARTICLES and j + 1 < n and toks[j + 1].is_capitalized))):
+                    break
                 if j > i and "\n" in text[toks[j - 1].end:toks[j].start]:
                     break
                 t = toks[j].text
@@ -235,6 +255,13 @@ class DocumentIndex:
             if words:
                 yield first, words
             after = max(j, i + 1)
+
+    def _nickname_at(self, i: int) -> bool:
+        """Is token i a quotation mark opening a one-word nickname between two capitalised name words?"""
+        toks = self.tokens
+        return (i > 0 and i + 3 < len(toks) and toks[i].text in _QUOTE_OPENERS and toks[i + 1].is_capitalized
+                and toks[i + 1].is_word and toks[i + 2].text in _QUOTE_CLOSERS and toks[i + 3].is_capitalized
+                and toks[i + 3].is_word and toks[i - 1].end < toks[i].start and toks[i + 2].end < toks[i + 3].start)
 
     def _opens_sentence(self, i: int) -> bool:
         """Is token i the first word of a sentence (or of a quotation)?"""
@@ -293,6 +320,45 @@ class DocumentIndex:
             phrase += self.text[toks[j].start:toks[e - 1].end]
         mention = parse_mention(phrase)
         return mention if mention.name and name_key(mention.name) == name_key(self.text[start:end]) else None
+
+    def times_named(self, key: str | None) -> int:
+        """How often the text names a person (full name or surname): how prominent they are in the document."""
+        if self._times_named is None:
+            self._times_named = Counter(m.key for m in self.mentions)
+        return self._times_named[key] if key else 0
+
+    def interviewee(self) -> PersonFacts | None:
+        """Who answers in a Q&A ("A:"): the first person the document names (its headline or its lead)."""
+        if self.mentions:
+            return self.people[self.mentions[0].key]
+        return self._name_pair_after(0, len(self.text))
+
+    def interviewer(self) -> PersonFacts | None:
+        """Who asks in a Q&A ("Q:"): the person the interviewee "spoke with", else the byline's author, else None."""
+        for match in _SPOKE_WITH.finditer(self.text):
+            i = bisect_left(self.mention_starts, match.end())
+            if i < len(self.mentions) and self.mentions[i].start - match.end() <= _INTERVIEWER_REACH:
+                return self.people[self.mentions[i].key]
+            person = self._name_pair_after(match.end(), _INTERVIEWER_REACH)
+            if person is not None:
+                return person
+        return self.facts(self.author, len(self.text)) if self.author else None
+
+    def _name_pair_after(self, position: int, reach: int) -> PersonFacts | None:
+        """The first capitalised pair that can be a person's name, starting within `reach` characters of `position`.
+
+        For a name the index passed over for want of evidence (a first name it doesn't know, said once).
+        """
+        for first_token, words in self._capitalised_runs(set()):
+            start = self.tokens[first_token].start
+            if start < position:
+                continue
+            if start - position > reach:
+                return None
+            texts = [w.text for w in words[name_run_start(words, self.lex):]]
+            if len(texts) >= 2 and self._person_like(texts):
+                return self.people[self._add_person(" ".join(texts), None, start)]
+        return None
 
     def _author(self, byline: str | None) -> str | None:
         """The article's author from its byline ("Isabel Van Brugen"), when it names a person."""

@@ -13,6 +13,8 @@ from onrecord.text.tokens import tokenize
 from onrecord.resolve.lexicon import SpeakerLexicon, is_plural, load_speaker_lexicon, singular
 
 ARTICLES = frozenset("a an the".split())
+# Determiners of an unnamed one among many: "a senior official", "one trade expert", "another diplomat".
+INDEFINITE = frozenset("a an one another".split())
 # Determiners that make a description point back to something named before ("the readout", "this official").
 DEFINITE = frozenset("the this that".split())
 DEMONSTRATIVES = frozenset("these those".split())
@@ -45,6 +47,10 @@ FUNCTION_WORDS = frozenset(
     however meanwhile also still now then there here what who why how where which some many several both
     all any each every no not another other others such few fewer more most""".split()
 )
+
+# Honours and post-nominal letters written after a name ("Philip Arne KC"): no part of the name.
+POST_NOMINALS = frozenset("KC QC SC MP MSP MLA MPP MEP MBE OBE CBE PhD".split())
+QUOTE_CHARS = "\"“”‘’'«»"
 
 # Capitalised words that are no part of a person's name: days, months, sentence adverbs.
 NOT_NAME_WORDS = FUNCTION_WORDS | frozenset(
@@ -85,6 +91,7 @@ class Mention(NamedTuple):
     head_phrase: str = ""  # the head with the word before it ("news agency"), lower case
     core: str = ""  # the core noun phrase without articles: "readout of the call", "Kestria’s foreign ministry"
     description: str = ""  # the mention less its leading article: "people familiar with the matter"
+    written: str = ""  # its first comma-free piece as written, determiner kept: "One senior government source"
     pronoun: str | None = None  # "he", "they", "who" … when the mention is one
     plural: bool = False
     gender: str | None = None  # "female" / "male" when the text says so
@@ -95,8 +102,8 @@ class Mention(NamedTuple):
 
     @property
     def name_words(self) -> list[str]:
-        """The proper name's words."""
-        return self.name.split() if self.name else []
+        """The proper name's words, a nickname without its quotation marks (Riefan "Ifan" Kolle)."""
+        return [w.strip(QUOTE_CHARS) for w in self.name.split()] if self.name else []
 
 
 def words_of(text: str) -> list[Word]:
@@ -184,9 +191,25 @@ def name_run_start(words: list[Word], lex: SpeakerLexicon) -> int:
     # a known first name inside the run starts the name: "Staff Mark Milley", "Affairs Sergey Lavrov"
     for k in range(i + 1, last + 1):
         if words[k].lower in lex.first_names and words[k - 1].lower not in lex.first_names and not _is_initial(words[k - 1].text):
-            i = k
-            break
+            return k
+    j = i
+    while j > 0 and words[j - 1].is_capitalized:
+        j -= 1  # the capitalised stretch the name ends, role words included
+    if j >= 2 and words[j - 1].text == "of" and is_role_word(words[j - 2].text, lex):
+        return name_after_complement(words, i)
     return i
+
+
+def name_after_complement(words: list[Word], i: int) -> int:
+    """Where the name starts in a run that follows "<title> of": "(Director of) Public Prosecutions Eva Sandberg".
+
+    The complement is an organisation's name and the person's name is unknown to the lexicon: the person keeps
+    the last two words (with an initial or a particle before the surname).
+    """
+    k = max(i, len(words) - 2)
+    while k > i and (_is_initial(words[k - 1].text) or words[k - 1].lower in NAME_PARTICLES):
+        k -= 1
+    return k
 
 
 def _ends_with_person(words: list[Word], lex: SpeakerLexicon) -> bool:
@@ -339,7 +362,7 @@ def parse_mention(text: str) -> Mention:
     anonymous = _has_marker(segments[0], lex)
     for segment in segments[1:]:
         first = segment.split()[0].lower()
-        if first in ("citing", "quoting"):
+        if first in ("citing", "quoting", "via"):
             continue  # "CNN, citing unnamed sources": the cited part is the via module's business
         if first in ("including", "among", "like", "such", "especially", "notably"):
             continue  # "many tax experts, including Mr. Goldberg": an example, not the speaker
@@ -347,7 +370,8 @@ def parse_mention(text: str) -> Mention:
         if first in RELATIVE_PRONOUNS or first in POSTMODIFIER_OPENERS:
             continue  # "an official, who spoke on condition of anonymity"
         mention = _merge_appositive(mention, _parse_segment(segment, lex))
-    return mention._replace(text=raw, anonymous=anonymous and not (mention.name and not mention.pronoun))
+    return mention._replace(text=raw, anonymous=anonymous and not (mention.name and not mention.pronoun),
+                            written=segments[0].strip(_EDGE_PUNCT))
 
 
 def _has_marker(text: str, lex: SpeakerLexicon) -> bool:
@@ -421,6 +445,8 @@ def _parse_segment(segment: str, lex: SpeakerLexicon) -> Mention:
             return joined._replace(definite=definite and not joined.name and not joined.plural)
     a = name_run_start(core, lex)
     name_words, prefix = core[a:], core[:a]
+    while len(name_words) > 1 and name_words[-1].text in POST_NOMINALS:
+        name_words = name_words[:-1]  # "Philip Arne KC"
     affiliation = None
     # "a spokesman of Donald Trump": a name right after "of" (or "of the") is the complement, not the speaker
     after_of = [k for k in (a - 1, a - 2) if k > 0 and core[k].text == "of" and all(w.lower == "the" for w in core[k + 1:a])]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from onrecord.document import Speaker
 from onrecord.resolve.lexicon import SpeakerLexicon, load_speaker_lexicon, outlet_key, singular
-from onrecord.resolve.mentions import FUNCTION_WORDS, Mention, is_acronym
+from onrecord.resolve.mentions import FUNCTION_WORDS, INDEFINITE, Mention, is_acronym
 
 PERSON_PRONOUNS = frozenset("he him she her i me".split())
 
@@ -27,13 +27,14 @@ def mention_outlet(mention: Mention, lex: SpeakerLexicon) -> str | None:
 
 def looks_like_media_name(words: list[str], lex: SpeakerLexicon) -> bool:
     """A capitalised name ending in a newspaper word: "The Harbor Post", "Valdorian Daily News"."""
-    return len(words) >= 2 and words[-1] in lex.media_name_heads and all(w[:1].isupper() for w in words)
+    # ("Post-Ledger": the last piece of a hyphenated name counts)
+    return len(words) >= 2 and words[-1].rsplit("-", 1)[-1] in lex.media_name_heads and all(w[:1].isupper() for w in words)
 
 
 def looks_like_person_name(words: list[str], lex: SpeakerLexicon) -> bool:
     """1–4 capitalised words that are no place, group, outlet, acronym or organisation word."""
-    if not 1 <= len(words) <= 4:
-        return False
+    if not 1 <= len(words) <= 4 or len(words[0]) < 2:
+        return False  # (one letter is a label, "Q", or an initial, never a whole name)
     joined = " ".join(words)
     if joined.lower() in lex.places or joined.lower() in lex.groups or outlet_name(joined, lex):
         return False
@@ -108,7 +109,8 @@ def _described_type(mention: Mention, lex: SpeakerLexicon) -> str:
     if head in lex.organization_words or head in lex.groups:
         return "organization"
     if head in lex.person_role_nouns:
-        return "person"
+        # "one trade expert", "a spokeswoman for the ministry": an unnamed human source
+        return "anonymous" if mention.written.split(maxsplit=1)[0].lower() in INDEFINITE else "person"
     return "unknown"
 
 
@@ -132,5 +134,6 @@ def speaker_from_mention(mention: Mention, kind: str, person=None) -> Speaker:
         return Speaker(name or None, kind, role, affiliation)
     if mention.name:
         return Speaker(mention.name, kind, role, affiliation)
-    name = mention.description if kind == "anonymous" else (mention.core or mention.description)
+    # unnamed sources and documents are named as written: "A senior official", "a memo included in the packet"
+    name = mention.written if kind in ("anonymous", "document") else (mention.core or mention.description)
     return Speaker(name or None, kind, role, affiliation)

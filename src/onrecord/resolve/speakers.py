@@ -27,10 +27,13 @@ from onrecord.resolve.via import (
     outlet_of,
     relay_speaker,
     split_citing,
+    split_via,
     valid_span,
+    via_speaker,
 )
 
 FIRST_PERSON = frozenset("i me we us".split())
+QA_LABELS = frozenset("Q A".split())  # the speaker labels of a Q&A: question, answer
 
 
 @dataclass
@@ -45,6 +48,7 @@ class SourceReading:
     source_spans: list[tuple[int, int]]
     exclude: list[tuple[int, int]]  # the content: names in it are not what the source's pronoun refers to
     cue: TextSpan | None  # the cue, when it is a valid span
+    via: str | None = None  # "USA Today" in "Richardson, via USA Today,"
 
 
 def resolve_speakers(doc: Document, options: ExtractOptions | None = None, analysis: Analysis | None = None) -> Document:
@@ -93,6 +97,9 @@ def read_source(attribution: Attribution) -> SourceReading:
     source, cue = valid_span(attribution.source), valid_span(attribution.cue)
     content = valid_span(attribution.content)
     relay, cited = split_citing(source.text) if source is not None else (None, None)
+    via = None
+    if source is not None and relay is None:
+        via, cited = split_via(source.text)  # "Richardson, via USA Today, said": the speaker comes first
     cited_by = valid_span(getattr(attribution, "_cited_by", None))  # set by extractors that read "X, citing Y"
     if cited_by is not None and relay is None:
         relay = cited_by.text
@@ -104,12 +111,19 @@ def read_source(attribution: Attribution) -> SourceReading:
     anchor = next((span.spans[0][0] for span in (source, cue, content) if span is not None), 0)
     points = [span.spans[0][0] for span in (source, cue) if span is not None]
     return SourceReading(mention, kind, relay, anchor, points, list(source.spans) if source else [],
-                         list(content.spans) if content else [], cue)
+                         list(content.spans) if content else [], cue, via)
 
 
 def _same(a: Speaker | None, b: Speaker | None) -> bool:
     """Do two speakers name the same entity?"""
     return a is not None and b is not None and a.type == b.type and (a.name or "").lower() == (b.name or "").lower()
+
+
+def _surname_in_capitals(mention: Mention, full_name: str) -> bool:
+    """A transcript's speaker label: "IDRIS" for Pavel Idris, a surname in capitals (no acronym)."""
+    words = mention.name_words
+    return (len(words) == 1 and words[0].isupper() and len(full_name.split()) > 1
+            and words[0].lower() == full_name.split()[-1].lower())
 
 
 def first_person(mention: Mention | None, outer: Speaker | None) -> Speaker:
@@ -135,7 +149,9 @@ class SpeakerResolver:
         """The speaker a source refers to; remembered for what comes after."""
         if mention is None or not (mention.core or mention.name or mention.pronoun):
             return Speaker(None, "unknown")  # no source given
-        if mention.pronoun:
+        if mention.written in QA_LABELS:
+            speaker, key, head = self._interview_party(mention.written)
+        elif mention.pronoun:
             speaker, key, head = self._pronoun(mention, reading)
         else:
             speaker, key, head = self._described(mention, reading.anchor, reading.kind)
@@ -143,6 +159,13 @@ class SpeakerResolver:
             position=reading.anchor, sentence=self.index.sentence_of(reading.anchor), speaker=speaker, key=key,
             head=head, plural=mention.plural and not mention.name, gender=mention.gender))
         return speaker
+
+    def _interview_party(self, label: str) -> tuple[Speaker, str | None, str]:
+        """ "Q:" and "A:" in a Q&A: the interviewer (unnamed: anonymous "Q") and the interviewee."""
+        person = self.index.interviewee() if label == "A" else self.index.interviewer()
+        if person is None:
+            return Speaker(label, "anonymous" if label == "Q" else "person"), None, label
+        return Speaker(person.name, "person", person.role, person.affiliation), name_key(person.name), label
 
     def _pronoun(self, mention: Mention, reading: SourceReading) -> tuple[Speaker, str | None, str]:
         """He, she, I, it, they, we, who: the antecedent's speaker, or a bare speaker of the right type."""
@@ -190,7 +213,7 @@ class SpeakerResolver:
         person = None
         if mention.name and not mention.plural and kind in ("person", "media", "unknown", "organization"):
             person = self.index.facts(mention.name, anchor)
-            if person is not None and kind in ("organization",):
+            if person is not None and kind == "organization" and not _surname_in_capitals(mention, person.name):
                 person = None  # "Pentagon", "Mexico": never a person's surname
             if person is not None and kind != "person":
                 # one word that is a person's surname elsewhere in the text ("Bloomberg" after "Michael Bloomberg")
@@ -214,6 +237,9 @@ class SpeakerResolver:
         relayed = relay_speaker(relay)
         if relayed is not None:
             chain.append(relayed)
+        passed_through = via_speaker(reading.via)
+        if passed_through is not None:
+            chain.append(passed_through)
         if cue is not None:
             cue_words = cue.text.split()
             cue_word = cue_words[-1].lower() if cue_words else ""

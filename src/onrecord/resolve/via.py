@@ -18,6 +18,28 @@ MAX_OUTLET_WORDS = 8
 MAX_CONTAINER_SCAN = 64
 
 
+# "Richardson, via USA Today," / "Coach Ferreira, via Lucia Brandt of the Post-Ledger,": the speaker, then the relay.
+VIA = re.compile(r"^(?P<cited>.+?),?\s+via\s+(?P<relay>\S.*?)[\s,;—–-]*$", re.S | re.I)
+
+
+def split_via(text: str) -> tuple[str | None, str]:
+    """("USA Today", "Richardson") for "Richardson, via USA Today,"; (None, text) when no relay is named."""
+    match = VIA.match(text.strip()) if text else None
+    if match is None:
+        return None, text
+    return match.group("relay"), match.group("cited")
+
+
+def via_speaker(text: str | None) -> Speaker | None:
+    """The outlet a "via" relay names: the outlet itself, or a journalist's outlet ("Lucia Brandt of the Post-Ledger")."""
+    outlet = relay_speaker(text) or outlet_of(text)
+    if outlet is None and text:
+        affiliation = parse_mention(text).affiliation
+        if affiliation and mention_type(parse_mention(affiliation)) == "media":
+            outlet = speaker_from_mention(parse_mention(affiliation), "media")
+    return outlet
+
+
 def split_citing(text: str) -> tuple[str | None, str]:
     """("CNN", "unnamed sources") for "CNN, citing unnamed sources"; (None, text) when nothing is cited."""
     match = CITING.match(text.strip()) if text else None

@@ -7,6 +7,7 @@ it is recomputed after every ingest and a user's `merge` / `split` survives re-i
                    surname-only mentions join the cluster their role / affiliation agree with, else the
                    dominant one (≥ 3/4 of the statements), else stay a speaker of their own
     organizations  and media: equal normalised names merge; an acronym joins the name it abbreviates
+    descriptions   a name without a capital ("company", "the newspaper") is never unified across documents
     corrections    replayed in order on the automatic clusters; then speaker ids are assigned
 """
 from __future__ import annotations
@@ -169,7 +170,7 @@ def _entries(mentions: Mapping[ResolvedSpeaker, int]) -> list[_Entry]:
     """The unifiable mentions (person, organization, media, with a name), in a fixed order."""
     entries = []
     for mention, count in mentions.items():
-        if mention.type not in UNIFIED_TYPES or not mention.name:
+        if mention.type not in UNIFIED_TYPES or not mention.name or is_common_noun(mention.name):
             continue
         display = _display_name(mention.name, mention.type)
         key = _key(display)
@@ -177,6 +178,14 @@ def _entries(mentions: Mapping[ResolvedSpeaker, int]) -> list[_Entry]:
             entries.append(_Entry(mention, int(count), display, key, _mention_order(mention)))
     entries.sort(key=lambda e: e.order)
     return entries
+
+
+def is_common_noun(name: str) -> bool:
+    """A description, not a name ("company", "the ministry", "sheriff's office"): no capitalised word.
+
+    Each document's "the company" is a different company: a bare common noun is never one speaker across documents.
+    """
+    return not any(w[:1].isupper() or w[:1].isdigit() for w in name.split())
 
 
 def _statements(entries: Iterable[_Entry]) -> int:
