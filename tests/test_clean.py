@@ -406,3 +406,22 @@ def test_polnear_dev_discard_spans_fall_outside_the_article(polnear_dev):
     figures = measure_segments(polnear_dev)
     assert figures.discard_pct >= 80.0, figures.missed
     assert figures.lost_pct <= 2.0, figures.lost
+
+
+def test_polnear_discard_characters_fall_outside_the_article(polnear_train, polnear_dev):
+    """Issue 16's acceptance, by characters: long Discard spans (tweets, digests, rosters) weigh what they hold."""
+    from onrecord.evaluate.segments import measure_segments
+
+    figures = measure_segments(polnear_train).add(measure_segments(polnear_dev))
+    assert figures.discard_chars_pct >= 80.0, figures.missed
+    assert figures.lost_pct <= 2.0, figures.lost
+
+
+def test_styles_set_page_chrome_falls_outside_the_article():
+    from pathlib import Path
+
+    from onrecord.evaluate.segments import measure_segments
+
+    figures = measure_segments(Path(__file__).parent / "fixtures" / "styles")
+    assert figures.discard_chars_pct >= 80.0, figures.missed
+    assert figures.gold_chars_lost == 0, figures.lost
