@@ -33,6 +33,10 @@ SPEAKER_LABEL = "speaker label"
 # In a tail, a line with a word that is a cue at least this often on PolNeAR train reads as attributed prose.
 PROSE_CUE_STRENGTH = 0.5
 PROSE_MIN_WORDS = 8
+EMBEDDED_POST = "embedded post"
+HEADLINE_MAX_WORDS = 25
+HEADLINE_CAPITALS = 0.75  # share of capitalised words in a headline-case line
+_HEADLINE_WORD = re.compile(r"[^\W\d_][\w'’\-]*")
 _WORD = re.compile(r"[a-z]+")
 _CLOSING_QUOTE = re.compile(r"[”\"’'»]\W{0,2}$")
 _BLANK = re.compile(r"[^\n]")
@@ -61,6 +65,8 @@ class LineRule:
     tail: bool = False  # near the end, the lines after it stay non-article
     opens_list: bool = False  # the short lines after it are its list ("Related:")
     speaker_after_quote: bool = False  # "- Sanders." under a quotation names its speaker: article
+    signs_post: bool = False  # "@handle." signs the short line above it: a tweet or reader comment, not the article
+    heading: bool = False  # a subheading in the body; the text's first line is the headline and stays article
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,8 @@ class SegmentRules:
     inline: tuple[InlineRule, ...]
     long_line_words: int  # advertorial needs twice the evidence in a line longer than this
     end_lines: int  # how many last lines `at_end` rules look at
-    list_item_words: int  # a list item under a "Related:" header is at most this long
+    list_item_words: int  # a list item under a "Related:" header is at most this long (or in headline case)
+    post_words: int  # the line a `signs_post` line signs is at most this long
 
 
 def _alternation(rule: dict, patterns: list[str]) -> re.Pattern | None:
@@ -111,14 +118,15 @@ def load_segment_rules(name: str = DEFAULT_RULES) -> SegmentRules:
     rules = tuple(
         LineRule(r["reason"], r["label"], _compile(r), r.get("max_words"), r.get("strength", 0),
                  r.get("position") == "end", r.get("tail", False), r.get("opens_list", False),
-                 r.get("speaker_after_quote", False))
+                 r.get("speaker_after_quote", False), r.get("signs_post", False), r.get("heading", False))
         for r in raw["rules"]
     )
     inline = tuple(InlineRule(r["reason"], r["label"], _alternation(r, r["patterns"]), r.get("prefix", False),
                               r.get("header", False), tuple(r.get("keywords", ()))) for r in raw["inline"])
     for rule in rules + inline:
         assert rule.label in SEGMENT_LABELS, rule
-    return SegmentRules(raw["name"], rules, inline, raw["long_line_words"], raw["end_lines"], raw["list_item_words"])
+    return SegmentRules(raw["name"], rules, inline, raw["long_line_words"], raw["end_lines"], raw["list_item_words"],
+                        raw["post_words"])
 
 
 @dataclass(frozen=True)
@@ -267,7 +275,9 @@ def _cut_inline(text: str, line: _Line, rules: SegmentRules, number: int) -> Non
         line.body.append((line.start, line.end))
         line.body_text, line.lower, line.words = content, lower, len(content.split())
         return
+    # at one position the longest piece wins: a whole `<tweet …>…</tweet>` over its opening tag
     pieces = sorted((line.start + s, line.start + e, label, reason) for s, e, label, reason in found)
+    pieces.sort(key=lambda piece: (piece[0], -piece[1]))
     at = line.start
     for start, end, label, reason in pieces:
         if start < at:  # overlapping matches: the earlier piece wins
@@ -344,6 +354,11 @@ def _apply_context(lines: list[_Line], rules: SegmentRules) -> None:
         if rule is not None and rule.speaker_after_quote and n and _CLOSING_QUOTE.search(lines[n - 1].body_text):
             line.label, line.reason, line.ruled, line.rule = ARTICLE, SPEAKER_LABEL, False, None
             continue
+        if rule is not None and rule.heading and n == 0:  # the headline: headlines report statements too
+            line.label, line.reason, line.ruled, line.rule = ARTICLE, BODY_TEXT, False, None
+        if rule is not None and rule.signs_post and n and not lines[n - 1].ruled \
+                and 0 < lines[n - 1].words <= rules.post_words and not _reads_as_attributed(lines[n - 1]):
+            lines[n - 1].label, lines[n - 1].reason = rule.label, EMBEDDED_POST
         if line.ruled:
             in_list = rule if rule is not None and rule.opens_list else None
             if tail is None and rule is not None and rule.tail and 2 * n >= len(lines):
@@ -351,7 +366,7 @@ def _apply_context(lines: list[_Line], rules: SegmentRules) -> None:
             continue
         if not line.body_text:
             continue
-        if in_list is not None and line.words <= rules.list_item_words:
+        if in_list is not None and (line.words <= rules.list_item_words or _headline_case(line.body_text)):
             line.label, line.reason = in_list.label, in_list.reason
             continue
         in_list = None
@@ -360,6 +375,15 @@ def _apply_context(lines: list[_Line], rules: SegmentRules) -> None:
                 line.reason = ATTRIBUTED_PROSE
             else:
                 line.label, line.reason = tail.label, f"after {tail.reason}"
+
+
+def _headline_case(text: str) -> bool:
+    """Is a line written like a headline ("Rand Paul Scores Direct Hit On Donald Trump"): a few words, and
+    nearly all those of four letters or more capitalised ("with", "from" are lower case in some styles)?"""
+    words = _HEADLINE_WORD.findall(text)
+    long = [w for w in words if len(w) >= 4]
+    return (len(words) <= HEADLINE_MAX_WORDS and len(long) >= 3
+            and sum(w[0].isupper() for w in long) >= HEADLINE_CAPITALS * len(long))
 
 
 def _reads_as_attributed(line: _Line) -> bool:

@@ -1,11 +1,13 @@
 """Score the clean stage's segmenter against PolNeAR: Discard spans caught, gold attribution text kept.
 
 The annotators marked boilerplate ("Follow X on Twitter", "ABSTRACT.", time stamps) as `Discard`. A
-Discard span counts as caught when at least half of its characters lie in non-article segments; the
+Discard span counts as caught when at least half of its characters lie in non-article segments (and each of
+its characters counts, for the figure by characters); the
 gold Source/Cue/Content characters that lie there are text the extract stage can no longer see.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +23,8 @@ class SegmentFigures:
     documents: int = 0
     discard: int = 0
     discard_caught: int = 0
+    discard_chars: int = 0  # characters of Discard spans
+    discard_chars_caught: int = 0  # of them, in non-article segments
     gold_chars: int = 0
     gold_chars_lost: int = 0
     missed: list[str] = field(default_factory=list)  # Discard spans left in article segments
@@ -30,6 +34,15 @@ class SegmentFigures:
     def discard_pct(self) -> float:
         """% of Discard spans in non-article segments."""
         return 100 * self.discard_caught / self.discard if self.discard else 0.0
+
+    @property
+    def discard_chars_pct(self) -> float:
+        """% of Discard characters in non-article segments (long spans weigh more than short ones)."""
+        return 100 * self.discard_chars_caught / self.discard_chars if self.discard_chars else 0.0
+
+    def add(self, other: SegmentFigures) -> SegmentFigures:
+        """The figures of two folders together."""
+        return SegmentFigures(*(getattr(self, f.name) + getattr(other, f.name) for f in dataclasses.fields(self)))
 
     @property
     def lost_pct(self) -> float:
@@ -62,6 +75,8 @@ def measure_segments(folder: Path | str) -> SegmentFigures:
             size = sum(e - s for s, e in span.spans)
             inside = sum(sum(mask[s:e]) for s, e in span.spans)
             figures.discard += 1
+            figures.discard_chars += size
+            figures.discard_chars_caught += inside
             if size and 2 * inside >= size:
                 figures.discard_caught += 1
             else:
