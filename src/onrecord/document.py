@@ -87,6 +87,8 @@ class Attribution:
     speaker: Speaker | None = None
     via: list[Speaker] = field(default_factory=list)  # reporting chain, nearest outlet first
     confidence: float = 1.0
+    # no cue: a paragraph that is only a quotation, by the speaker before it, or a pull quote above a name line
+    floating: bool = False
 
 
 @dataclass(frozen=True)
