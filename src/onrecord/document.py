@@ -89,6 +89,8 @@ class Attribution:
     via: list[Speaker] = field(default_factory=list)  # reporting chain, nearest outlet first
     confidence: float = 1.0
     act: str | None = "speech"  # one of ACTS, from the cue (`act_of`); None only on gold that doesn't say
+    # no cue: a paragraph that is only a quotation, by the speaker before it, or a pull quote above a name line
+    floating: bool = False
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def speaker_from_dict(data: dict[str, Any] | None) -> Speaker | None:
 
 def attribution_to_dict(attribution: Attribution) -> dict[str, Any]:
     """One attribution as a JSON-ready dict (field order is the reading order: who, how, what)."""
-    return {
+    data = {
         "source": span_to_dict(attribution.source),
         "cue": span_to_dict(attribution.cue),
         "content": span_to_dict(attribution.content),
@@ -57,6 +57,9 @@ def attribution_to_dict(attribution: Attribution) -> dict[str, Any]:
         "via": [speaker_to_dict(outlet) for outlet in attribution.via],
         "confidence": attribution.confidence,
     }
+    if attribution.floating:  # only then, as "truncated": the common case keeps the keys it always had
+        data["floating"] = True
+    return data
 
 
 def attribution_from_dict(data: dict[str, Any], text: str) -> Attribution:
@@ -71,6 +74,7 @@ def attribution_from_dict(data: dict[str, Any], text: str) -> Attribution:
         via=[speaker_from_dict(outlet) for outlet in data.get("via", [])],
         confidence=float(data.get("confidence", 1.0)),
         act=data.get("act") or act_of(cue and cue.text),
+        floating=bool(data.get("floating", False)),
     )
 
 

@@ -103,12 +103,16 @@ def evaluate_command(
     output_format: Annotated[EvaluateFormat, typer.Option("--format", "-f", help="Output format.")] = EvaluateFormat.table,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Score only the first N articles.")] = None,
     profile: ProfileOption = Profile.accurate,
+    without_floating: Annotated[bool, typer.Option(
+        "--without-floating", help="Score without floating and pull quotes (statements with no cue, their speaker "
+        "from the paragraph before or the name line after): PolNeAR annotates few of them.")] = False,
 ) -> None:
     """Score the extractor against hand-annotated articles (a PolNeAR-style folder); prints the model version.
 
     Examples:
         onrecord evaluate --gold polnear/dev
         onrecord evaluate --gold polnear/dev --profile fast --format json
+        onrecord evaluate --gold polnear/dev --without-floating
     """
     if not (gold / "text").is_dir():
         typer.echo(f"error: no text/ folder in {gold}: --gold takes a folder of text/ and attributions/ "
@@ -119,7 +123,7 @@ def evaluate_command(
     except ImportError as error:
         typer.echo(f"error: the evaluate stage is not available ({error})", err=True)
         raise typer.Exit(2)
-    report = evaluate_folder(gold, options=engine_options(profile), limit=limit)
+    report = evaluate_folder(gold, options=engine_options(profile), limit=limit, without_floating=without_floating)
     if output_format is EvaluateFormat.json:
         typer.echo(json.dumps(report_to_dict(report), ensure_ascii=False, indent=2))
     else:

@@ -57,8 +57,12 @@ class EvaluationReport:
 
 
 def evaluate_folder(gold_dir: Path, extract_fn: ExtractFn | None = None, options: ExtractOptions | None = None,
-                    limit: int | None = None) -> EvaluationReport:
-    """Extract attributions from every annotated article of `gold_dir` and score them against the gold."""
+                    limit: int | None = None, without_floating: bool = False) -> EvaluationReport:
+    """Extract attributions from every annotated article of `gold_dir` and score them against the gold.
+
+    `without_floating` drops the floating and pull quotes found (`Attribution.floating`) before scoring:
+    PolNeAR's guideline annotates few of them as attributions of their own.
+    """
     options = options or ExtractOptions()
     model = ""
     if extract_fn is None:
@@ -76,6 +80,8 @@ def evaluate_folder(gold_dir: Path, extract_fn: ExtractFn | None = None, options
             failures[gold.doc_id] = f"{type(exc).__name__}: {exc}"
             predicted = Document(text=gold.text, doc_id=gold.doc_id)
         elapsed += time.perf_counter() - started
+        if without_floating:
+            predicted.attributions = [a for a in predicted.attributions if not a.floating]
         documents.append((gold, predicted))
     gold_acts = any(a.act for gold, _ in documents for a in gold.attributions)
     speakers = speaker_accuracy(documents)

@@ -42,6 +42,7 @@ class Frame:
     content: list[tuple[int, int]]
     source: list[tuple[int, int]] = field(default_factory=list)
     confidence: float = 1.0
+    floating: bool = False  # no cue: the speaker comes from the layout (a floating or pull quote, floating.py)
 
 
 class SentenceView:
