@@ -241,7 +241,7 @@ def attribution_table(doc: Document, full: bool = False) -> Table:
         # Text(...) keeps brackets in news text from being read as rich markup.
         table.add_row(
             speaker_cell(attribution, speaker_limit),
-            Text(attribution.cue.text if attribution.cue else "—"),
+            Text(attribution.cue.text if attribution.cue else "(floating)" if attribution.floating else "—"),
             Text(snippet(attribution.content.text, content_limit)),
             Text(attribution.kind),
             Text(", ".join(outlet.name or outlet.type for outlet in attribution.via) or "—"),
