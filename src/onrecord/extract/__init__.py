@@ -12,6 +12,7 @@ from functools import lru_cache
 from onrecord.document import Attribution, TextSpan
 from onrecord.text.acts import act_of
 from onrecord.text.cues import RELAY_CUES, load_cue_lexicon
+from onrecord.extract.filters import drop_non_statements
 from onrecord.extract.frames import (
     BRIEFING_VERBS, CUE_NOUNS, DASHES, Frame, SentenceView, according_to_frame, briefing_frame, colon_frame,
     cue_noun_frame, dash_frame, frame_for_cue,
@@ -36,6 +37,7 @@ def find_attributions(analysis: Analysis, options: ExtractOptions) -> list[Attri
         from onrecord.extract.tagger import load_tagger
 
         frames = complete_tagger_frames(analysis, load_tagger(options.profile).frames(analysis, frames), frames)
+    frames = drop_non_statements(analysis, frames)
     frames += floating_frames(analysis, frames)
     attach_follow_up_quotes(analysis.tokens, analysis.sentences, analysis.quotes, analysis.in_quote, frames)
     frames.sort(key=lambda f: f.content[0][0])
