@@ -15,6 +15,7 @@ from onrecord.extract.frames import (
     BRIEFING_VERBS, CUE_NOUNS, DASHES, Frame, SentenceView, according_to_frame, briefing_frame, colon_frame,
     cue_noun_frame, dash_frame, frame_for_cue,
 )
+from onrecord.extract.repairs import repair_spans
 from onrecord.text.tokens import Token, paragraph_ends
 from onrecord.text.kinds import classify_kind
 from onrecord.options import ExtractOptions
@@ -35,6 +36,7 @@ def find_attributions(analysis: Analysis, options: ExtractOptions) -> list[Attri
 
         frames = complete_tagger_frames(analysis, load_tagger(options.profile).frames(analysis, frames), frames)
     attach_follow_up_quotes(analysis.tokens, analysis.sentences, analysis.quotes, analysis.in_quote, frames)
+    frames = repair_spans(analysis, frames)
     frames.sort(key=lambda f: f.content[0][0])
     return [_to_attribution(analysis.text, analysis.tokens, f) for f in frames]
 
