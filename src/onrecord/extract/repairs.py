@@ -84,9 +84,11 @@ def repair_passive(analysis: Analysis, frame: Frame) -> None:
     if found is None:
         return
     aux, participle = found
-    if any(a > participle for a, _ in frame.source):
-        return  # the source already follows the cue: the agent ("has been accused by the Turkish government")
     view = _sentence_view(analysis, participle)
+    if any(a > participle for a, _ in frame.source):
+        # the source already follows the cue, the agent ("has been accused by the Turkish government"): its extent
+        repair_agent_extent(view, frame, participle)
+        return
     # the subject: what the source and content held before the auxiliary ("Colin … Dorn, 58, of Harwick,")
     before = [a for a, b in frame.source + frame.content if b <= aux]
     subject = view.trim(min(before), aux) if before else None
@@ -113,6 +115,28 @@ def repair_passive(analysis: Analysis, frame: Frame) -> None:
     frame.content = ([subject] if keep_subject else []) + after
     frame.source = [view.trim(*agent)] if agent is not None else []
     frame.cue = [(aux, cue_end)]
+
+
+def repair_agent_extent(view: SentenceView, frame: Frame, participle: int) -> None:
+    """"was accused by a partner, Henrik Sollund, of hiding …": the agent runs over its appositives, out of the
+    content, and "by" joins the cue."""
+    by = participle + 1
+    if by >= view.end or view.tokens[by].lower != "by" or frame.source[0][0] != by + 1:
+        return
+    agent = agent_phrase(view, by + 1)
+    if agent is None:
+        return
+    frame.source = [view.trim(*agent)]
+    frame.content = [piece for a, b in frame.content for piece in _outside(view, (a, b), agent) if piece[1] > piece[0]]
+    frame.cue = [(a, max(b, by + 1)) if b == by else (a, b) for a, b in frame.cue]
+
+
+def _outside(view: SentenceView, piece: tuple[int, int], cut: tuple[int, int]) -> list[tuple[int, int]]:
+    """The parts of a token piece outside the range `cut`, trimmed of punctuation."""
+    a, b = piece
+    if b <= cut[0] or a >= cut[1]:
+        return [piece]
+    return [view.trim(a, cut[0]), view.trim(cut[1], b)]
 
 
 def trailing_agent(view: SentenceView, piece: tuple[int, int]) -> tuple[tuple[int, int] | None, int]:
@@ -152,6 +176,8 @@ def agent_phrase(view: SentenceView, i: int) -> tuple[int, int] | None:
         return None
     toks = view.tokens
     a, b = agent
+    # "by store manager Rita Colfax, according to the sheriff's office": a new attribution is no appositive
+    b = next((k for k in range(a + 1, b) if toks[k].text == "," and toks[k + 1].lower == "according"), b)
     if b - a == 1 and toks[a].lower in PARTITIVES and b + 1 < view.end and toks[b].lower == "of":
         rest = source_right(view, b + 1)
         if rest is not None:
