@@ -18,6 +18,7 @@ from onrecord.extract.frames import (
     cue_noun_frame, dash_frame, frame_for_cue,
 )
 from onrecord.extract.floating import floating_frames
+from onrecord.extract.repairs import repair_spans
 from onrecord.text.tokens import Token, paragraph_ends
 from onrecord.text.kinds import classify_kind
 from onrecord.options import ExtractOptions
@@ -40,6 +41,7 @@ def find_attributions(analysis: Analysis, options: ExtractOptions) -> list[Attri
     frames = drop_non_statements(analysis, frames)
     frames += floating_frames(analysis, frames)
     attach_follow_up_quotes(analysis.tokens, analysis.sentences, analysis.quotes, analysis.in_quote, frames)
+    frames = repair_spans(analysis, frames)
     frames.sort(key=lambda f: f.content[0][0])
     return [_to_attribution(analysis.text, analysis.tokens, f) for f in frames]
 

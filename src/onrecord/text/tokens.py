@@ -17,7 +17,8 @@ _TOKEN_RE = re.compile(
       | (?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Maj|Sgt|Capt|Adm|St|Jr|Sr|Prof|Rev|Atty|Hon|Pres|Sec|Supt|Cmdr)\.
       | [A-Z]\.(?=\s+[A-Z])        # a middle initial: "Roxana M. Leon"
       | ''                          # two apostrophes as a double quote mark (NYT style)
-      | \w+(?:['’\-.]\w+)*          # words, with inner apostrophes, hyphens, dots (3.5, Washington-based)
+      | \w+(?:['’\-.]\w+)*(?:\++(?!\w))?  # words, with inner apostrophes, hyphens, dots (3.5, Washington-based)
+                                    # and trailing plus signs that are part of a name (Disney+, C++)
       | ['’]\w+                     # clitics standing alone: ’ll ’s
       | \S                          # any other single character
     """,
@@ -25,8 +26,8 @@ _TOKEN_RE = re.compile(
 )
 # What tokenize runs: the same tokens, found faster. The blanks before a token are matched (possessively)
 # with it, so the scanner does not try every alternative at every blank; a plain word not followed by
-# ' ’ - . is taken in one step, the span the `\w+…` alternative would give it (no earlier one can match there).
-_SCAN_RE = re.compile(r"\s*+(\w++(?!['’\-.])|" + _TOKEN_RE.pattern + ")", re.VERBOSE)
+# ' ’ - . + is taken in one step, the span the `\w+…` alternative would give it (no earlier one can match there).
+_SCAN_RE = re.compile(r"\s*+(\w++(?!['’\-.+])|" + _TOKEN_RE.pattern + ")", re.VERBOSE)
 
 # Abbreviations whose period does not end a sentence.
 ABBREVIATIONS = frozenset(
