@@ -36,12 +36,13 @@ IRREGULAR_PARTICIPLES = frozenset("""paid made held led run sent set put built b
 
 
 def repair_spans(analysis: Analysis, frames: list[Frame]) -> list[Frame]:
-    """Set right the frames of the classes above; returns the frames (medium-phrase duplicates dropped)."""
-    frames = drop_medium_frames(analysis, frames)
-    for frame in frames:
+    """Set right the frames of the classes above; returns the frames (medium-phrase duplicates dropped).
+    Frames with no cue (floating and pull quotes) have no verb to repair around: they pass unchanged."""
+    cued = drop_medium_frames(analysis, [f for f in frames if f.cue])
+    for frame in cued:
         repair_passive(analysis, frame)
         trim_dateline(analysis.tokens, frame)
-    return frames
+    return cued + [f for f in frames if not f.cue]
 
 
 def _sentence_view(analysis: Analysis, k: int) -> SentenceView:
