@@ -38,10 +38,9 @@ def find_attributions(analysis: Analysis, options: ExtractOptions) -> list[Attri
         from onrecord.extract.tagger import load_tagger
 
         frames = complete_tagger_frames(analysis, load_tagger(options.profile).frames(analysis, frames), frames)
-    frames = drop_non_statements(analysis, frames)
+    frames = repair_spans(analysis, drop_non_statements(analysis, frames))
     frames += floating_frames(analysis, frames)
     attach_follow_up_quotes(analysis.tokens, analysis.sentences, analysis.quotes, analysis.in_quote, frames)
-    frames = repair_spans(analysis, frames)
     frames.sort(key=lambda f: f.content[0][0])
     return [_to_attribution(analysis.text, analysis.tokens, f) for f in frames]
 
