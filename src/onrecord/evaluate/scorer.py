@@ -5,6 +5,7 @@ match. Within a document, predicted and gold attributions are paired greedily by
 Jaccard overlap (largest first, each used at most once); every metric then counts over those pairs.
 Where the gold names and types speakers (the styles set), the speakers of the pairs the `attribution`
 metric counts are compared too; where it gives acts, `speech` and `thought` are groups like the kinds.
+The reliability functions bin predictions by `confidence` and measure how often each bin is right.
 """
 from __future__ import annotations
 
