@@ -9,8 +9,8 @@ from onrecord.document import Attribution, Document, Speaker, TextSpan
 from onrecord.evaluate import evaluate_folder, iter_errors, render_report, report_to_dict
 from onrecord.evaluate.brat import GoldDocument
 from onrecord.evaluate.scorer import (
-    ACT_GROUPS, GROUPS, METRICS, Score, layout_recall, same_name, score_corpus, score_document, speaker_accuracy,
-    span_tokens, token_f1,
+    ACT_GROUPS, GROUPS, METRICS, Score, confidence_outcomes, expected_calibration_error, layout_recall, reliability,
+    same_name, score_at_confidence, score_corpus, score_document, speaker_accuracy, span_tokens, token_f1,
 )
 
 TEXT = ("Officials said the talks between the two parties would resume next week in Geneva. "
@@ -319,3 +319,53 @@ def test_iter_errors_names_speaker_and_act_differences():
     predicted = _doc(_att("the plan could fail", "Critics", "warned", speaker=("Critics", "person")))
     (error,) = iter_errors(gold, predicted)
     assert error.reason == "speaker type differs; act differs"
+
+
+def _with_confidence(attribution: Attribution, confidence: float) -> Attribution:
+    attribution.confidence = confidence
+    return attribution
+
+
+def test_confidence_outcomes_mark_what_the_attribution_metric_counts():
+    gold = _doc(TALKS, PLAN)
+    wrong_source = _att("the plan could fail", "the minister", "warned")
+    predicted = _doc(_with_confidence(_att(TALKS.content.text, "Officials", "said"), 0.95),
+                     _with_confidence(wrong_source, 0.8), _with_confidence(_att("“We are ready,”"), 0.55))
+    assert confidence_outcomes([(gold, predicted)]) == [(0.95, True), (0.8, False), (0.55, False)]
+
+
+def test_reliability_bins_precision_and_expected_calibration_error():
+    outcomes = [(0.2, False), (0.55, True), (0.55, False), (0.95, True), (1.0, True), (0.9, False)]
+    bins = reliability(outcomes)
+    assert [(b.low, b.high) for b in bins][:2] == [(0.0, 0.5), (0.5, 0.6)] and bins[-1].high == 1.0
+    assert [b.n for b in bins] == [1, 2, 0, 0, 0, 3]  # 1.0 falls in the last bin
+    assert bins[1].precision == 0.5 and bins[1].mean_confidence == pytest.approx(0.55)
+    assert bins[-1].precision == pytest.approx(2 / 3)
+    # 1/6 · |0 − 0.2| + 2/6 · |0.5 − 0.55| + 3/6 · |2/3 − 0.95|
+    assert expected_calibration_error(bins) == pytest.approx(0.2 / 6 + 0.1 / 6 + 0.85 / 6)
+    assert expected_calibration_error(reliability([])) == 0.0
+
+
+def test_score_at_confidence_keeps_predictions_from_the_minimum_up():
+    outcomes = [(0.4, True), (0.75, False), (0.9, True), (0.95, True)]
+    assert _prf(score_at_confidence(outcomes, n_gold=4, minimum=0.7)) == (0.6667, 0.5, 0.5714)
+    assert score_at_confidence(outcomes, n_gold=4, minimum=0.9).n_pred == 2
+
+
+def test_evaluate_reports_reliability_in_table_and_json(tmp_path):
+    start, source = TEXT.index("the plan could fail"), TEXT.index("Critics")
+    ann = (f"T1\tContent {start} {start + 19}\tthe plan could fail\nT2\tSource {source} {source + 7}\tCritics\n"
+           "E1\tAttribution:T2 Source:T2 Content:T1")
+    gold_dir = _write_gold(tmp_path, TEXT, ann)
+    predicted = _doc(_with_confidence(_att("the plan could fail", "Critics", "warned"), 0.92),
+                     _with_confidence(_att(TALKS.content.text, "Officials", "said"), 0.65))
+    report = evaluate_folder(gold_dir, extract_fn=lambda text, options, doc_id=None: predicted)
+    data = report_to_dict(report)["reliability"]
+    assert [(b["predicted"], b["right"]) for b in data["bins"]] == [(0, 0), (0, 0), (1, 0), (0, 0), (0, 0), (1, 1)]
+    assert data["expected_calibration_error"] == pytest.approx(0.5 * 0.65 + 0.5 * 0.08)
+    assert data["at_confidence"]["0.9"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "n_pred": 1}
+    out = io.StringIO()
+    render_report(report, Console(file=out, width=100))
+    rendered = out.getvalue()
+    assert "Precision by confidence" in rendered and "[0.9, 1.0]" in rendered
+    assert "expected calibration error: 0.365" in rendered and "confidence ≥ 0.9: P 100 R 100 (1 kept)" in rendered

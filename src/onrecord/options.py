@@ -14,3 +14,4 @@ class ExtractOptions:
     resolve_speakers: bool = True  # run the resolve stage (pronouns, roles, via chains)
     profile: str = "accurate"  # a learned tagger, "accurate", "fast" or "precise"; "rules": cue lexicon and frame rules only; or a model folder
     max_chars: int = 2_000_000  # longer texts are cut here (counted, never raised on)
+    calibrate: bool = True  # map raw scores to calibrated confidences (the profile's calibration.json); off: raw

@@ -15,8 +15,9 @@ from rich.table import Table
 from onrecord.document import ACTS, Attribution, Document
 from onrecord.evaluate.brat import GoldDocument, read_folder
 from onrecord.evaluate.scorer import (
-    ACT_GROUPS, GROUPS, HEADLINE_CONTENT_F1, METRICS, Accuracy, Score, layout_recall, pair_attributions,
-    role_tokens, same_name, score_corpus, speaker_accuracy, speaker_of, token_f1,
+    ACT_GROUPS, CONFIDENCE_THRESHOLDS, GROUPS, HEADLINE_CONTENT_F1, METRICS, Accuracy, ReliabilityBin, Score,
+    confidence_outcomes, expected_calibration_error, layout_recall, pair_attributions, reliability, role_tokens,
+    same_name, score_at_confidence, score_corpus, speaker_accuracy, speaker_of, token_f1,
 )
 from onrecord.options import ExtractOptions
 
@@ -39,6 +40,14 @@ class EvaluationReport:
     # floating and pull quotes were found (the `speech`/`thought` groups of `scores` come with gold acts)
     speakers: dict[str, Accuracy] = field(default_factory=dict)
     layouts: dict[str, Accuracy] = field(default_factory=dict)
+    # does `confidence` mean what it says: precision by confidence bin, and the score from each minimum up
+    reliability: list[ReliabilityBin] = field(default_factory=list)
+    at_confidence: dict[float, Score] = field(default_factory=dict)
+
+    @property
+    def calibration_error(self) -> float:
+        """Expected calibration error of the predictions' confidences over the reliability bins."""
+        return expected_calibration_error(self.reliability)
 
     @property
     def n_gold(self) -> int:
@@ -85,9 +94,13 @@ def evaluate_folder(gold_dir: Path, extract_fn: ExtractFn | None = None, options
         documents.append((gold, predicted))
     gold_acts = any(a.act for gold, _ in documents for a in gold.attributions)
     speakers = speaker_accuracy(documents)
-    return EvaluationReport(str(gold_dir), score_corpus(documents, ACT_GROUPS if gold_acts else GROUPS),
-                            len(documents), elapsed, dict(skipped), failures, documents, model,
-                            {what: a for what, a in speakers.items() if a.total}, layout_recall(documents))
+    scores = score_corpus(documents, ACT_GROUPS if gold_acts else GROUPS)
+    outcomes = confidence_outcomes(documents)
+    n_gold = scores["all"]["attribution"].n_gold
+    return EvaluationReport(str(gold_dir), scores, len(documents), elapsed, dict(skipped), failures, documents, model,
+                            {what: a for what, a in speakers.items() if a.total}, layout_recall(documents),
+                            reliability(outcomes),
+                            {m: score_at_confidence(outcomes, n_gold, m) for m in CONFIDENCE_THRESHOLDS})
 
 
 def render_report(report: EvaluationReport, console: Console) -> None:
@@ -123,11 +136,30 @@ def render_report(report: EvaluationReport, console: Console) -> None:
             f"{what} {_percent(a.value).strip()}% ({a.right}/{a.total})" for what, a in report.speakers.items()))
     if report.layouts:
         console.print("found: " + " · ".join(f"{layout} {a.right}/{a.total}" for layout, a in report.layouts.items()))
+    render_reliability(report, console)
     if report.skipped:
         console.print("skipped while reading: " + ", ".join(f"{n} {why}" for why, n in sorted(report.skipped.items())))
     if report.failures:
         doc_id, error = next(iter(report.failures.items()))
         console.print(f"[red]extraction failed on {len(report.failures)} documents[/red] (first: {doc_id}: {error})")
+
+
+def render_reliability(report: EvaluationReport, console: Console) -> None:
+    """Print the reliability table (precision of the predictions in each confidence bin), the expected
+    calibration error, and precision and recall from each minimum confidence up."""
+    if not report.n_predicted:
+        return
+    table = Table(title="Precision by confidence (%)", title_justify="left", box=box.MINIMAL, pad_edge=False)
+    for column in ("confidence", "predicted", "right", "precision", "mean confidence"):
+        table.add_column(column, justify="left" if column == "confidence" else "right", no_wrap=True)
+    for b in report.reliability:
+        closing = "]" if b is report.reliability[-1] else ")"
+        table.add_row(f"[{b.low:.1f}, {b.high:.1f}{closing}", str(b.n), str(b.right),
+                      _percent(b.precision) if b.n else "   –", _percent(b.mean_confidence) if b.n else "   –")
+    console.print(table, crop=False)
+    console.print(f"expected calibration error: {report.calibration_error:.3f} · " + " · ".join(
+        f"confidence ≥ {m:g}: P {_percent(s.precision).strip()} R {_percent(s.recall).strip()} ({s.n_pred} kept)"
+        for m, s in report.at_confidence.items()))
 
 
 def _percent(value: float) -> str:
@@ -149,6 +181,15 @@ def report_to_dict(report: EvaluationReport) -> dict:
         "failures": report.failures,
         "speakers": {what: _accuracy_dict(a) for what, a in report.speakers.items()},
         "layouts": {layout: _accuracy_dict(a) for layout, a in report.layouts.items()},
+        "reliability": {
+            "bins": [{"low": b.low, "high": b.high, "predicted": b.n, "right": b.right,
+                      "precision": round(b.precision, 4), "mean_confidence": round(b.mean_confidence, 4)}
+                     for b in report.reliability],
+            "expected_calibration_error": round(report.calibration_error, 4),
+            "at_confidence": {f"{m:g}": {"precision": round(s.precision, 4), "recall": round(s.recall, 4),
+                                         "f1": round(s.f1, 4), "n_pred": s.n_pred}
+                              for m, s in report.at_confidence.items()},
+        },
         "scores": {
             group: {metric: {"precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4),
                              "matched_pred": round(s.matched_pred, 4), "matched_gold": round(s.matched_gold, 4),

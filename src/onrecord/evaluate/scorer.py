@@ -5,10 +5,12 @@ match. Within a document, predicted and gold attributions are paired greedily by
 Jaccard overlap (largest first, each used at most once); every metric then counts over those pairs.
 Where the gold names and types speakers (the styles set), the speakers of the pairs the `attribution`
 metric counts are compared too; where it gives acts, `speech` and `thought` are groups like the kinds.
+The reliability functions bin predictions by `confidence` and measure how often each bin is right.
 """
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -232,3 +234,61 @@ def layout_recall(pairs_of_docs: Iterable[tuple]) -> dict[str, Accuracy]:
         for gi, layout in gold_doc.layouts.items():
             total[layout] = total.get(layout, Accuracy()) + Accuracy(gi in matched, 1)
     return total
+
+
+# -- confidence: does a prediction's `confidence` say how often such predictions are right? -----------------
+
+RELIABILITY_EDGES = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # bins [0.0, 0.5), [0.5, 0.6), …, [0.9, 1.0]
+CONFIDENCE_THRESHOLDS = (0.5, 0.7, 0.9)  # minimum confidences whose precision and recall are reported
+
+
+@dataclass
+class ReliabilityBin:
+    """Predicted attributions whose confidence falls in [low, high): how many, how many right, mean confidence."""
+
+    low: float
+    high: float
+    n: int = 0
+    right: int = 0
+    confidence_sum: float = 0.0
+
+    @property
+    def precision(self) -> float:
+        """Share of this bin's predictions the `attribution` metric counts right; 0.0 for an empty bin."""
+        return self.right / self.n if self.n else 0.0
+
+    @property
+    def mean_confidence(self) -> float:
+        """Mean confidence of this bin's predictions; 0.0 for an empty bin."""
+        return self.confidence_sum / self.n if self.n else 0.0
+
+
+def confidence_outcomes(pairs_of_docs: Iterable[tuple]) -> list[tuple[float, bool]]:
+    """(confidence, right) of every predicted attribution: right when the `attribution` metric counts its pair."""
+    outcomes = []
+    for gold_doc, predicted_doc in pairs_of_docs:
+        right = {pi for _, pi in matched_attributions(gold_doc, predicted_doc)}
+        outcomes += [(a.confidence, pi in right) for pi, a in enumerate(predicted_doc.attributions)]
+    return outcomes
+
+
+def reliability(outcomes: Iterable[tuple[float, bool]], edges: tuple[float, ...] = RELIABILITY_EDGES) -> list[ReliabilityBin]:
+    """Predictions binned by confidence (the last bin holds its upper edge: 1.0 goes in [0.9, 1.0])."""
+    bins = [ReliabilityBin(low, high) for low, high in zip(edges, edges[1:])]
+    for confidence, right in outcomes:
+        b = bins[min(max(bisect_right(edges, confidence) - 1, 0), len(bins) - 1)]
+        b.n, b.right, b.confidence_sum = b.n + 1, b.right + right, b.confidence_sum + confidence
+    return bins
+
+
+def expected_calibration_error(bins: list[ReliabilityBin]) -> float:
+    """Σ (bin share of predictions) × |bin precision − bin mean confidence|; 0.0 with no predictions."""
+    total = sum(b.n for b in bins)
+    return sum(b.n / total * abs(b.precision - b.mean_confidence) for b in bins) if total else 0.0
+
+
+def score_at_confidence(outcomes: list[tuple[float, bool]], n_gold: int, minimum: float) -> Score:
+    """The `attribution` score of the predictions whose confidence is `minimum` or more (pairs are one to one, so
+    each right prediction is one gold attribution found)."""
+    kept = [right for confidence, right in outcomes if confidence >= minimum]
+    return Score(matched_pred=sum(kept), matched_gold=sum(kept), n_pred=len(kept), n_gold=n_gold)

@@ -17,6 +17,7 @@ from onrecord.extract.frames import (
     BRIEFING_VERBS, CUE_NOUNS, DASHES, Frame, SentenceView, according_to_frame, briefing_frame, colon_frame,
     cue_noun_frame, dash_frame, frame_for_cue,
 )
+from onrecord.extract.calibration import IDENTITY, Calibration, rules_calibration
 from onrecord.extract.floating import floating_frames
 from onrecord.extract.repairs import repair_spans
 from onrecord.text.tokens import Token, paragraph_ends
@@ -42,7 +43,27 @@ def find_attributions(analysis: Analysis, options: ExtractOptions) -> list[Attri
     frames += floating_frames(analysis, frames)
     attach_follow_up_quotes(analysis.tokens, analysis.sentences, analysis.quotes, analysis.in_quote, frames)
     frames.sort(key=lambda f: f.content[0][0])
+    calibrate_frames(frames, options)
     return [_to_attribution(analysis.text, analysis.tokens, f) for f in frames]
+
+
+def calibrate_frames(frames: list[Frame], options: ExtractOptions) -> None:
+    """Each frame's raw score becomes a calibrated confidence (the profile's map; which frames exist is untouched)."""
+    calibration = calibration_for(options)
+    for f in frames:
+        f.confidence = calibration(f.confidence)
+
+
+def calibration_for(options: ExtractOptions) -> Calibration:
+    """The confidence map for these options: the learned model's (loaded and checked with it), or the rules
+    profile's where the cue lexicon and threshold are the ones it was fitted with; the identity with `calibrate` off."""
+    if not options.calibrate:
+        return IDENTITY
+    if options.profile == "rules":
+        return rules_calibration(options.cue_lexicon, options.cue_threshold)
+    from onrecord.extract.tagger import load_tagger
+
+    return load_tagger(options.profile).calibration
 
 
 def complete_tagger_frames(analysis: Analysis, tagged: list[Frame], rules: list[Frame]) -> list[Frame]:

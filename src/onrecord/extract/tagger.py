@@ -8,8 +8,9 @@ Running the role head per cue lets attributions nest and share a sentence, as in
 
 The tagger reads the rule stages' output as features (cue-lexicon strength, quotation state, the role a
 rule frame gave each token), so rules and model are one pipeline: rules propose, the model decides.
-Model files live in onrecord/data/models/<profile>/ (weights.pt, vocab.json, model.json) and are
-checked against the SHA-256 sums in model.json when loaded.
+Model files live in onrecord/data/models/<profile>/ (weights.pt, vocab.json, model.json, and
+calibration.json where the model has one: see calibration.py) and are checked against the SHA-256 sums in
+model.json when loaded.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 from onrecord.errors import Errors, ModelFileError
+from onrecord.extract.calibration import CALIBRATION_FILE, IDENTITY, Calibration
 from onrecord.extract.features import SentenceFeatures, TextFeatures, sentence_features, spans_of, text_features
 from onrecord.extract.frames import Frame
 
@@ -56,8 +58,9 @@ def load_tagger(profile: str | Path) -> "Tagger":
 class Tagger:
     """A loaded model: vocabularies, network and the decoding of its tags into frames."""
 
-    def __init__(self, network, vocab: dict[str, dict[str, int]], meta: dict):
+    def __init__(self, network, vocab: dict[str, dict[str, int]], meta: dict, calibration: Calibration = IDENTITY):
         self.network, self.vocab, self.meta = network, vocab, meta
+        self.calibration = calibration  # raw cue probability → calibrated confidence
         self.network.eval()
         from onrecord.extract.cnn_numpy import CnnInference
 
@@ -85,7 +88,9 @@ class Tagger:
         network = AttributionNetwork(vocab_sizes={k: len(v) + 2 for k, v in vocab.items()}, **meta["config"])
         state = torch.load(folder / "weights.pt", map_location="cpu", weights_only=True)
         network.load_state_dict({k: v.float() for k, v in state.items()})
-        return cls(network, vocab, meta)
+        # read only when model.json lists it, so the map is checked like the weights
+        calibration = Calibration.read(folder) if CALIBRATION_FILE in meta["sha256"] else IDENTITY
+        return cls(network, vocab, meta, calibration)
 
     @property
     def version(self) -> str:
