@@ -73,3 +73,23 @@ def test_off_the_main_thread_it_does_nothing():
     thread.start()
     thread.join()
     assert outcome == ["finished"]
+
+
+def test_a_worker_keeps_none_of_the_parents_pipes_open():
+    """A subprocess this process talks to through a pipe sees end-of-file when this process closes its end,
+    though a `call_within` worker was forked after the subprocess started (a browser driver that never
+    saw it hung every browser test's teardown)."""
+    import os
+    import subprocess
+    import sys
+
+    from onrecord.limits import call_within, close_workers
+
+    reader = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        assert call_within(30, os.getpid) != os.getpid()  # ran in a forked worker, which stays
+        reader.stdin.close()
+        assert reader.wait(timeout=60) == 0  # end-of-file reached it: the worker holds no copy of the pipe
+    finally:
+        reader.kill()
+        close_workers()

@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import stat
 import sys
 import threading
 import time
@@ -121,9 +122,12 @@ class _Worker:
     def __init__(self, function: Callable, reply: Callable | None) -> None:
         context = multiprocessing.get_context("fork")  # the child has this process's memory: no model to reload
         self.connection, child_end = context.Pipe()
+        # the parent's pipes and sockets, listed before the fork (not multiprocessing's own, made by start())
+        inherited = [fd for fd in _channels() if fd not in (child_end.fileno(), self.connection.fileno())]
         name = f"onrecord worker: {getattr(function, '__qualname__', function)}"
-        self.process = context.Process(target=_serve, args=(function, reply, child_end, self.connection, os.getpid()),
-                                       name=name, daemon=True)
+        self.process = context.Process(
+            target=_serve, args=(function, reply, child_end, self.connection, os.getpid(), inherited),
+            name=name, daemon=True)
         self.process.start()
         child_end.close()
 
@@ -147,12 +151,14 @@ class _Worker:
         self.connection.close()
 
 
-def _serve(function: Callable, reply: Callable | None, connection, parent_end, parent: int) -> None:
+def _serve(function: Callable, reply: Callable | None, connection, parent_end, parent: int,
+           inherited: list[int]) -> None:
     """The worker's loop: a call's (args, kwargs) in, (done, result or exception) out, until the pipe closes."""
     _end_with_parent(parent)
     parent_end.close()  # so that the pipe reads as closed once the parent is gone, however it ended
     for other in _WORKERS.values():  # other workers' pipes, copied by the fork: only the parent's to hold
         other.connection.close()
+    _close_channels(inherited)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends the workers
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler the parent installed (Ray's, say)
     if "torch" in sys.modules:
@@ -178,6 +184,35 @@ def _serve(function: Callable, reply: Callable | None, connection, parent_end, p
             sent = message[1] if not message[0] else error
             payload = pickle.dumps((False, WorkerError(f"{type(sent).__name__}: {sent}")))
         connection.send_bytes(payload)
+
+
+def _channels() -> list[int]:
+    """This process's open pipes and sockets (beyond stdin, stdout, stderr); none where /proc can't list them."""
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:  # not Linux
+        return []
+    found = []
+    for fd in fds:
+        try:
+            mode = os.fstat(fd).st_mode
+        except OSError:  # the listing's own descriptor, closed since
+            continue
+        if fd > 2 and (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)):
+            found.append(fd)
+    return found
+
+
+def _close_channels(fds: list[int]) -> None:
+    """Close, in the worker, the parent's pipes and sockets that the fork copied: a copy held here would keep
+    them open after the parent closes them — a subprocess the parent talks to through a pipe (a browser's
+    driver) would wait forever for end-of-file, a server's listening port would stay bound. Nothing in the
+    worker uses them."""
+    for fd in fds:
+        try:
+            os.close(fd)
+        except OSError:  # closed already (another worker's pipe, above)
+            pass
 
 
 def _end_with_parent(parent: int) -> None:
