@@ -327,3 +327,20 @@ def test_the_old_profile_command_still_gives_the_sourcing_figures(db):
     old = json.loads(run("profile", "kremlin-denies", "-f", "json", "--db", db).stdout)
     assert old == json.loads(run("sourcing", "kremlin-denies", "-f", "json", "--db", db).stdout)
     assert "profile" not in run("--help").stdout.split("Commands")[-1].split()
+
+
+def test_speakers_lists_each_role_once(tmp_path):
+    """Roles that differ only in case or punctuation, or sit inside a longer one, are listed once (as on the
+    web UI's speaker page)."""
+    corpus = tmp_path / "roles"
+    corpus.mkdir()
+    for n, role in enumerate(["U.S. President", "US President", "President"]):
+        (corpus / f"d{n}.txt").write_text(f"{role} Joe Carvell said the talks would resume in round {n}.\n",
+                                          encoding="utf-8")
+    assert run("ingest", corpus, "--db", tmp_path / "l.duckdb", "--profile", "rules").exit_code == 0
+    rows = jsonl(run("speakers", "-f", "jsonl", "--db", tmp_path / "l.duckdb").stdout)
+    carvell = [r for r in rows if r["name"] == "Joe Carvell"]
+    assert len(carvell) == 1 and carvell[0]["statements"] == 3
+    assert len(carvell[0]["roles"]) == 1 and carvell[0]["roles"][0].replace(".", "") == "US President"
+    table = run("speakers", "--name", "Carvell", "--db", tmp_path / "l.duckdb").stdout
+    assert "U.S. President" not in table or "US President" not in table

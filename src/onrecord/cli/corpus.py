@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -37,7 +38,7 @@ from onrecord.run.ingest import BATCH_SIZE
 from onrecord.run.shards import DEFAULT_SHARD_SIZE, ShardError, ShardOptions, ShardReport, ingest_shards
 from onrecord.store.ledger import EXPORT_FORMATS, SOURCE_LABELS, SourcingFigures, Statement
 from onrecord.store.query import parse_day
-from onrecord.store.unify import UNIFIED_TYPES
+from onrecord.store.unify import UNIFIED_TYPES, distinct_variants
 
 DEFAULT_DB = "ledger.duckdb"
 DbOption = Annotated[Path, typer.Option("--db", envvar="ONRECORD_DB", help="The ledger file (DuckDB).")]
@@ -397,6 +398,9 @@ def speakers_command(
     with open_ledger(db, read_only=True) as ledger:
         speakers = ledger.speakers(limit=limit, name=name, speaker_type=speaker_type and speaker_type.value)
         stale = ledger.is_stale()
+    # roles and affiliations without duplicate variants ("President · US President · U.S. President"), as the web UI
+    speakers = [replace(s, roles=distinct_variants(s.roles), affiliations=distinct_variants(s.affiliations, True))
+                for s in speakers]
     if output_format is ListFormat.table:
         table = Table(title=Text(plural(len(speakers), "speaker")))
         for column in ("id", "name", "type", "statements", "also named", "roles", "affiliations"):
