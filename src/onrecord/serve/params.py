@@ -65,31 +65,18 @@ def check_search(name: str, value: str | None) -> str | None:
     return value
 
 
-def check_int(name: str, value: str | None, default: int, low: int, high: int) -> int:
-    """An integer parameter within [low, high]; `default` when empty."""
+def check_number(name: str, value: str | None, default: float, low: float, high: float,
+                 parse: type = int) -> float:
+    """A number parameter within [low, high] (`parse`: int for a whole number, float for any); `default` when empty."""
     value = check_text(name, value, 20)
     if value is None:
         return default
     try:
-        number = int(value)
+        number = parse(value)
     except ValueError:
-        raise BadParameter(f"{name}: {value!r} is not a whole number") from None
-    if not low <= number <= high:
+        raise BadParameter(f"{name}: {value!r} is not a {'whole number' if parse is int else 'number'}") from None
+    if not low <= number <= high:  # NaN fails this too
         raise BadParameter(f"{name}: must be between {low} and {high} (got {number})")
-    return number
-
-
-def check_fraction(name: str, value: str | None, default: float) -> float:
-    """A number from 0 to 1 (a confidence); `default` when empty."""
-    value = check_text(name, value, 20)
-    if value is None:
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        raise BadParameter(f"{name}: {value!r} is not a number (0 to 1)") from None
-    if not 0 <= number <= 1:  # NaN fails this too
-        raise BadParameter(f"{name}: must be between 0 and 1 (got {value})")
     return number
 
 
@@ -141,8 +128,8 @@ def shared_filters(params: Mapping[str, str], default_limit: int) -> dict:
     """The parameters search and the documents list share, checked: outlet, since, until, page, limit."""
     checked = {"outlet": check_text("outlet", params.get("outlet")),
                "since": check_date("since", params.get("since")), "until": check_date("until", params.get("until")),
-               "page": check_int("page", params.get("page"), 1, 1, MAX_PAGE),
-               "limit": check_int("limit", params.get("limit"), default_limit, 1, MAX_LIMIT)}
+               "page": check_number("page", params.get("page"), 1, 1, MAX_PAGE),
+               "limit": check_number("limit", params.get("limit"), default_limit, 1, MAX_LIMIT)}
     if checked["since"] and checked["until"] and checked["since"] > checked["until"]:
         raise BadParameter(f"since ({checked['since']}) is after until ({checked['until']})")
     return checked
@@ -150,7 +137,8 @@ def shared_filters(params: Mapping[str, str], default_limit: int) -> dict:
 def statement_filters(params: Mapping[str, str]) -> dict:
     """The parameters every statement list takes (search, a speaker's page), checked: act, min_confidence."""
     return {"act": check_choice("act", params.get("act"), ACT_CHOICES) or DEFAULT_ACT,
-            "min_confidence": check_fraction("min_confidence", params.get("min_confidence"), DEFAULT_MIN_CONFIDENCE)}
+            "min_confidence": check_number("min_confidence", params.get("min_confidence"), DEFAULT_MIN_CONFIDENCE,
+                                           0, 1, parse=float)}
 
 
 @dataclass(frozen=True)
