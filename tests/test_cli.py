@@ -192,3 +192,31 @@ def test_full_table_prints_every_quote_whole_and_the_source_as_written():
     for table in (short.stdout, full.stdout):
         assert "Pavel Idris (person)" in table and "“he”" in table  # resolved speaker, and the words as written
         assert "“Okafor”" in table
+
+
+BELIEF_AND_STATEMENT = "The mayor said the bridge will reopen in May. The council believes the budget is safe.\n"
+
+
+@pytest.mark.parametrize(("options", "acts"), [
+    ([], {"speech", "thought"}), (["--act", "speech"], {"speech"}), (["--act", "thought"], {"thought"}),
+])
+def test_extract_prints_only_the_act_asked(options, acts):
+    result = runner.invoke(app, ["extract", "-", "-f", "jsonl", "--profile", "rules", *options],
+                           input=BELIEF_AND_STATEMENT)
+    (document,) = jsonl(result.stdout)
+    assert result.exit_code == 0 and {a["act"] for a in document["attributions"]} == acts
+
+
+def test_extract_min_confidence_keeps_what_reaches_it():
+    everything = jsonl(runner.invoke(app, ["extract", str(EXAMPLE), "-f", "jsonl"]).stdout)[0]["attributions"]
+    threshold = sorted(a["confidence"] for a in everything)[len(everything) // 2]
+    kept = jsonl(runner.invoke(app, ["extract", str(EXAMPLE), "-f", "jsonl", "--min-confidence", str(threshold)])
+                 .stdout)[0]["attributions"]
+    assert kept == [a for a in everything if a["confidence"] >= threshold] and 0 < len(kept) < len(everything)
+
+
+@pytest.mark.parametrize(("option", "value"), [("--act", "belief"), ("--min-confidence", "2")])
+def test_extract_filters_refuse_bad_values_in_one_line(option, value):
+    result = runner.invoke(app, ["extract", str(EXAMPLE), option, value])
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.exit_code == 2 and len(errors) == 1 and option in errors[0]

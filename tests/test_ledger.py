@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from known_acts import DOC_ID, KNOWN, build_known_ledger, kept_contents, known_document
 
 from onrecord.options import ExtractOptions
 from onrecord.pipeline import extract
@@ -429,3 +430,60 @@ def test_the_ledger_is_part_of_the_top_level_api(tmp_path, corpus):
         assert ledger.search(onrecord.StatementQuery(speaker="Peskov"))
     assert [processed for processed, _ in seen] == list(range(1, 6))
     assert report.processed == 5 and report.elapsed > 0 and 0 < report.database_seconds <= report.elapsed
+
+
+# -- act, floating and confidence: stored, filtered, migrated ---------------------------------------
+
+@pytest.fixture
+def known(tmp_path) -> Ledger:
+    with Ledger(build_known_ledger(tmp_path / "known.duckdb"), read_only=True) as opened:
+        yield opened
+
+
+def test_act_floating_and_confidence_round_trip(known):
+    stored = known.document(DOC_ID)
+    assert document_to_dict(stored) == document_to_dict(known_document())
+    assert [(a.act, a.floating, a.confidence) for a in stored.attributions] == [
+        (act, floating, confidence) for _, _, act, confidence, floating in KNOWN.values()]
+    found = {s.content: s for s in known.search(StatementQuery(limit=None))}
+    assert found['"The crews start on Monday."'].floating and found['"The crews start on Monday."'].cue is None
+    assert found["the budget is safe"].to_dict()["act"] == "thought"
+
+
+@pytest.mark.parametrize(("act", "min_confidence"), [
+    (None, None), ("speech", None), ("thought", None), (None, 0.9), (None, 0.7), ("speech", 0.9),
+    ("thought", 0.9), ("speech", 0.0), (None, 1.0),
+])
+def test_act_and_min_confidence_narrow_exactly(known, tmp_path, act, min_confidence):
+    query = StatementQuery(act=act, min_confidence=min_confidence, limit=None)
+    expected = kept_contents(act, min_confidence or 0.0)
+    assert {s.content for s in known.search(query)} == expected
+    assert known.facets(query)[0] == len(expected)  # totals and facets follow the filters
+    assert known.export(tmp_path / "out.jsonl", "jsonl", query) == len(expected)
+
+
+def v1_ledger(path: Path, corpus: Path) -> Path:
+    """A ledger as schema version 1 wrote it: no act or floating column."""
+    with Ledger(path) as ledger:
+        ingest(ledger, [corpus], RULES)
+    with duckdb.connect(str(path)) as con:
+        con.execute("ALTER TABLE attributions DROP COLUMN act")
+        con.execute("ALTER TABLE attributions DROP COLUMN floating")
+    set_version(path, 1)
+    return path
+
+
+def test_a_version_1_ledger_migrates_to_acts_from_its_cues(tmp_path, corpus):
+    from onrecord.text.acts import act_of
+
+    path = v1_ledger(tmp_path / "old.duckdb", corpus)
+    with pytest.raises(LedgerError, match="schema version 1, older.*onrecord migrate"):
+        Ledger(path, read_only=True)
+    with Ledger(path, migrate=True) as ledger:
+        assert ledger.schema_version == schema.SCHEMA_VERSION == 2
+        rows = ledger.connection.execute("SELECT cue_text, act, floating FROM attributions").fetchall()
+        assert rows and all(act == act_of(cue) and floating is False for cue, act, floating in rows)
+        assert {act for _, act, _ in rows} == {"speech", "thought"}  # the fixtures hold both ("voted": thought)
+        speech = ledger.search(StatementQuery(act="speech", limit=None))
+        assert speech and all(s.act == "speech" for s in speech)
+        ingest(ledger, [corpus], RULES)  # a migrated ledger takes new rows as a new one does

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from onrecord.cli import app
+from known_acts import build_known_ledger, kept_contents
 from onrecord.store import schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ledger"
@@ -109,6 +110,8 @@ def test_a_bad_date_is_a_usage_error(db):
     (["sourcing", "d", "--format", "csv"], "'table', 'json'"),
     (["export", "out.x", "--format", "xlsx"], "'parquet', 'csv', 'jsonl'"),
     (["ingest", "x", "--engine", "spark"], "'local', 'ray'"),
+    (["search", "--act", "belief"], "'speech', 'thought'"),
+    (["export", "out.csv", "--act", "said"], "'speech', 'thought'"),
 ])
 def test_a_value_outside_a_closed_set_is_one_line_listing_the_choices(db, args, choices):
     result = run(*args, "--db", db)
@@ -344,3 +347,38 @@ def test_speakers_lists_each_role_once(tmp_path):
     assert len(carvell[0]["roles"]) == 1 and carvell[0]["roles"][0].replace(".", "") == "US President"
     table = run("speakers", "--name", "Carvell", "--db", tmp_path / "l.duckdb").stdout
     assert "U.S. President" not in table or "US President" not in table
+
+
+# -- --act and --min-confidence ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def known_db(tmp_path_factory) -> Path:
+    return build_known_ledger(tmp_path_factory.mktemp("known") / "known.duckdb")
+
+
+@pytest.mark.parametrize(("options", "act", "min_confidence"), [
+    ([], None, 0.0), (["--act", "speech"], "speech", 0.0), (["--act", "thought"], "thought", 0.0),
+    (["--min-confidence", "0.9"], None, 0.9), (["--act", "speech", "--min-confidence", "0.7"], "speech", 0.7),
+])
+def test_search_and_export_keep_the_act_and_confidence_asked(known_db, tmp_path, options, act, min_confidence):
+    rows = jsonl(run("search", *options, "-f", "jsonl", "--db", known_db).stdout)
+    assert {r["content"] for r in rows} == kept_contents(act, min_confidence)
+    assert all({"act", "floating", "confidence"} <= set(r) for r in rows)
+    result = run("export", tmp_path / "out.csv", *options, "--db", known_db)
+    exported = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8")))
+    assert result.exit_code == 0 and {r["content"] for r in exported} == kept_contents(act, min_confidence)
+
+
+def test_the_search_table_marks_floating_and_thought(known_db):
+    result = run("search", "--db", known_db)
+    assert "(floating)" in result.stdout and "believes (thought)" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "high"])
+@pytest.mark.parametrize("command", [["search"], ["export", "out.csv"]])
+def test_min_confidence_outside_0_to_1_is_one_line(known_db, command, value):
+    assert_one_line_error(run(*command, "--min-confidence", value, "--db", known_db), "--min-confidence")
+
+
+def test_ingest_says_it_stores_every_act_and_confidence():
+    assert "Every attribution is stored" in " ".join(run("ingest", "--help").stdout.split())

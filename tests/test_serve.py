@@ -25,6 +25,7 @@ from serve_support import (
     table_counts,
 )
 from typer.testing import CliRunner
+from known_acts import DOC_ID, KNOWN, build_known_ledger, kept_contents
 
 import onrecord.serve.charts as charts
 from onrecord.cli import app as cli_app
@@ -337,6 +338,11 @@ def test_search_without_matches_says_so(client):
     ("anonymous=maybe", "anonymous: 'maybe' is not one of"),
     ("q=" + "x" * 501, "q: at most 500 characters"),
     ("speaker=a%00b", "speaker: control characters are not allowed"),
+    ("act=belief", "act: 'belief' is not one of speech, thought, all"),
+    ("min_confidence=2", "min_confidence: must be between 0 and 1 (got 2.0)"),
+    ("min_confidence=-0.5", "min_confidence: must be between 0 and 1"),
+    ("min_confidence=nan", "min_confidence: must be between 0 and 1"),
+    ("min_confidence=high", "min_confidence: 'high' is not a number"),
 ])
 def test_bad_parameters_are_a_400_with_a_message(client, query, fragment):
     data = get_json(client, f"/search.json?{query}", status=400)
@@ -876,6 +882,82 @@ def test_search_params_round_trip_into_urls():
     params = SearchParams.parse({"q": "a & b", "kind": "direct", "since": "2025-01-01", "anonymous": "on"})
     assert params.url("/search", page=2) == "/search?q=a+%26+b&kind=direct&since=2025-01-01&anonymous=1&page=2"
     assert SearchParams.parse({}).url("/search") == "/search"
+
+
+# -- statements and beliefs, confidence ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def known_client(tmp_path_factory):
+    with client_over(build_known_ledger(tmp_path_factory.mktemp("known") / "known.duckdb"), LIMIT) as test_client:
+        yield test_client
+
+
+def test_search_shows_statements_first_and_the_toggle_shows_beliefs(known_client):
+    data = get_json(known_client, "/search.json")
+    assert data["query"]["act"] == "speech" and data["total"] == 3
+    assert {s["content"] for s in data["statements"]} == kept_contents("speech")
+    assert data["show_all_url"] == "/search.json?act=all"
+    assert {s["content"] for s in get_json(known_client, data["show_all_url"])["statements"]} == kept_contents()
+    beliefs = get_json(known_client, "/search.json?act=thought")
+    assert {s["content"] for s in beliefs["statements"]} == kept_contents("thought") and beliefs["show_all_url"] is None
+    html = get_html(known_client, "/search")
+    assert "Beliefs, hopes and plans (thought) are hidden" in text_of(html) and 'href="/search?act=all"' in html
+    assert '<option value="speech" selected>' in html and "act-thought" not in html
+    shown = get_html(known_client, "/search?act=all")
+    assert 'id="act-note"' not in shown and '<option value="all" selected>' in shown
+    assert shown.count('class="tag act-thought"') == 2 and shown.count('class="tag floating"') == 1
+
+
+@pytest.mark.parametrize(("query", "act", "min_confidence"), [
+    ("min_confidence=0.7", "speech", 0.7), ("act=all&min_confidence=0.9", None, 0.9),
+    ("act=thought&min_confidence=0.9", "thought", 0.9), ("act=all&min_confidence=0.0", None, 0.0),
+])
+def test_min_confidence_narrows_the_list_its_total_and_its_downloads(known_client, query, act, min_confidence):
+    import csv
+    import io
+
+    expected = kept_contents(act, min_confidence)
+    data = get_json(known_client, f"/search.json?{query}")
+    assert {s["content"] for s in data["statements"]} == expected and data["total"] == len(expected)
+    assert data["query"]["min_confidence"] == min_confidence
+    rows = list(csv.DictReader(io.StringIO(known_client.get(f"/search.csv?{query}").text)))
+    assert {r["content"] for r in rows} == expected
+    html = get_html(known_client, f"/search?{query}")
+    assert f'<option value="{min_confidence}" selected>' in html
+    assert 'href="/search.csv?' + query.replace("&", "&amp;").replace("&amp;min_confidence=0.0", "") in html
+
+
+def test_a_speakers_statements_follow_the_act_and_confidence_filters(known_client):
+    default = get_json(known_client, "/speakers/ana-ruiz.json")
+    ruiz = {c for c, (source, *_) in KNOWN.items() if "Ruiz" in source[0]}
+    assert {s["content"] for s in default["statements"]} == ruiz & kept_contents("speech") and default["total"] == 3
+    everything = get_json(known_client, "/speakers/ana-ruiz.json?act=all")
+    assert {s["content"] for s in everything["statements"]} == ruiz and everything["total"] == 4
+    assert sum(p["statements"] for p in everything["statements_per_period"]) == 4
+    assert get_json(known_client, "/speakers/ana-ruiz.json?act=all&min_confidence=0.9")["total"] == 1
+    html = get_html(known_client, "/speakers/ana-ruiz")
+    assert 'href="/speakers/ana-ruiz?act=all"' in html and 'name="min_confidence"' in html
+    assert "act: 'x'" in get_json(known_client, "/speakers/ana-ruiz.json?act=x", status=400)["error"]
+
+
+def test_the_document_page_shows_every_attribution_and_marks_beliefs_and_floating_quotes(known_client):
+    data = get_json(known_client, f"/documents/{DOC_ID}.json")
+    assert [a["act"] for a in data["attributions"]] == [known[2] for known in KNOWN.values()]
+    assert [a.get("floating", False) for a in data["attributions"]] == [known[4] for known in KNOWN.values()]
+    html = get_html(known_client, f"/documents/{DOC_ID}")
+    table = html[html.index('<table class="attributions">'):]
+    assert table.count('class="tag act-thought"') == 2 and table.count('class="tag floating"') == 1
+
+
+def test_a_min_confidence_of_0_is_kept_in_urls_when_the_default_is_higher():
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Stricter(SearchParams):
+        min_confidence: float = 0.7
+
+    assert Stricter(min_confidence=0.0).url("/search") == "/search?min_confidence=0.0"
+    assert Stricter().url("/search") == SearchParams().url("/search") == "/search"
 
 
 # -- the command -------------------------------------------------------------------------------------

@@ -172,6 +172,24 @@ def test_search_total_facets_and_download(page):
     assert int(page.locator("#total").inner_text()) == total
 
 
+def test_search_hides_beliefs_until_the_toggle_shows_them(browser, tmp_path_factory):
+    from known_acts import build_known_ledger, kept_contents
+
+    db = build_known_ledger(tmp_path_factory.mktemp("known") / "known.duckdb")
+    with app_over(db, PASTE_LIMIT) as app, LiveServer(app) as live:
+        context = browser.new_context(base_url=live.url)
+        page = context.new_page()
+        page.goto("/search")
+        assert int(page.locator("#total").inner_text()) == len(kept_contents("speech"))
+        assert page.locator("#act-note").is_visible() and page.locator(".tag.act-thought").count() == 0
+        page.select_option('select[name="act"]', "all")
+        page.locator("form.search button[type=submit]").click()
+        page.wait_for_url("**/search?*act=all*")
+        assert int(page.locator("#total").inner_text()) == len(kept_contents())
+        assert page.locator("#act-note").count() == 0 and page.locator(".tag.act-thought").count() == 2
+        context.close()
+
+
 def test_speaker_page_draws_the_chart(page):
     page.goto("/documents/peskov-talks")
     page.locator("table.attributions a", has_text="Dmitry Peskov").first.click()

@@ -6,6 +6,7 @@ import inspect
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -22,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from onrecord import __version__
-from onrecord.document import Attribution, Document, DocumentMetadata
+from onrecord.document import ACTS, Attribution, Document, DocumentMetadata
 from onrecord.formatting import plural
 from onrecord.options import ExtractOptions
 from onrecord.read import AUTO, FORMATS, SUFFIX_FORMATS, ReadOptions, RunStats, expects_many_documents
@@ -181,6 +182,32 @@ def engine_options(profile: Profile) -> ExtractOptions:
     # full passes saves about 1 ms per document over a long run.
     gc.freeze()
     return options
+
+
+Act = Enum("Act", {name: name for name in ACTS}, type=str)  # type: ignore[misc]
+Act.__doc__ = "What an attribution reports: speech (a statement) or thought (a belief, hope, plan)."
+# Options shared by the commands that filter attributions (`extract`, `search`, `export`), declared once.
+ActOption = Annotated[
+    Act | None,  # type: ignore[valid-type]
+    typer.Option("--act", help="Only speech (statements: said, told, according to, floating quotes) or only "
+                               "thought (beliefs, hopes, plans: believes, wants, expects)."),
+]
+MinConfidenceOption = Annotated[
+    float | None, typer.Option("--min-confidence", min=0.0, max=1.0, metavar="X",
+                               help="Only attributions whose confidence is at least X (0-1)."),
+]
+
+
+def keeps(attribution: Attribution, act: Act | None, min_confidence: float | None) -> bool:  # type: ignore[valid-type]
+    """Whether an attribution passes --act and --min-confidence (the rule StatementQuery applies in the ledger)."""
+    return (act is None or attribution.act == act.value) and attribution.confidence >= (min_confidence or 0.0)
+
+
+def filtered(doc: Document, act: Act | None, min_confidence: float | None) -> Document:  # type: ignore[valid-type]
+    """The document with only the attributions that pass --act and --min-confidence (itself when none is given)."""
+    if act is None and not min_confidence:
+        return doc
+    return replace(doc, attributions=[a for a in doc.attributions if keeps(a, act, min_confidence)])
 
 
 class EvaluateFormat(str, Enum):

@@ -25,9 +25,9 @@ from rich.table import Table
 from rich.text import Text
 
 from onrecord.cli.common import (
-    DateFieldOption, IdFieldOption, InputFormat, InputFormatOption, InputPaths, MaxInputBytesOption, Profile,
-    App, ProfileOption, QuietOption, TextFieldOption, TimeoutOption, TitleFieldOption, UrlFieldOption, app,
-    engine_options, snippet, stdout_console, summary_line,
+    ActOption, DateFieldOption, IdFieldOption, InputFormat, InputFormatOption, InputPaths, MaxInputBytesOption,
+    MinConfidenceOption, Profile, App, ProfileOption, QuietOption, TextFieldOption, TimeoutOption, TitleFieldOption,
+    UrlFieldOption, app, engine_options, snippet, stdout_console, summary_line,
 )
 from onrecord.formatting import plural
 from onrecord.document import KINDS
@@ -178,6 +178,9 @@ def ingest_command(
 ) -> None:
     """Extract attributions from inputs and store them in the ledger (unchanged documents are skipped).
 
+    Every attribution is stored, whatever its act or confidence: search, export and the web UI filter at
+    query time (--act, --min-confidence).
+
     Examples:
         onrecord ingest articles/ --db ledger.duckdb
         onrecord ingest crawl.warc.gz feed.jsonl --db ledger.duckdb --profile fast
@@ -244,11 +247,13 @@ TextArgument = Annotated[
         help='Full text over the content: all words required · "exact phrase" · -exclude · prefix* · a OR b.')]
 
 
-def statement_query(text, speaker, outlet, kind, since, until, anonymous, limit, offset=0) -> StatementQuery:
+def statement_query(text, speaker, outlet, kind, since, until, anonymous, act, min_confidence, limit,
+                    offset=0) -> StatementQuery:
     """A StatementQuery from the command line's options (dates checked here)."""
     return StatementQuery(text=text, speaker=speaker, outlet=outlet, kind=kind.value if kind else None,
                           since=option_day(since, "--since"), until=option_day(until, "--until"),
-                          anonymous=anonymous, limit=limit, offset=offset)
+                          anonymous=anonymous, act=act.value if act else None, min_confidence=min_confidence,
+                          limit=limit, offset=offset)
 
 
 def statement_table(statements: list[Statement], title: str) -> Table:
@@ -262,7 +267,9 @@ def statement_table(statements: list[Statement], title: str) -> Table:
             speaker += f" ({s.speaker_type})"
         if s.via:
             speaker += f" via {s.via}"
-        table.add_row(Text(speaker), Text(s.cue or "—"), Text(snippet(s.content, 120)), Text(s.kind),
+        cue = s.cue or ("(floating)" if s.floating else "—")
+        table.add_row(Text(speaker), Text(cue if s.act != "thought" else f"{cue} (thought)"),
+                      Text(snippet(s.content, 120)), Text(s.kind),
                       Text(s.outlet or "—"), Text(s.published or "—"), Text(s.doc_id))
     return table
 
@@ -288,6 +295,8 @@ def search_command(
     since: SinceOption = None,
     until: UntilOption = None,
     anonymous: AnonymousOption = False,
+    act: ActOption = None,
+    min_confidence: MinConfidenceOption = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many statements.")] = 20,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many first (for paging).")] = 0,
     output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
@@ -299,8 +308,9 @@ def search_command(
         onrecord search "ceasefire" --speaker Peskov --since 2022-01-01
         onrecord search "\"no plans\"" --outlet reuters --kind direct --format jsonl
         onrecord search --anonymous --limit 50 --db ledger.duckdb
+        onrecord search "tariffs" --act speech --min-confidence 0.9
     """
-    query = statement_query(text, speaker, outlet, kind, since, until, anonymous, limit, offset)
+    query = statement_query(text, speaker, outlet, kind, since, until, anonymous, act, min_confidence, limit, offset)
     with open_ledger(db, read_only=True) as ledger:
         statements = ledger.search(query)
     if output_format is ListFormat.table:
@@ -322,6 +332,8 @@ def export_command(
     since: SinceOption = None,
     until: UntilOption = None,
     anonymous: AnonymousOption = False,
+    act: ActOption = None,
+    min_confidence: MinConfidenceOption = None,
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
     """Write the ledger's statements (all, or those matching the filters) to parquet, csv or jsonl.
@@ -329,6 +341,7 @@ def export_command(
     Examples:
         onrecord export statements.parquet --db ledger.duckdb
         onrecord export peskov.csv --speaker Peskov --since 2022-01-01
+        onrecord export statements.jsonl --act speech --min-confidence 0.7
     """
     if output_format is None:
         suffix = out.suffix.lstrip(".").lower()
@@ -336,7 +349,7 @@ def export_command(
                          "ndjson": ExportFormat.jsonl}.get(suffix)
         if output_format is None:
             raise fail(f"can't tell the format from {out.name!r}; pass --format parquet|csv|jsonl")
-    query = statement_query(text, speaker, outlet, kind, since, until, anonymous, limit=None)
+    query = statement_query(text, speaker, outlet, kind, since, until, anonymous, act, min_confidence, limit=None)
     with open_ledger(db, read_only=True) as ledger:
         rows = ledger.export(out, output_format.value, query)
     typer.echo(f"wrote {plural(rows, 'statement')} to {out} ({output_format.value})", err=True)

@@ -15,10 +15,10 @@ from onrecord.read import ReadOptions, RunStats, count_documents
 from onrecord.serialize import document_to_dict, to_jsonl_line
 
 from onrecord.cli.common import (
-    GOLD_HELP, TRAIN_DATA_HELP, DateFieldOption, EvaluateFormat, ExtractFormat, IdFieldOption, InputFormat,
-    InputFormatOption, InputPaths, MaxInputBytesOption, Profile, ProfileOption, QuietOption, TextFieldOption,
-    TimeoutOption, TitleFieldOption, UrlFieldOption, app, attribution_table, engine_options, segment_table,
-    show_progress, stdout_console, summary_line, with_progress,
+    GOLD_HELP, TRAIN_DATA_HELP, ActOption, DateFieldOption, EvaluateFormat, ExtractFormat, IdFieldOption,
+    InputFormat, InputFormatOption, InputPaths, MaxInputBytesOption, MinConfidenceOption, Profile, ProfileOption,
+    QuietOption, TextFieldOption, TimeoutOption, TitleFieldOption, UrlFieldOption, app, attribution_table,
+    engine_options, filtered, segment_table, show_progress, stdout_console, summary_line, with_progress,
 )
 
 
@@ -50,6 +50,8 @@ def extract_command(
         bool,
         typer.Option("--full", help="Table output: every quote and source whole, wrapped, never cut to a line."),
     ] = False,
+    act: ActOption = None,
+    min_confidence: MinConfidenceOption = None,
 ) -> None:
     """Find attributions in news texts and print them: a table per document, or JSON with the text.
 
@@ -58,6 +60,7 @@ def extract_command(
       onrecord extract page.html --full
       onrecord extract crawl.warc.gz news.jsonl --format jsonl > attributions.jsonl
       onrecord extract - --format json --no-text < article.txt
+      onrecord extract article.txt --act speech --min-confidence 0.9
     """
     read_options = ReadOptions(input_format=input_format.value, text_field=text_field, id_field=id_field,
                                url_field=url_field, date_field=date_field, title_field=title_field, timeout=timeout,
@@ -73,6 +76,7 @@ def extract_command(
     try:
         for doc in results:
             processed += 1
+            doc = filtered(doc, act, min_confidence)
             if output_format is ExtractFormat.jsonl:
                 typer.echo(to_jsonl_line(doc, include_text=not no_text))
             elif output_format is ExtractFormat.json:

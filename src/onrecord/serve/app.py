@@ -57,7 +57,9 @@ from onrecord.serve.guard import (
     token_matches,
 )
 from onrecord.serve.highlight import ROLES, document_blocks, match_pieces, paragraphs
-from onrecord.serve.params import BadParameter, DocumentParams, OutletParams, SearchParams, check_choice, check_id, check_text
+from onrecord.serve.params import (
+    CONFIDENCE_CHOICES, BadParameter, DocumentParams, OutletParams, SearchParams, check_choice, check_id, check_text,
+)
 from onrecord.serve.paste import PasteError, PasteJob, Prepared, UploadTooLarge, repaired, store
 from onrecord.serve.workers import Busy, PasteTimeout, PoolSettings, WorkerFailed, WorkerPool
 from onrecord.store import LedgerError
@@ -161,6 +163,7 @@ def templates() -> Environment:
     environment.globals.update(match_pieces=match_pieces, paragraphs=paragraphs, roles=ROLES, kinds=KINDS, version=__version__,
                                source_types=charts.SOURCE_TYPES, speaker_types=SPEAKER_TYPES, megabytes=megabytes)
     environment.globals["search_syntax"] = SEARCH_SYNTAX  # the hint under each search box
+    environment.globals["confidence_choices"] = CONFIDENCE_CHOICES  # the statement lists' confidence control
     environment.filters["safe_url"] = safe_url
     environment.filters["plural"] = plural
     environment.filters["day"] = day
@@ -275,8 +278,8 @@ class WebApp:
 
     def speaker(self, request: Request) -> Response:
         speaker_id = check_id("speaker_id", without_suffix(request.path_params["speaker_id"]))
-        params = SearchParams.parse({"page": request.query_params.get("page"),
-                                     "limit": request.query_params.get("limit")}, self.options.page_size)
+        params = SearchParams.parse({name: request.query_params.get(name)
+                                     for name in ("page", "limit", "act", "min_confidence")}, self.options.page_size)
         with self.access.read() as ledger:
             data = pages.speaker_page(ledger, speaker_id, params, on_site(request.url.path))
         if data is None:

@@ -74,15 +74,21 @@ def facet_links(facets: dict[str, list[dict]], params: SearchParams, path: str) 
     return linked
 
 
+def show_all_url(params: SearchParams, path: str) -> str | None:
+    """While a statement list hides beliefs (act=speech, its default), the URL of the same list with them too."""
+    return params.url(path, act="all", page=None) if params.act == "speech" else None
+
+
 def search_page(ledger: Ledger, params: SearchParams, path: str) -> dict:
     """Statements matching the search box and filters, a page at a time, with their total, their facets
-    (counts by speaker, outlet, kind, anonymous source) and the URLs that download every match."""
+    (counts by speaker, outlet, kind, anonymous source), the URLs that download every match or show beliefs too."""
     found = ledger.search(params.statement_query())
     stems = ledger.stems(words_to_stem(params.q, (s.content for s in found)))  # to mark what the index matched
     total, facets = ledger.facets(params.statement_query())
     downloads = {fmt: params.url(f"/search.{fmt}", page=None, limit=None) for fmt in DOWNLOAD_TYPES}
     return {"query": params.to_dict(), "stale": ledger.is_stale(), "total": total,
-            "facets": facet_links(facets, params, path), "downloads": downloads, **paged(found, params, path, params.q, stems)}
+            "facets": facet_links(facets, params, path), "downloads": downloads,
+            "show_all_url": show_all_url(params, path), **paged(found, params, path, params.q, stems)}
 
 
 def documents_page(ledger: Ledger, params: DocumentParams, path: str) -> dict:
@@ -111,21 +117,24 @@ def speakers_page(ledger: Ledger, name: str | None, speaker_type: str | None) ->
 
 def speaker_page(ledger: Ledger, speaker_id: str, params: SearchParams, path: str) -> dict | None:
     """A speaker's names, roles, affiliations, statements per period (day, week or month, by the span) and per
-    outlet, and statements (each with the source as written); None for an unknown id."""
+    outlet, and statements (each with the source as written), all as the act and confidence filters keep them
+    (`total`: how many they keep); None for an unknown id."""
     speaker = ledger.speaker(speaker_id)
     if speaker is None:
         return None
-    query = StatementQuery(speaker_id=speaker_id)
+    query = params.statement_query(speaker_id=speaker_id)
     period, counts = per_period(ledger.statements_per_day(query))
-    found = ledger.search(params.statement_query(speaker_id=speaker_id))
+    found = ledger.search(query)
     dated = sum(n for _, n in counts)
+    per_outlet = ledger.statements_per_outlet(query)
+    total = sum(n for _, n in per_outlet)
     outlets = [{"outlet": outlet, "statements": n,
-                "search_url": SearchParams().url("/search", speaker=speaker_id, outlet=outlet) if outlet else None}
-               for outlet, n in ledger.statements_per_outlet(query)]
-    return {"speaker": speaker_dict(speaker), "period": period,
+                "search_url": params.url("/search", speaker=speaker_id, outlet=outlet, page=None) if outlet else None}
+               for outlet, n in per_outlet]
+    return {"speaker": speaker_dict(speaker), "query": params.to_dict(), "total": total, "period": period,
             "statements_per_period": [{"start": start.isoformat(), "statements": n} for start, n in counts],
-            "undated_statements": speaker.statements - dated, "statements_per_outlet": outlets,
-            **paged(found, params, path)}
+            "undated_statements": total - dated, "statements_per_outlet": outlets,
+            "show_all_url": show_all_url(params, path), **paged(found, params, path)}
 
 
 def document_dict(doc: Document) -> dict:

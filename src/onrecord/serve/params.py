@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from urllib.parse import quote, urlencode
 
-from onrecord.document import KINDS, BadDocumentId, check_doc_id
+from onrecord.document import ACTS, KINDS, BadDocumentId, check_doc_id
 from onrecord.serve.charts import SOURCE_TYPES
 from onrecord.store import StatementQuery
 from onrecord.store.query import SearchSyntaxError, parse_day, parse_search
@@ -18,6 +18,12 @@ from onrecord.store.query import SearchSyntaxError, parse_day, parse_search
 MAX_TEXT = 500  # characters of a search box or filter; longer is no search, it is a paste
 MAX_PAGE = 10_000
 MAX_LIMIT = 100  # statements per page at most (JSON users may ask for more than the pages show)
+ACT_CHOICES = (*ACTS, "all")  # the statement lists' `act`: speech (statements), thought (beliefs, hopes, plans), all
+DEFAULT_ACT = "speech"  # what the statement lists show first: statements; beliefs are one toggle away
+# The lowest confidence the statement lists show first (the `min_confidence` control's default): 0.0 shows every
+# attribution until the confidences are calibrated on PolNeAR dev; then it is set from that reliability table
+DEFAULT_MIN_CONFIDENCE = 0.0
+CONFIDENCE_CHOICES = (0.0, 0.5, 0.7, 0.9)  # what the control offers; any value from 0 to 1 is accepted
 TRUE_VALUES = ("1", "true", "on", "yes")
 FALSE_VALUES = ("", "0", "false", "off", "no")
 
@@ -59,16 +65,17 @@ def check_search(name: str, value: str | None) -> str | None:
     return value
 
 
-def check_int(name: str, value: str | None, default: int, low: int, high: int) -> int:
-    """An integer parameter within [low, high]; `default` when empty."""
+def check_number(name: str, value: str | None, default: float, low: float, high: float,
+                 parse: type = int) -> float:
+    """A number parameter within [low, high] (`parse`: int for a whole number, float for any); `default` when empty."""
     value = check_text(name, value, 20)
     if value is None:
         return default
     try:
-        number = int(value)
+        number = parse(value)
     except ValueError:
-        raise BadParameter(f"{name}: {value!r} is not a whole number") from None
-    if not low <= number <= high:
+        raise BadParameter(f"{name}: {value!r} is not a {'whole number' if parse is int else 'number'}") from None
+    if not low <= number <= high:  # NaN fails this too
         raise BadParameter(f"{name}: must be between {low} and {high} (got {number})")
     return number
 
@@ -111,7 +118,9 @@ class QueryParams:
         """`path` with these parameters (and `changes`) as its query string; defaults and empties left out."""
         values = {**self.to_dict(), **changes}
         default = type(self)().to_dict()
-        kept = {k: ("1" if v is True else v) for k, v in values.items() if v not in (None, "", False) and v != default[k]}
+        # (`is not False`, not `!= False`: a min_confidence of 0.0 differs from a default of 0.7, and must be kept)
+        kept = {k: ("1" if v is True else v) for k, v in values.items()
+                if v is not None and v != "" and v is not False and v != default[k]}
         return path + ("?" + urlencode(kept) if kept else "")
 
 
@@ -119,11 +128,17 @@ def shared_filters(params: Mapping[str, str], default_limit: int) -> dict:
     """The parameters search and the documents list share, checked: outlet, since, until, page, limit."""
     checked = {"outlet": check_text("outlet", params.get("outlet")),
                "since": check_date("since", params.get("since")), "until": check_date("until", params.get("until")),
-               "page": check_int("page", params.get("page"), 1, 1, MAX_PAGE),
-               "limit": check_int("limit", params.get("limit"), default_limit, 1, MAX_LIMIT)}
+               "page": check_number("page", params.get("page"), 1, 1, MAX_PAGE),
+               "limit": check_number("limit", params.get("limit"), default_limit, 1, MAX_LIMIT)}
     if checked["since"] and checked["until"] and checked["since"] > checked["until"]:
         raise BadParameter(f"since ({checked['since']}) is after until ({checked['until']})")
     return checked
+
+def statement_filters(params: Mapping[str, str]) -> dict:
+    """The parameters every statement list takes (search, a speaker's page), checked: act, min_confidence."""
+    return {"act": check_choice("act", params.get("act"), ACT_CHOICES) or DEFAULT_ACT,
+            "min_confidence": check_number("min_confidence", params.get("min_confidence"), DEFAULT_MIN_CONFIDENCE,
+                                           0, 1, parse=float)}
 
 
 @dataclass(frozen=True)
@@ -137,6 +152,8 @@ class SearchParams(QueryParams):
     since: date | None = None
     until: date | None = None
     anonymous: bool = False
+    act: str = DEFAULT_ACT  # one of ACT_CHOICES
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
     page: int = 1
     limit: int = 20
 
@@ -145,13 +162,15 @@ class SearchParams(QueryParams):
         """Check a request's query parameters; unknown parameters are ignored."""
         return cls(q=check_search("q", params.get("q")), speaker=check_text("speaker", params.get("speaker")),
                    kind=check_choice("kind", params.get("kind"), KINDS),
-                   anonymous=check_flag("anonymous", params.get("anonymous")), **shared_filters(params, default_limit))
+                   anonymous=check_flag("anonymous", params.get("anonymous")), **statement_filters(params),
+                   **shared_filters(params, default_limit))
 
     def statement_query(self, speaker_id: str | None = None) -> StatementQuery:
         """The ledger query for this page, one statement more than shown (to know if there is a next page)."""
         return StatementQuery(text=self.q, speaker=self.speaker, outlet=self.outlet, kind=self.kind,
-                              since=self.since, until=self.until, anonymous=self.anonymous, speaker_id=speaker_id,
-                              limit=self.limit + 1, offset=(self.page - 1) * self.limit)
+                              since=self.since, until=self.until, anonymous=self.anonymous,
+                              act=None if self.act == "all" else self.act, min_confidence=self.min_confidence or None,
+                              speaker_id=speaker_id, limit=self.limit + 1, offset=(self.page - 1) * self.limit)
 
 
 @dataclass(frozen=True)

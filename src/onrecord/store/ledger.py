@@ -26,7 +26,7 @@ from onrecord.document import KINDS, Document, Speaker
 from onrecord.serialize import document_from_dict
 import onrecord.store.schema as schema
 from onrecord.store.query import SearchSyntaxError, StatementQuery, like_pattern, outlet_condition, statement_sql
-from onrecord.store.rows import ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA, attribution_dict, mention_key
+from onrecord.store.rows import ATTRIBUTION_COLUMNS, ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA, attribution_dict, mention_key
 from onrecord.store.unify import UNIFIED_TYPES, Correction, ResolvedSpeaker, UnifiedSpeaker, find_speaker, unify
 
 STALE_SPEAKERS = "speakers_stale"  # meta keys: set with every write, cleared by refresh()
@@ -66,6 +66,9 @@ class Statement:
     published: str | None
     title: str | None
     url: str | None
+    act: str | None  # speech | thought
+    floating: bool  # no cue: a floating or pull quote, its speaker from the layout
+    confidence: float
     score: float | None = None  # full-text relevance, when searched by text
 
     def to_dict(self) -> dict[str, Any]:
@@ -561,9 +564,7 @@ class Ledger:
             return None
         text, url, published, title, byline, outlet, segments = row
         attributions = self.connection.execute(
-            "SELECT source_text, source_spans, cue_text, cue_spans, content_text, content_spans, kind, "
-            "speaker_name, speaker_type, speaker_role, speaker_affiliation, via, confidence "
-            "FROM attributions WHERE doc_id = ? ORDER BY ordinal", [doc_id]).fetchall()
+            f"SELECT {ATTRIBUTION_COLUMNS} FROM attributions WHERE doc_id = ? ORDER BY ordinal", [doc_id]).fetchall()
         data = {
             "doc_id": doc_id,
             "metadata": {"url": url, "published": published, "title": title, "byline": byline, "outlet": outlet},

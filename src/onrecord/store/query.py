@@ -153,6 +153,8 @@ class StatementQuery:
     since: date | None = None  # published on or after
     until: date | None = None  # published on or before
     anonymous: bool = False  # only anonymous sources ("officials said", "a source familiar with")
+    act: str | None = None  # speech (statements: said, told, according to) | thought (believes, hopes, plans)
+    min_confidence: float | None = None  # only attributions whose confidence is at least this (0–1)
     doc_id: str | None = None
     speaker_id: str | None = None  # exactly this unified speaker (what a speaker's page lists)
     limit: int | None = 20
@@ -179,10 +181,10 @@ def outlet_condition(column: str, outlet: str) -> tuple[str, list[Any]]:
 STATEMENT_COLUMNS = """a.attribution_id, a.doc_id, a.ordinal,
     coalesce(s.name, a.speaker_name, a.source_text) AS speaker, s.speaker_id, a.speaker_type,
     a.source_text AS source, a.cue_text AS cue, a.content_text AS content, a.kind, a.via_names AS via,
-    d.outlet, d.published, d.title, d.url"""
+    d.outlet, d.published, d.title, d.url, a.act, a.floating, a.confidence"""
 
 EXPORT_EXTRA_COLUMNS = """, a.speaker_name AS speaker_as_written, a.speaker_role, a.speaker_affiliation,
-    a.source_spans, a.cue_spans, a.content_spans, a.confidence, d.byline"""
+    a.source_spans, a.cue_spans, a.content_spans, d.byline"""
 
 FROM = """FROM attributions a JOIN documents d ON d.doc_id = a.doc_id
     LEFT JOIN speaker_mentions m ON m.mention_key = a.mention_key
@@ -299,6 +301,12 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
         params.append(query.until)
     if query.anonymous:
         where.append("a.speaker_type = 'anonymous'")
+    if query.act:
+        where.append("a.act = ?")
+        params.append(query.act)
+    if query.min_confidence:  # 0 keeps everything: no condition
+        where.append("a.confidence >= ?")
+        params.append(query.min_confidence)
     if query.doc_id:
         where.append("a.doc_id = ?")
         params.append(query.doc_id)

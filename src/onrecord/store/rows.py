@@ -80,7 +80,7 @@ def attribution_rows(doc: Document) -> Iterable[dict[str, Any]]:
             "mention_key": mention_key(speaker) if speaker else None,
             "via": json.dumps([speaker_to_dict(v) for v in a.via], ensure_ascii=False),
             "via_names": "; ".join(v.name or v.type for v in a.via) or None,
-            "confidence": float(a.confidence),
+            "confidence": float(a.confidence), "act": a.act, "floating": a.floating,
         }
 
 
@@ -106,14 +106,19 @@ def ATTRIBUTION_SCHEMA():  # noqa: N802  (a constant, built lazily so pyarrow lo
         ("source_text", text), ("source_spans", text), ("cue_text", text), ("cue_spans", text),
         ("content_text", text), ("content_spans", text), ("speaker_name", text), ("speaker_type", text),
         ("speaker_role", text), ("speaker_affiliation", text), ("mention_key", text), ("via", text),
-        ("via_names", text), ("confidence", pa.float64()),
+        ("via_names", text), ("confidence", pa.float64()), ("act", text), ("floating", pa.bool_()),
     ])
 
 
+ATTRIBUTION_COLUMNS = ("source_text, source_spans, cue_text, cue_spans, content_text, content_spans, kind, "
+                       "speaker_name, speaker_type, speaker_role, speaker_affiliation, via, confidence, act, floating")
+
+
 def attribution_dict(row: tuple) -> dict[str, Any]:
-    """An attributions-table row back in the serialiser's dict form (offsets into the document text)."""
+    """An attributions-table row (ATTRIBUTION_COLUMNS) back in the serialiser's dict form (offsets into the
+    document text)."""
     (source_text, source_spans, cue_text, cue_spans, content_text, content_spans, kind,
-     name, speaker_type, role, affiliation, via, confidence) = row
+     name, speaker_type, role, affiliation, via, confidence, act, floating) = row
 
     def span(text, spans):
         return None if spans is None else {"text": text, "spans": json.loads(spans)}
@@ -123,5 +128,5 @@ def attribution_dict(row: tuple) -> dict[str, Any]:
         "content": span(content_text, content_spans), "kind": kind,
         "speaker": None if speaker_type is None else
         {"name": name, "type": speaker_type, "role": role, "affiliation": affiliation},
-        "via": json.loads(via), "confidence": confidence,
+        "via": json.loads(via), "confidence": confidence, "act": act, "floating": floating,
     }

@@ -11,7 +11,9 @@ from collections.abc import Callable
 
 import duckdb
 
-SCHEMA_VERSION = 1
+from onrecord.text.acts import act_of
+
+SCHEMA_VERSION = 2
 APPLICATION = "onrecord-ledger"  # meta.application: tells a ledger from any other DuckDB file
 
 TABLES = """
@@ -51,7 +53,10 @@ CREATE TABLE attributions (
     mention_key VARCHAR,                -- (type, name, role, affiliation): the key speaker_mentions maps
     via VARCHAR NOT NULL,               -- JSON list of the reporting chain's speakers, nearest first
     via_names VARCHAR,                  -- "TASS; CNN": the chain on one line
-    confidence DOUBLE NOT NULL
+    confidence DOUBLE NOT NULL,
+    act VARCHAR,                        -- speech | thought (said, told … or believes, hopes …); since version 2
+    floating BOOLEAN DEFAULT FALSE      -- no cue: its speaker comes from the layout; since version 2
+                                        -- (not NOT NULL: DuckDB can't add that to a column within a transaction)
 );
 CREATE TABLE speakers (
     speaker_id VARCHAR PRIMARY KEY,     -- readable and stable: "dmitry-peskov"
@@ -76,8 +81,21 @@ CREATE TABLE corrections (
 
 TABLE_NAMES = tuple(re.findall(r"CREATE TABLE (\w+)", TABLES))  # every one must be there: else the file is damaged
 
+
+
+def add_act_and_floating(connection: duckdb.DuckDBPyConnection) -> None:
+    """Version 1 → 2: attributions.act (each stored cue's act, as output written before acts reads back)
+    and attributions.floating (false: version 1 had no floating quotes to store)."""
+    connection.execute("ALTER TABLE attributions ADD COLUMN act VARCHAR")
+    connection.execute("ALTER TABLE attributions ADD COLUMN floating BOOLEAN DEFAULT FALSE")
+    cues = [cue for (cue,) in connection.execute("SELECT DISTINCT cue_text FROM attributions").fetchall()]
+    acts = [act_of(cue) for cue in cues]  # a few thousand distinct cues, even in a large ledger
+    connection.execute("UPDATE attributions SET act = acts.act FROM (SELECT unnest(?) AS cue, unnest(?) AS act) acts "
+                       "WHERE attributions.cue_text IS NOT DISTINCT FROM acts.cue", [cues, acts])
+
+
 # from_version -> the step that brings a ledger to from_version + 1 (runs inside a transaction)
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: add_act_and_floating}
 
 
 def create(connection: duckdb.DuckDBPyConnection) -> None:
