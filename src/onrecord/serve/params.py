@@ -20,9 +20,10 @@ MAX_PAGE = 10_000
 MAX_LIMIT = 100  # statements per page at most (JSON users may ask for more than the pages show)
 ACT_CHOICES = (*ACTS, "all")  # the statement lists' `act`: speech (statements), thought (beliefs, hopes, plans), all
 DEFAULT_ACT = "speech"  # what the statement lists show first: statements; beliefs are one toggle away
-# The lowest confidence the statement lists show first (the `min_confidence` control's default): 0.0 shows every
-# attribution until the confidences are calibrated on PolNeAR dev; then it is set from that reliability table
-DEFAULT_MIN_CONFIDENCE = 0.0  # everything: on our styles set no threshold buys precision worth its recall (docs/web-ui.md)
+# The lowest confidence the statement lists show first (the `min_confidence` control's default): every attribution.
+# On our styles set, with calibrated confidences, no threshold buys precision worth the recall it costs (the
+# figures: docs/web-ui.md); users who want fewer wrong statements pick ≥ 0.7 or ≥ 0.9.
+DEFAULT_MIN_CONFIDENCE = 0.0
 CONFIDENCE_CHOICES = (0.0, 0.5, 0.7, 0.9)  # what the control offers; any value from 0 to 1 is accepted
 TRUE_VALUES = ("1", "true", "on", "yes")
 FALSE_VALUES = ("", "0", "false", "off", "no")
