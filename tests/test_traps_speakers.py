@@ -167,3 +167,11 @@ def test_a_short_form_and_an_acronym_name_the_full_organisation():
 def test_an_organisation_keeps_its_whole_name(text, source, expected):
     content = text.split(" said ")[1].rstrip(".")
     assert named(resolved(text, (source, "said", content)), source) == (expected, "organization")
+
+
+def test_a_surname_after_a_title_makes_the_full_name_a_person():
+    # "Oskar" is no first name the lexicon knows: "Mr Vantberg" later tells that "Oskar Vantberg" is a person
+    text = ("Prosecutors want Oskar Vantberg sent back from Tirelo.\n"
+            "Mr Vantberg denies the charges, his lawyer said.")
+    doc = resolved(text, ("Mr Vantberg", "denies", "the charges"))
+    assert named(doc, "Mr Vantberg") == ("Oskar Vantberg", "person")
