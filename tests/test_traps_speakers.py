@@ -124,3 +124,54 @@ def test_the_role_names_the_documents_most_prominent_holder():
     doc = resolved(text, ("Tomas Brede, the president of the Dairy Council", "said", "farmers had waited long enough"),
                    ("The president", "said", "the pact was fair"))
     assert named(doc, "The president") == ("Lena Askew", "person")
+
+
+# -- class 6: organisations named back by description, short form, acronym; names with commas and "&" ---------------
+@pytest.mark.parametrize("text, rows, source, expected", [
+    # "the company", "the brokerage": the latest company named before
+    ("Pellan Grove Foods cut its forecast. The company said demand had slowed.",
+     [("The company", "said", "demand had slowed")], "The company", ("Pellan Grove Foods", "organization")),
+    ("Tarnwick Securities expects rates to fall, the brokerage said in a note.",
+     [("the brokerage", "said in a note", "Tarnwick Securities expects rates to fall")], "the brokerage",
+     ("Tarnwick Securities", "organization")),
+    # "the sheriff's office": a name holding the head noun and its modifiers
+    ("Records come from Orrin County Sheriff's Office logs. The man fled, according to the sheriff's office.",
+     [("the sheriff's office", "according to", "The man fled")], "the sheriff's office",
+     ("Orrin County Sheriff's Office", "organization")),
+    # "the ministry" before its name: the one ministry the document names
+    ("The ministry told us the plan was funded. Later the Ministry of Inland Waters approved it.",
+     [("The ministry", "told us", "the plan was funded")], "The ministry", ("Ministry of Inland Waters", "organization")),
+])
+def test_a_description_names_back_the_organisation(text, rows, source, expected):
+    assert named(resolved(text, *rows), source) == expected
+
+
+def test_a_short_form_and_an_acronym_name_the_full_organisation():
+    text = ("Brissel Semiconductor shares fell. Brissel said orders were firm.\n"
+            "The Tolland Broadcasting Corporation called the race. TBC said turnout was high.")
+    doc = resolved(text, ("Brissel", "said", "orders were firm"), ("TBC", "said", "turnout was high"))
+    assert named(doc, "Brissel") == ("Brissel Semiconductor", "organization")
+    assert named(doc, "TBC")[0] == "Tolland Broadcasting Corporation"
+
+
+@pytest.mark.parametrize("text, source, expected", [
+    # a list of words with commas inside an agency's name; the country before it is no part of the name
+    ("Orvala's Agency for Rivers, Lakes and Coasts said the flood had peaked.",
+     "Orvala's Agency for Rivers, Lakes and Coasts", "Agency for Rivers, Lakes and Coasts"),
+    # a source cut inside the name ("&", a list comma) gets the whole name
+    ("Pruitt & Vale Studios said bookings rose.", "Vale Studios", "Pruitt & Vale Studios"),
+    ("The Ministry of Roads, Rail and Ports said fares would rise.", "Rail and Ports", "Ministry of Roads, Rail and Ports"),
+    # a company suffix keeps its period
+    ("Dunmore Mining Corp. said output fell.", "Dunmore Mining Corp", "Dunmore Mining Corp."),
+])
+def test_an_organisation_keeps_its_whole_name(text, source, expected):
+    content = text.split(" said ")[1].rstrip(".")
+    assert named(resolved(text, (source, "said", content)), source) == (expected, "organization")
+
+
+def test_a_surname_after_a_title_makes_the_full_name_a_person():
+    # "Oskar" is no first name the lexicon knows: "Mr Vantberg" later tells that "Oskar Vantberg" is a person
+    text = ("Prosecutors want Oskar Vantberg sent back from Tirelo.\n"
+            "Mr Vantberg denies the charges, his lawyer said.")
+    doc = resolved(text, ("Mr Vantberg", "denies", "the charges"))
+    assert named(doc, "Mr Vantberg") == ("Oskar Vantberg", "person")

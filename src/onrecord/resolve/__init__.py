@@ -3,6 +3,7 @@
     mentions.py       a source mention → name / role / affiliation ("Kremlin spokesman Dmitry Peskov")
     speaker_types.py  person, organization, media, anonymous, document or unknown
     index.py          per-document index built once: sentences, people named in the text, byline
+    organizations.py  organisations named in the text: "the company", "Corvane", "KBC" → the full name before
     coref.py          he / she / it / they / who / "the readout" → an earlier speaker or name
     via.py            outlets a statement came through ("CNN, citing …", "told Bloomberg", "…, TASS reported")
     speakers.py       resolve_speakers(doc, options): the stage itself

@@ -149,6 +149,8 @@ class DocumentIndex:
         # is only read when it is some full name's surname: most capitalised words are not)
         singles: list[tuple[Word, bool]] = []
         surnames_alone = {words[-1].lower for _, words in runs if len(words) == 1}
+        # a surname after a personal title ("Mr Kolstad", "Ms Harwood") is a surname used alone too
+        surnames_alone |= {words[1].lower for _, words in runs if len(words) == 2 and words[0].lower in lex.titles}
         inside_sentences = {tuple(w.lower for w in words) for first, words in runs
                             if len(words) > 1 and not self._opens_sentence(first)}
         for first_token, words in runs:

@@ -38,6 +38,9 @@ class SpeakerLexicon:
 
     first_names: frozenset[str] = frozenset()  # female_names | male_names
     media_words: frozenset[str] = frozenset()  # the words of media_nouns: "news", "agency", "state"
+    # "the company", "the brokerage" name back a company: a name ending in one of company_name_words (case kept)
+    company_nouns: frozenset[str] = frozenset()
+    company_name_words: frozenset[str] = frozenset()
 
 
 def outlet_key(name: str) -> str:
@@ -88,6 +91,8 @@ def load_speaker_lexicon(name: str = DEFAULT_SPEAKER_LEXICON) -> SpeakerLexicon:
         pronoun_gender=dict(raw["pronouns"]),
         first_names=lower_set("female_names") | lower_set("male_names"),
         media_words=frozenset(w for phrase in lower_set("media_nouns") for w in phrase.split()),
+        company_nouns=lower_set("company_nouns"),
+        company_name_words=frozenset(raw["company_name_words"]),
     )
 
 

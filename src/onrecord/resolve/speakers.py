@@ -8,6 +8,7 @@ One pass over the attributions in the order of their sources, with a per-documen
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from onrecord.document import Attribution, Document, Speaker, TextSpan
@@ -16,7 +17,8 @@ from onrecord.options import ExtractOptions
 from onrecord.resolve.coref import GROUP_TYPES, THING_TYPES, Antecedent, Coreference, copy_speaker
 from onrecord.resolve.index import DocumentIndex, name_key
 from onrecord.resolve.lexicon import load_speaker_lexicon
-from onrecord.resolve.mentions import RELATIVE_PRONOUNS, Mention, parse_mention
+from onrecord.resolve.mentions import RELATIVE_PRONOUNS, Mention, is_acronym, parse_mention
+from onrecord.resolve.organizations import OrganizationIndex
 from onrecord.resolve.speaker_types import mention_type, speaker_from_mention
 from onrecord.text.analysis import Analysis
 from onrecord.resolve.via import (
@@ -144,6 +146,7 @@ class SpeakerResolver:
         self.index = index
         self.coref = Coreference(index)
         self.lex = load_speaker_lexicon()
+        self.organizations = OrganizationIndex(index.text, self.lex)
 
     def resolve(self, mention: Mention | None, reading: SourceReading) -> Speaker:
         """The speaker a source refers to; remembered for what comes after."""
@@ -154,11 +157,47 @@ class SpeakerResolver:
         elif mention.pronoun:
             speaker, key, head = self._pronoun(mention, reading)
         else:
-            speaker, key, head = self._described(mention, reading.anchor, reading.kind)
+            named = self._organization_named(mention, reading)
+            if named is not None:
+                mention = parse_mention(named)
+                # an organisation by how the text names it; an outlet where its name says so
+                kind = "media" if mention_type(mention, self.lex) == "media" else "organization"
+                speaker, key, head = self._described(mention, reading.anchor, kind)
+                speaker = copy_speaker(speaker, name=named)  # as the text writes it: "Corp." and list commas kept
+            else:
+                speaker, key, head = self._described(mention, reading.anchor, reading.kind)
         self.coref.remember(Antecedent(
             position=reading.anchor, sentence=self.index.sentence_of(reading.anchor), speaker=speaker, key=key,
             head=head, plural=mention.plural and not mention.name, gender=mention.gender))
         return speaker
+
+    def _organization_named(self, mention: Mention, reading: SourceReading) -> str | None:
+        """The full name of an organisation the source refers to, where the text gave it: the name the source lies
+        inside ("Innovation and Technology" of "Ministry of Industry, Innovation and Technology"), the latest
+        earlier one a description names back ("the company", "the sheriff's office"), or the one a short form or
+        an acronym stands for ("Corvane" → Corvane Semiconductor, "KBC" → Kestrian Broadcasting Corporation)."""
+        organizations, anchor = self.organizations, reading.anchor
+        if reading.source_spans and reading.relay is None and reading.via is None:
+            start, end = reading.source_spans[0][0], reading.source_spans[-1][1]
+            source = self.index.text[start:end]
+            start += re.match(r"[\s,;:—–\-\"“”‘’']*(?:(?:the|a|an)\s+)?", source, re.IGNORECASE).end()
+            possessor = re.match(r"\S+['’]s\s+", self.index.text[start:end])  # "Sundara's Agency for …"
+            for begin in (start, start + possessor.end()) if possessor else (start,):
+                inside = organizations.containing(begin, end) if begin < end else None
+                if inside is not None:
+                    return inside
+        if mention.definite and not mention.proper and not mention.plural and (
+                mention.head in self.lex.company_nouns or mention.head in self.lex.organization_words):
+            modifiers = {w.lower().removesuffix("’s").removesuffix("'s") for w in mention.core.split()[:-1]}
+            return organizations.latest_for(mention.head, modifiers, anchor)
+        words = mention.name_words
+        if len(words) == 1 and not mention.plural:
+            if is_acronym(words[0]):
+                return organizations.acronym(words[0], anchor)
+            person = self.index.facts(words[0], anchor)
+            if person is None or " " not in person.name:  # no person's surname: "Corvane" after Corvane Semiconductor
+                return organizations.short_form(words[0], anchor)
+        return None
 
     def _interview_party(self, label: str) -> tuple[Speaker, str | None, str]:
         """ "Q:" and "A:" in a Q&A: the interviewer (unnamed: anonymous "Q") and the interviewee."""
