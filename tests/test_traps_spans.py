@@ -186,3 +186,31 @@ def test_plus_between_numbers_is_a_token():
 def test_name_with_plus_ends_the_content():
     doc = extract_with("The company said that its films would stream only on Kinoflix+.", RULES)
     assert doc.attributions[0].content.text.endswith("Kinoflix+")
+
+
+# A subject interrupted by a parenthetical before its verb of saying: the source is the noun phrase before
+# it, not a word the tagger read inside the aside (the relative pronoun, an article, the comma).
+@pytest.mark.parametrize("text, source, want", [
+    ("Three union officials, who spoke on condition of anonymity, said the talks had stalled.",
+     "who", "Three union officials"),
+    ("A senior port official, who asked not to be named, said the cranes would stay idle.",
+     "not to be named", "A senior port official"),
+    ("Alderman Pia Rusk, who cast the only vote against, said she was disappointed.", "the", "Alderman Pia Rusk"),
+    ("Mayor Ted Olin of Brackwater, where the new bridge would land, said the town was ready.",
+     "the new bridge", "Mayor Ted Olin of Brackwater"),
+    ("Kwame, via the Harbour Gazette, said he was staying.", "via the Harbour Gazette", "Kwame"),
+])
+def test_source_inside_a_parenthetical_moves_to_the_subject(text, source, want):
+    a, frame = _repair(text, source, "said", [text.split("said ")[1].rstrip(".")])
+    assert _texts(a, frame.source) == [want]
+
+
+@pytest.mark.parametrize("text, source, cue", [
+    # a participle after a comma modifies what precedes it: no subject to move to
+    ("The levy, known as the harbour fee, was raised.", "The levy", "known"),
+    # the stretch before the cue is no parenthetical (a name, not a relative clause or "via"): left alone
+    ("The growers' council fears a price war, its chair, Ana Brook, told reporters.", "its chair, Ana Brook", "told"),
+])
+def test_source_outside_a_parenthetical_stays(text, source, cue):
+    a, frame = _repair(text, source, cue, [text.split(cue + " ")[1].rstrip(".")])
+    assert _texts(a, frame.source) == [source]

@@ -216,7 +216,7 @@ def quote_extent(view: SentenceView, first_tok: int) -> int | None:
     return None
 
 
-APPOSITIVE_OPENERS = frozenset("a an the who whose which citing quoting himself herself whom".split())
+APPOSITIVE_OPENERS = frozenset("a an the who whose which where citing quoting via himself herself whom".split())
 ACCORDING_APPOSITIVE_OPENERS = APPOSITIVE_OPENERS | {"another"}
 
 

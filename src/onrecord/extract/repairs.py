@@ -6,16 +6,20 @@ Run once over the finished frames (rules or tagger alike), each repair a reading
   the agent after "by", or there is none. PolNeAR annotates "Roof is accused of a massacre" with no source and
   content "Roof … a massacre", "he was accused by a reporter of grabbing her" with source "a reporter";
 * a medium phrase after a speech verb ("said in a text message") is no frame of its own;
-* a dateline ("VIENNA —") opens a paragraph, not what anyone said.
+* a dateline ("VIENNA —") opens a paragraph, not what anyone said;
+* a subject interrupted by a parenthetical before its cue ("Two officials, who spoke on condition of
+  anonymity, said") is the noun phrase before the parenthetical, not a word inside it ("who", "the").
 """
 from __future__ import annotations
 
 from bisect import bisect_right
 
+from onrecord.extract.filters import SPEECH_VERB_STRENGTH
 from onrecord.extract.frames import (
-    DASHES, TIME_WORDS, Frame, SentenceView, source_left, source_right,
+    APPOSITIVE_OPENERS, DASHES, TIME_WORDS, Frame, SentenceView, appositive_source, source_left, source_right,
 )
 from onrecord.text.analysis import Analysis
+from onrecord.text.cues import CONTINUATION_CUES, load_cue_lexicon
 from onrecord.text.tokens import Token
 
 BE_FORMS = frozenset("is was were are be been being 's ’s".split())
@@ -41,6 +45,7 @@ def repair_spans(analysis: Analysis, frames: list[Frame]) -> list[Frame]:
     cued = drop_medium_frames(analysis, [f for f in frames if f.cue])
     for frame in cued:
         repair_passive(analysis, frame)
+        repair_interrupted_subject(analysis, frame)
         trim_dateline(analysis.tokens, frame)
     return cued + [f for f in frames if not f.cue]
 
@@ -257,3 +262,27 @@ def trim_dateline(tokens: list[Token], frame: Frame) -> None:
             return
         if not (tokens[k].is_capitalized or text.isdigit() or text in ",()."):
             return
+
+
+def repair_interrupted_subject(analysis: Analysis, frame: Frame) -> None:
+    """A cue right after a parenthetical set off by commas ("X, who spoke on condition of anonymity, said";
+    "X, where the line would end, said") takes the noun phrase before the parenthetical as its source: a source read inside it
+    (the relative pronoun, a word of its clause, the comma itself) is set right; a source outside it stays.
+    Only a finite verb of saying has that subject: a participle after a comma ("X, known as Y"; "…, saying
+    that") modifies what comes before it, and its source is another matter."""
+    c = frame.cue[0][0]
+    tokens = analysis.tokens
+    if c == 0 or tokens[c - 1].text != "," or not frame.source:
+        return
+    word = tokens[c].lower
+    if word in CONTINUATION_CUES or load_cue_lexicon().get(word, 0.0) < SPEECH_VERB_STRENGTH:
+        return
+    view = _sentence_view(analysis, c)
+    opening = next((k for k in range(c - 2, view.start - 1, -1) if tokens[k].text == ","), None)
+    if opening is None or tokens[opening + 1].lower not in APPOSITIVE_OPENERS:
+        return  # the stretch before the cue is no parenthetical we know ("…, its director, Jo Lee, told")
+    source_tokens = [k for a, b in frame.source for k in range(a, b)]
+    subject = appositive_source(view, c - 1)
+    first_comma = next((k for k in range(subject[0], c - 1) if tokens[k].text == ","), None) if subject else None
+    if first_comma is not None and all(opening <= k < c for k in source_tokens):
+        frame.source = [(subject[0], first_comma)]  # the noun phrase: the speaker's name, not the aside
