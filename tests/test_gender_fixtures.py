@@ -82,6 +82,11 @@ def test_a_row_is_consistent_with_its_article(row):
     promised = GENDER_OF_EVIDENCE[row["evidence"]]
     assert row["gender"] == promised if promised else row["gender"] in {"woman", "man"}
     assert any(SPEECH_CUE.search(sentence) for sentence in _sentences_naming(text, row["speaker"]))
+    has_first_name = len(row["speaker"].split()) > 1 and not row["speaker"].split()[0].endswith(".")
+    if row["evidence"] in {"first_name", "ambiguous_first_name", "surname_only_after_full"}:
+        assert has_first_name
+    if row["evidence"] in {"pronoun", "none"}:
+        assert not has_first_name  # surname or initials only: a first name would be evidence too
     after_honorific = re.search(rf"\b{HONORIFIC} (?:\w+ )?{re.escape(_surname(row['speaker']))}\b", text)
     if row["evidence"] in {"none", "ambiguous_first_name", "first_name", "role", "pronoun"}:
         assert not after_honorific  # the class says no honorific: none stands before the name
