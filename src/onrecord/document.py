@@ -9,8 +9,6 @@ KINDS = ("direct", "mixed", "indirect")
 ACTS = ("speech", "thought")  # what an attribution reports: said, told … or believes, hopes … (text/acts.py)
 SEGMENT_LABELS = ("article", "boilerplate", "advertorial")
 SPEAKER_TYPES = ("person", "organization", "media", "anonymous", "document", "unknown")
-GENDERS = ("woman", "man", "unknown")  # a person speaker's gender; "unknown" also where the evidence conflicts
-GENDER_EVIDENCE_KINDS = ("pronoun", "honorific", "role")
 MAX_DOC_ID = 1000  # characters of a document id: what a URL path and a ledger key take comfortably
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # in a str every such code point is half a pair, alone
@@ -69,17 +67,6 @@ class TextSpan:
         return self.spans[-1][1]
 
 
-@dataclass(frozen=True)
-class GenderEvidence:
-    """One piece of text that says a person's gender: a pronoun resolved to them, an honorific, a gendered role noun."""
-
-    kind: str  # one of GENDER_EVIDENCE_KINDS
-    text: str  # "she", "Ms", "mother"
-    gender: str  # one of GENDERS but "unknown": what this piece says
-    start: int | None = None  # where it stands in the text (None when the text does not place it)
-    end: int | None = None
-
-
 @dataclass
 class Speaker:
     """The entity a source refers to, resolved from the text ("he" → Dmitry Polyanskiy)."""
@@ -88,9 +75,6 @@ class Speaker:
     type: str = "unknown"  # one of SPEAKER_TYPES
     role: str | None = None  # "Kremlin spokesman"
     affiliation: str | None = None  # "Kremlin", "Russia"
-    # a person's gender from the text (resolve/gender.py); None for other speakers. Not part of a speaker's identity.
-    gender: str | None = field(default=None, compare=False)  # one of GENDERS
-    gender_evidence: list[GenderEvidence] = field(default_factory=list, compare=False)
 
 
 @dataclass

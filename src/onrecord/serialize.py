@@ -5,7 +5,7 @@ import json
 from dataclasses import asdict, fields
 from typing import Any
 
-from onrecord.document import Attribution, Document, DocumentMetadata, GenderEvidence, Segment, Speaker, TextSpan
+from onrecord.document import Attribution, Document, DocumentMetadata, Segment, Speaker, TextSpan
 from onrecord.text.acts import act_of
 
 
@@ -27,18 +27,10 @@ def span_from_dict(data: dict[str, Any] | None, text: str) -> TextSpan | None:
 
 
 def speaker_to_dict(speaker: Speaker | None) -> dict[str, Any] | None:
-    """`{"name", "type", "role", "affiliation"}` (and `gender`, `gender_evidence` once set), or None when no speaker
-    was resolved."""
+    """`{"name", "type", "role", "affiliation"}`, or None when no speaker was resolved."""
     if speaker is None:
         return None
-    data: dict[str, Any] = {"name": speaker.name, "type": speaker.type, "role": speaker.role,
-                            "affiliation": speaker.affiliation}
-    if speaker.gender is not None:
-        data["gender"] = speaker.gender
-        data["gender_evidence"] = [
-            {"kind": e.kind, "text": e.text, "gender": e.gender, "start": e.start, "end": e.end}
-            for e in speaker.gender_evidence]
-    return data
+    return {"name": speaker.name, "type": speaker.type, "role": speaker.role, "affiliation": speaker.affiliation}
 
 
 def speaker_from_dict(data: dict[str, Any] | None) -> Speaker | None:
@@ -50,9 +42,6 @@ def speaker_from_dict(data: dict[str, Any] | None) -> Speaker | None:
         type=data.get("type", "unknown"),
         role=data.get("role"),
         affiliation=data.get("affiliation"),
-        gender=data.get("gender"),
-        gender_evidence=[GenderEvidence(e["kind"], e["text"], e["gender"], e.get("start"), e.get("end"))
-                         for e in data.get("gender_evidence", [])],
     )
 
 

@@ -5,7 +5,6 @@
     index.py          per-document index built once: sentences, people named in the text, byline
     organizations.py  organisations named in the text: "the company", "Corvane", "KBC" → the full name before
     coref.py          he / she / it / they / who / "the readout" → an earlier speaker or name
-    gender.py         a person's gender from the text: "she said", "Ms", "the boy's father"; conflicts → unknown
     via.py            outlets a statement came through ("CNN, citing …", "told Bloomberg", "…, TASS reported")
     speakers.py       resolve_speakers(doc, options): the stage itself
     lexicon.py        the word lists in onrecord/data/speaker_lexicon.json
