@@ -171,11 +171,8 @@ def outlets_page(ledger: Ledger, params: OutletParams | None = None, path: str =
     """Each outlet's sourcing figures (named, anonymous, organisational, media sources) and shares of speech, the
     outlets with the most documents, sorted as `params` asks; one with few attributions marked `small_sample`."""
     params = params or OutletParams()
-    outlets, seen = [], set()
-    for name, documents in ((o.name, o.documents) for o in ledger.outlets()):
-        if name.casefold() in seen:  # sourcing matches outlets case-insensitively: one row per outlet
-            continue
-        seen.add(name.casefold())
+    outlets = []
+    for name, documents in ((o.name, o.documents) for o in ledger.outlets()):  # one per name, in any case
         try:
             figures = ledger.sourcing(outlet=name).to_dict()
         except LedgerError:
