@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from onrecord.store.ledger import SOURCE_TYPE_GROUPS
+from onrecord.store.ledger import SOURCE_LABELS
 
-SOURCE_TYPES = (*SOURCE_TYPE_GROUPS.values(), "other")  # named, anonymous, organisational, media, other
+SOURCE_TYPES = SOURCE_LABELS  # named, anonymous, organisational, media, other: the sourcing figures' own order
 MAX_BARS = 260  # a longer timeline gets bars of several periods each
 TICKS = 6
 MAX_BAR_WIDTH = 48
