@@ -9,6 +9,12 @@ KINDS = ("direct", "mixed", "indirect")
 ACTS = ("speech", "thought")  # what an attribution reports: said, told … or believes, hopes … (text/acts.py)
 SEGMENT_LABELS = ("article", "boilerplate", "advertorial")
 SPEAKER_TYPES = ("person", "organization", "media", "anonymous", "document", "unknown")
+# a person speaker's gender: decided from in-text evidence or a strongly gendered first name (resolve/gender.py);
+# "unknown" is an outcome (no evidence, or evidence that conflicts), not an error. Only persons have one.
+GENDERS = ("woman", "man", "nonbinary", "unknown")
+# kinds of evidence, strongest first: "he"/"she" resolved to the person, Mr./Ms./Dame…, chairwoman/father…,
+# the first name in a name–gender table, and the user's own correction (ledger)
+GENDER_EVIDENCE_KINDS = ("pronoun", "honorific", "role_noun", "first_name", "correction")
 MAX_DOC_ID = 1000  # characters of a document id: what a URL path and a ledger key take comfortably
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # in a str every such code point is half a pair, alone
@@ -67,6 +73,18 @@ class TextSpan:
         return self.spans[-1][1]
 
 
+@dataclass(frozen=True)
+class GenderEvidence:
+    """One piece of evidence about a person's gender: the words that say it and where they are."""
+
+    kind: str  # one of GENDER_EVIDENCE_KINDS
+    value: str  # "woman" | "man" | "nonbinary": what this piece says
+    text: str  # the words: "she", "Ms.", "chairwoman", "Jennifer"
+    start: int | None = None  # [start, end) in the document text; None where the evidence isn't in the text
+    end: int | None = None
+    score: float | None = None  # first names: the name table's share for `value` (0.5..1)
+
+
 @dataclass
 class Speaker:
     """The entity a source refers to, resolved from the text ("he" → Dmitry Polyanskiy)."""
@@ -75,6 +93,10 @@ class Speaker:
     type: str = "unknown"  # one of SPEAKER_TYPES
     role: str | None = None  # "Kremlin spokesman"
     affiliation: str | None = None  # "Kremlin", "Russia"
+    # persons only: one of GENDERS and the evidence for it in this document (None for every other type, and
+    # when gender resolution did not run); not part of a speaker's identity, so left out of ==
+    gender: str | None = field(default=None, compare=False)
+    gender_evidence: list[GenderEvidence] = field(default_factory=list, compare=False)
 
 
 @dataclass

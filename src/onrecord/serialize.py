@@ -5,7 +5,7 @@ import json
 from dataclasses import asdict, fields
 from typing import Any
 
-from onrecord.document import Attribution, Document, DocumentMetadata, Segment, Speaker, TextSpan
+from onrecord.document import Attribution, Document, DocumentMetadata, GenderEvidence, Segment, Speaker, TextSpan
 from onrecord.text.acts import act_of
 
 
@@ -26,11 +26,30 @@ def span_from_dict(data: dict[str, Any] | None, text: str) -> TextSpan | None:
     return TextSpan(data["text"], spans)
 
 
+def gender_evidence_to_dict(evidence: GenderEvidence) -> dict[str, Any]:
+    """`{"kind", "value", "text", "start", "end"}`, plus `score` for a first name."""
+    data = {"kind": evidence.kind, "value": evidence.value, "text": evidence.text,
+            "start": evidence.start, "end": evidence.end}
+    if evidence.score is not None:
+        data["score"] = evidence.score
+    return data
+
+
+def gender_evidence_from_dict(data: dict[str, Any]) -> GenderEvidence:
+    return GenderEvidence(kind=data["kind"], value=data["value"], text=data.get("text", ""),
+                          start=data.get("start"), end=data.get("end"), score=data.get("score"))
+
+
 def speaker_to_dict(speaker: Speaker | None) -> dict[str, Any] | None:
-    """`{"name", "type", "role", "affiliation"}`, or None when no speaker was resolved."""
+    """`{"name", "type", "role", "affiliation"}`, plus `gender` and `gender_evidence` when gender was decided
+    (persons only), or None when no speaker was resolved."""
     if speaker is None:
         return None
-    return {"name": speaker.name, "type": speaker.type, "role": speaker.role, "affiliation": speaker.affiliation}
+    data = {"name": speaker.name, "type": speaker.type, "role": speaker.role, "affiliation": speaker.affiliation}
+    if speaker.gender is not None:
+        data["gender"] = speaker.gender
+        data["gender_evidence"] = [gender_evidence_to_dict(e) for e in speaker.gender_evidence]
+    return data
 
 
 def speaker_from_dict(data: dict[str, Any] | None) -> Speaker | None:
@@ -42,6 +61,8 @@ def speaker_from_dict(data: dict[str, Any] | None) -> Speaker | None:
         type=data.get("type", "unknown"),
         role=data.get("role"),
         affiliation=data.get("affiliation"),
+        gender=data.get("gender"),
+        gender_evidence=[gender_evidence_from_dict(e) for e in data.get("gender_evidence") or []],
     )
 
 
