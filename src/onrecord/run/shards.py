@@ -31,7 +31,8 @@ from onrecord.run.ingest import (
 from onrecord.store.ledger import Ledger
 from onrecord.store.rows import ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA
 
-PLAN_VERSION = 2  # part of every shard key: bump it when a shard file's contents change meaning (2: act, floating)
+PLAN_VERSION = 3  # part of every shard key: bump it when a shard file's contents change meaning (2: act, floating;
+# 3: speaker gender)
 DEFAULT_SHARD_SIZE = 100  # records per shard: what a retry redoes, against per-shard overhead (~ms)
 SHARD_METADATA = b"onrecord.shard"  # Parquet key-value metadata: the shard's key, read count and skips
 TO_THE_END = sys.maxsize

@@ -157,6 +157,7 @@ class StatementQuery:
     min_confidence: float | None = None  # only attributions whose confidence is at least this (0–1)
     doc_id: str | None = None
     speaker_id: str | None = None  # exactly this unified speaker (what a speaker's page lists)
+    gender: str | None = None  # only persons of this gender (one of GENDERS: woman, man, nonbinary, unknown)
     limit: int | None = 20
     offset: int = 0
 
@@ -178,10 +179,16 @@ def outlet_condition(column: str, outlet: str) -> tuple[str, list[Any]]:
     return sql, [outlet, like_pattern(outlet), outlet]
 
 
+# a statement's gender: its person's, as unified across the ledger, else as its document decided it, else unknown
+# (a document stored before schema version 3); NULL for every speaker that is no person
+GENDER_SQL = "CASE WHEN a.speaker_type = 'person' THEN coalesce(s.gender, a.speaker_gender, 'unknown') END"
+# who a person statement's speaker is, to count distinct people: the unified speaker, else the mention in its document
+PERSON_SQL = "coalesce(m.speaker_id, a.doc_id || chr(31) || a.mention_key)"
+
 STATEMENT_COLUMNS = """a.attribution_id, a.doc_id, a.ordinal,
     coalesce(s.name, a.speaker_name, a.source_text) AS speaker, s.speaker_id, a.speaker_type,
     a.source_text AS source, a.cue_text AS cue, a.content_text AS content, a.kind, a.via_names AS via,
-    d.outlet, d.published, d.title, d.url, a.act, a.floating, a.confidence"""
+    d.outlet, d.published, d.title, d.url, a.act, a.floating, a.confidence, """ + GENDER_SQL + " AS gender"
 
 EXPORT_EXTRA_COLUMNS = """, a.speaker_name AS speaker_as_written, a.speaker_role, a.speaker_affiliation,
     a.source_spans, a.cue_spans, a.content_spans, d.byline"""
@@ -310,6 +317,9 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
     if query.doc_id:
         where.append("a.doc_id = ?")
         params.append(query.doc_id)
+    if query.gender:
+        where.append(f"{GENDER_SQL} = ?")
+        params.append(query.gender)
     columns = STATEMENT_COLUMNS + (EXPORT_EXTRA_COLUMNS if export else "") + f", {score}"
     sql = f"SELECT {columns} {FROM} {joins}"
     if where:
