@@ -42,7 +42,11 @@ PERSONS = {"Ana Ruiz": "woman", "Tom Berg": "man", "Jordan Lee": "unknown", "Sam
 
 def known_gender_document(doc_id: str) -> Document:
     """One of the documents, its attributions, speakers and gender evidence written by hand."""
-    outlet, published, rows = DOCUMENTS[doc_id]
+    return gender_document(doc_id, *DOCUMENTS[doc_id])
+
+
+def gender_document(doc_id: str, outlet: str, published: str, rows: list[tuple]) -> Document:
+    """A document of `rows` as DOCUMENTS gives them: `"content," NAME said, and EVIDENCE.` each."""
     text, attributions = "", []
     for name, speaker_type, gender, evidence, content in rows:
         sentence = f'"{content}," {name} said'

@@ -132,11 +132,12 @@ def decide_gender(mentions: Iterable[MentionGender], correction: str | None = No
             pieces.setdefault((mention.doc_id, e.kind, e.value, e.start, e.end, e.text), {
                 "doc_id": mention.doc_id, "kind": e.kind, "value": e.value, "text": e.text,
                 "start": e.start, "end": e.end})
-    counts: dict[str, dict[str, int]] = {}
-    for piece in pieces.values():
+    strength = {kind: i for i, kind in enumerate(GENDER_EVIDENCE_KINDS)}
+    counts: dict[str, dict[str, int]] = {}  # strongest kind first, values in GENDERS' order
+    for piece in sorted(pieces.values(), key=lambda p: (strength.get(p["kind"], len(strength)), p["kind"],
+                                                         GENDERS.index(p["value"]) if p["value"] in GENDERS else 9)):
         counts.setdefault(piece["kind"], {}).setdefault(piece["value"], 0)
         counts[piece["kind"]][piece["value"]] += 1
-    strength = {kind: i for i, kind in enumerate(GENDER_EVIDENCE_KINDS)}
     examples = sorted(pieces.values(), key=lambda p: (strength.get(p["kind"], len(strength)), p["doc_id"],
                                                       p["start"] if p["start"] is not None else -1, p["text"]))
     examples = examples[:GENDER_EXAMPLES]
