@@ -103,3 +103,12 @@ def test_unfiltered_rows_carry_gender_only_for_persons(db, tmp_path):
     exported = jsonl(out.read_text("utf-8"))
     assert sorted((r["attribution_id"], r["gender"]) for r in exported) == sorted(
         (r["attribution_id"], r["gender"]) for r in rows)
+
+
+def test_the_speakers_csv_carries_gender_and_its_evidence_as_json(db):
+    result = run("speakers", "--type", "person", "-f", "csv", "--db", db)
+    rows = {row["name"]: row for row in csv.DictReader(result.stdout.splitlines())}
+    assert {name: row["gender"] for name, row in rows.items()} == PERSONS
+    evidence = json.loads(rows["Robin Hale"]["gender_evidence"])
+    assert evidence["basis"] == "in_text" and list(evidence["counts"]) == ["honorific", "first_name"]  # strongest first
+    assert rows["Sam Ortiz"]["gender_conflicts"] == "1"

@@ -287,7 +287,9 @@ def write_rows(rows: list[dict], output_format: ListFormat) -> None:
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()})
+            # a list on one line; a nested record (a speaker's gender evidence) as its JSON
+            writer.writerow({k: "; ".join(v) if isinstance(v, list) else
+                             json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v for k, v in row.items()})
 
 
 @app.command("search")
