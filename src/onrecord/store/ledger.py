@@ -247,6 +247,11 @@ def guarded(method):  # type: ignore[no-untyped-def]
 class Ledger:
     """A corpus of documents and their attributions in a DuckDB file (the Python API the CLI uses)."""
 
+    # What the SQL of another database (store/postgres.py) says differently; everything else is shared.
+    PROPER_NAME = "regexp_matches(name, '(^|[^\\pL])\\p{Lu}')"  # a capitalised word in a speaker's name
+    MOST_FREQUENT = "mode({})"  # an aggregate: the most frequent value of a column
+    STORED_ORDER = "d.rowid"  # documents in the order they were stored
+
     def __init__(self, path: str | Path, read_only: bool = False, migrate: bool = False) -> None:
         self.path = Path(path)
         self.read_only = read_only
@@ -283,9 +288,7 @@ class Ledger:
 
     def _check_schema(self, migrate: bool) -> None:
         """Check that this is an onrecord ledger of the current schema; migrate an older one when asked."""
-        tables = {name for (name,) in self.connection.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = 'main'").fetchall()}
+        tables = self._table_names()
         # (an error reading meta, such as a failed checksum, is the caller's to report: not "no meta")
         rows = dict(self.connection.execute("SELECT key, value FROM meta").fetchall()) if "meta" in tables else {}
         if rows.get("application") != schema.APPLICATION and not {"documents", "attributions"} <= tables:
@@ -311,6 +314,12 @@ class Ledger:
             except LookupError as error:
                 raise LedgerError(f"{self.path}: {error}") from None
         self.schema_version = schema.SCHEMA_VERSION
+
+    def _table_names(self) -> set[str]:
+        """The names of the tables in the ledger's database."""
+        return {name for (name,) in self.connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main'").fetchall()}
 
     def close(self) -> None:
         """Close the database connection."""
@@ -350,7 +359,8 @@ class Ledger:
         return row[0] if row else None
 
     def _set_meta(self, key: str, value: str) -> None:
-        self.connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+        self.connection.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                [key, value])
 
     # -- writing ------------------------------------------------------------------------------------
 
@@ -415,7 +425,7 @@ class Ledger:
         """Unify every stored mention (with the user's corrections); returns speakers and mention_key → id."""
         rows = self.connection.execute(
             "SELECT speaker_name, speaker_type, speaker_role, speaker_affiliation, count(*) FROM attributions "
-            "WHERE speaker_name IS NOT NULL AND speaker_type IN (SELECT unnest(?)) GROUP BY ALL",
+            "WHERE speaker_name IS NOT NULL AND speaker_type IN (SELECT unnest(?)) GROUP BY 1, 2, 3, 4",
             [list(UNIFIED_TYPES)],
         ).fetchall()
         mentions = {ResolvedSpeaker(name, kind, role, affiliation): count for name, kind, role, affiliation, count in rows}
@@ -457,7 +467,7 @@ class Ledger:
         sql = "SELECT speaker_id, name, type, names, roles, affiliations, statements FROM speakers WHERE TRUE"
         params: list[Any] = []
         if proper_names:
-            sql += " AND regexp_matches(name, '(^|[^\\pL])\\p{Lu}')"
+            sql += f" AND {self.PROPER_NAME}"
         if name:
             sql += " AND (speaker_id = ? OR array_to_string(names, '\x1f') ILIKE ? ESCAPE '\\')"
             params += [name, like_pattern(name)]
@@ -590,7 +600,7 @@ class Ledger:
         rows = self.connection.execute(
             f"SELECT a.speaker_type, a.kind, m.speaker_id, count(*) FROM attributions a "
             f"JOIN documents d USING (doc_id) LEFT JOIN speaker_mentions m USING (mention_key) "
-            f"WHERE {where} GROUP BY ALL", params).fetchall()
+            f"WHERE {where} GROUP BY 1, 2, 3", params).fetchall()
         profile = SourcingFigures(scope=scope, documents=documents, attributions=sum(r[3] for r in rows))
         speakers = set()
         for speaker_type, kind, speaker_id, count in rows:
@@ -610,7 +620,7 @@ class Ledger:
         """
         condition, params = outlet_condition("d.outlet", outlet) if outlet else ("TRUE", [])
         rows = self.connection.execute(
-            "SELECT mode(d.outlet), count(DISTINCT d.doc_id), count(a.attribution_id) FROM documents d "
+            f"SELECT {self.MOST_FREQUENT.format('d.outlet')}, count(DISTINCT d.doc_id), count(a.attribution_id) FROM documents d "
             f"LEFT JOIN attributions a USING (doc_id) WHERE d.outlet IS NOT NULL AND {condition} "
             "GROUP BY lower(d.outlet) ORDER BY 2 DESC, 1", params).fetchall()
         return [Outlet(*row) for row in rows]
@@ -657,7 +667,7 @@ class Ledger:
         where, params = self._document_filter(outlet, since, until)
         sql = ("SELECT d.doc_id, d.title, d.outlet, d.published, d.published_date, d.url, coalesce(n.statements, 0) "
                "FROM documents d LEFT JOIN (SELECT doc_id, count(*) AS statements FROM attributions GROUP BY doc_id) n "
-               f"ON n.doc_id = d.doc_id WHERE {where} ORDER BY d.published_date DESC NULLS LAST, d.rowid DESC")
+               f"ON n.doc_id = d.doc_id WHERE {where} ORDER BY d.published_date DESC NULLS LAST, {self.STORED_ORDER} DESC")
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
@@ -677,7 +687,7 @@ class Ledger:
         rows = self.connection.execute(
             "SELECT GROUPING(speaker, speaker_id), GROUPING(outlet), GROUPING(kind), GROUPING(anonymous), "
             "speaker, speaker_id, outlet, kind, anonymous, count(*) FROM "
-            f"(SELECT *, coalesce(speaker_type = 'anonymous', FALSE) AS anonymous FROM ({sql})) matches "
+            f"(SELECT *, coalesce(speaker_type = 'anonymous', FALSE) AS anonymous FROM ({sql}) found) matches "
             "GROUP BY GROUPING SETS ((speaker, speaker_id), (outlet), (kind), (anonymous), ()) "
             "ORDER BY count(*) DESC, speaker, outlet, kind, anonymous", params).fetchall()
         total, found = 0, {name: [] for name in FACETS}

@@ -269,13 +269,38 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
     SearchSyntaxError (one line) when the search text can't be run.
     """
     params: list[Any] = []
-    where: list[str] = []
     joins = ""
     ranked = False
     search = parse_search(query.text or "")
     if search.clauses:
         joins, params, ranked = SearchSQL(search, fts).join()
-    score = "hits.score AS score" if ranked else "NULL::DOUBLE AS score"
+    return statement_select(query, joins, params, ranked, export)
+
+
+def statement_select(query: StatementQuery, joins: str, params: list[Any], ranked: bool, export: bool,
+                     no_score: str = "NULL::DOUBLE") -> tuple[str, list[Any]]:
+    """The statements' SELECT around a search's JOIN `hits(attribution_id, score)` (`joins`, with its `params`),
+    with the query's filters, order and page: one for every index, which differ only in their JOIN."""
+    score = "hits.score AS score" if ranked else f"{no_score} AS score"
+    where, values = statement_filters(query)
+    params = [*params, *values]
+    columns = STATEMENT_COLUMNS + (EXPORT_EXTRA_COLUMNS if export else "") + f", {score}"
+    sql = f"SELECT {columns} {FROM} {joins}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    order = "score DESC, " if ranked else ""  # ranked by relevance when the index was searched
+    sql += f" ORDER BY {order}d.published_date DESC NULLS LAST, a.doc_id, a.ordinal"
+    if query.limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [query.limit, query.offset]
+    return sql, params
+
+
+def statement_filters(query: StatementQuery) -> tuple[list[str], list[Any]]:
+    """The conditions of `query` other than its search text (SQL over `a`, `d`, `m` of FROM) and their parameters,
+    in the SQL DuckDB and PostgreSQL both read."""
+    where: list[str] = []
+    params: list[Any] = []
     if query.speaker:
         # matched against the few thousand speakers first, not once per joined attribution row
         where.append("(a.mention_key IN (SELECT sm.mention_key FROM speaker_mentions sm "
@@ -310,16 +335,7 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
     if query.doc_id:
         where.append("a.doc_id = ?")
         params.append(query.doc_id)
-    columns = STATEMENT_COLUMNS + (EXPORT_EXTRA_COLUMNS if export else "") + f", {score}"
-    sql = f"SELECT {columns} {FROM} {joins}"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    order = "score DESC, " if ranked else ""  # ranked by relevance when the index was searched
-    sql += f" ORDER BY {order}d.published_date DESC NULLS LAST, a.doc_id, a.ordinal"
-    if query.limit is not None:
-        sql += " LIMIT ? OFFSET ?"
-        params += [query.limit, query.offset]
-    return sql, params
+    return where, params
 
 
 def parse_day(value: str) -> date:
