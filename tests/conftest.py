@@ -111,3 +111,6 @@ def polnear_dev() -> Path:
 def polnear_train() -> Path:
     """PolNeAR's train split (text/ and attributions/; skips without it)."""
     return _need(POLNEAR_TRAIN / "text", "PolNeAR train").parent
+
+
+from postgres_fixture import postgres_server, postgres_url  # noqa: E402,F401  (a throwaway PostgreSQL server)

@@ -425,7 +425,7 @@ class Ledger:
         """Unify every stored mention (with the user's corrections); returns speakers and mention_key → id."""
         rows = self.connection.execute(
             "SELECT speaker_name, speaker_type, speaker_role, speaker_affiliation, count(*) FROM attributions "
-            "WHERE speaker_name IS NOT NULL AND speaker_type IN (SELECT unnest(?)) GROUP BY 1, 2, 3, 4",
+            "WHERE speaker_name IS NOT NULL AND speaker_type IN (SELECT unnest(?::VARCHAR[])) GROUP BY 1, 2, 3, 4",
             [list(UNIFIED_TYPES)],
         ).fetchall()
         mentions = {ResolvedSpeaker(name, kind, role, affiliation): count for name, kind, role, affiliation, count in rows}
@@ -729,11 +729,7 @@ class Ledger:
         con = self.connection
         con.execute("DROP TABLE IF EXISTS temp.export_rows")
         con.execute(f"CREATE TEMP TABLE export_rows AS {sql}", params)
-        target = str(out).replace("'", "''")  # COPY takes no parameters; the path is quoted as a literal
-        try:
-            con.execute(f"COPY temp.export_rows TO '{target}' ({EXPORT_FORMATS[output_format]})")
-        except duckdb.Error as error:
-            raise LedgerError(f"cannot write {out}: {str(error).splitlines()[0]}") from None
+        copy_rows(con, "temp.export_rows", out, output_format)
         rows = con.execute("SELECT count(*) FROM temp.export_rows").fetchone()[0]
         con.execute("DROP TABLE temp.export_rows")
         return rows
@@ -742,3 +738,11 @@ class Ledger:
 EXPORT_FORMATS = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER true", "jsonl": "FORMAT json"}
 
 
+def copy_rows(connection: duckdb.DuckDBPyConnection, table: str, out: str | Path, output_format: str) -> None:
+    """Write a DuckDB table to `out` in an export format (every ledger's export ends here); a LedgerError when
+    the file can't be written."""
+    target = str(out).replace("'", "''")  # COPY takes no parameters; the path is quoted as a literal
+    try:
+        connection.execute(f"COPY {table} TO '{target}' ({EXPORT_FORMATS[output_format]})")
+    except duckdb.Error as error:
+        raise LedgerError(f"cannot write {out}: {str(error).splitlines()[0]}") from None
