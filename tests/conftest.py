@@ -26,6 +26,7 @@ FULL_FILES = {
     "test_serve_browser_hostile.py": "a headless browser and a second web server",
     "test_serve_browser_pages.py": "a headless browser",
     "test_ray_engine.py": "a local Ray cluster",
+    "test_ray_postgres.py": "a local Ray cluster and a PostgreSQL server",
     "test_ledger_polnear.py": "the PolNeAR corpus",
 }
 

@@ -251,6 +251,7 @@ class Ledger:
     PROPER_NAME = "regexp_matches(name, '(^|[^\\pL])\\p{Lu}')"  # a capitalised word in a speaker's name
     MOST_FREQUENT = "mode({})"  # an aggregate: the most frequent value of a column
     STORED_ORDER = "d.rowid"  # documents in the order they were stored
+    CONCURRENT_WRITERS = False  # DuckDB: one writing process; a sharded ingest merges its shards through it
 
     def __init__(self, path: str | Path, read_only: bool = False, migrate: bool = False) -> None:
         self.path = Path(path)
