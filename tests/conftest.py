@@ -27,6 +27,8 @@ FULL_FILES = {
     "test_serve_browser_pages.py": "a headless browser",
     "test_ray_engine.py": "a local Ray cluster",
     "test_ray_postgres.py": "a local Ray cluster and a PostgreSQL server",
+    "test_ledger_postgres.py": "a PostgreSQL server (started by the tests)",
+    "test_ledger_crash_postgres.py": "a PostgreSQL server and ingest processes killed and resumed",
     "test_ledger_polnear.py": "the PolNeAR corpus",
 }
 

@@ -1,0 +1,80 @@
+"""Crash safety on PostgreSQL, as tests/test_ledger_crash.py checks it on DuckDB: `onrecord ingest --db
+postgresql://…` killed with SIGKILL at random moments, then resumed, ends with exactly the ledger an
+uninterrupted ingest writes; after every kill, each stored document is whole."""
+from __future__ import annotations
+
+import random
+import signal
+import subprocess
+import time
+
+from onrecord.store import StatementQuery
+from onrecord.store.backend import open_ledger
+from postgres_fixture import create_database
+from test_ledger_crash import ingest_process, write_corpus
+from test_ledger_postgres import table_rows
+
+
+def stored_documents(url: str) -> int:
+    """How many documents the ledger holds now (0 before its tables exist)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        exists = connection.execute("SELECT to_regclass('documents') IS NOT NULL").fetchone()[0]
+        return connection.execute("SELECT count(*) FROM documents").fetchone()[0] if exists else 0
+
+
+def kill_after_commits(process: subprocess.Popen, url: str, commits: int, rnd: random.Random) -> bool:
+    """SIGKILL `process` a random moment after its ledger's documents have changed `commits` times; False if it
+    finished first (moments come from the ingest's own progress, not from a clock)."""
+    seen = stored_documents(url)
+    while commits and process.poll() is None:
+        now = stored_documents(url)
+        if now != seen:
+            commits, seen = commits - 1, now
+        time.sleep(0.005)
+    time.sleep(rnd.uniform(0, 0.02))  # in the middle of the next batch, or between two
+    if process.poll() is not None:
+        return False
+    process.send_signal(signal.SIGKILL)
+    return True
+
+
+def searches(url: str) -> list[list[int]]:
+    with open_ledger(url, read_only=True) as ledger:
+        return [sorted(s.attribution_id for s in ledger.search(StatementQuery(text=text, limit=None)))
+                for text in ("answer days", "going nowhere", '"still open"')]
+
+
+def test_killed_ingests_resume_to_the_uninterrupted_result(tmp_path, postgres_server):
+    corpus = write_corpus(tmp_path / "corpus", 120)
+    reference_url = create_database(postgres_server)
+    reference = ingest_process(corpus, reference_url)
+    assert reference.wait(timeout=300) == 0, reference.stderr.read().decode()
+    with open_ledger(reference_url, read_only=True) as ledger:
+        expected = table_rows(ledger)
+    assert len(expected["documents"]) == 120
+    by_doc: dict[str, list[tuple]] = {}
+    for row in expected["attributions"]:
+        by_doc.setdefault(row[1], []).append(row)
+
+    url = create_database(postgres_server)
+    rnd = random.Random(7)
+    kills = 0
+    for _ in range(5):  # at most 5 × 3 batches of the 24: each run is cut short, however loaded the machine
+        process = ingest_process(corpus, url)
+        kills += kill_after_commits(process, url, rnd.randint(1, 3), rnd)
+        process.wait(timeout=60)
+        if stored_documents(url):
+            with open_ledger(url, read_only=True) as ledger:
+                state = table_rows(ledger)  # what a reader sees after the crash: whole documents only
+            for doc in state["documents"]:
+                stored = [row for row in state["attributions"] if row[1] == doc[0]]
+                assert sorted(stored, key=repr) == sorted(by_doc.get(doc[0], []), key=repr)
+            assert {row[1] for row in state["attributions"]} <= {doc[0] for doc in state["documents"]}
+    assert kills >= 3  # most runs were cut short, or the test proved nothing
+    final = ingest_process(corpus, url)
+    assert final.wait(timeout=300) == 0, final.stderr.read().decode()
+    with open_ledger(url, read_only=True) as ledger:
+        assert table_rows(ledger) == expected
+    assert searches(url) == searches(reference_url)
