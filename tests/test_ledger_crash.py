@@ -67,13 +67,19 @@ def ledger_files(db: Path) -> tuple:
 
 def kill_after_writes(process: subprocess.Popen, db: Path, writes: int, rnd: random.Random) -> bool:
     """SIGKILL `process` a random moment after it has changed the ledger's files `writes` times; False if it
-    finished first. Moments come from the ingest's own progress, not from a clock, so a loaded machine moves them
-    no nearer the end of the run."""
-    seen = ledger_files(db)
-    while writes and process.poll() is None:
-        now = ledger_files(db)
+    finished first."""
+    return kill_after_changes(process, lambda: ledger_files(db), writes, rnd)
+
+
+def kill_after_changes(process: subprocess.Popen, state, changes: int, rnd: random.Random) -> bool:
+    """SIGKILL `process` a random moment after `state()` has changed `changes` times; False if it finished first.
+    Moments come from the ingest's own progress, not from a clock, so a loaded machine moves them no nearer the
+    end of the run."""
+    seen = state()
+    while changes and process.poll() is None:
+        now = state()
         if now != seen:
-            writes, seen = writes - 1, now
+            changes, seen = changes - 1, now
         time.sleep(0.002)
     time.sleep(rnd.uniform(0, 0.02))  # in the middle of the next write, or between two
     if process.poll() is not None:

@@ -4,14 +4,11 @@ uninterrupted ingest writes; after every kill, each stored document is whole."""
 from __future__ import annotations
 
 import random
-import signal
-import subprocess
-import time
 
 from onrecord.store import StatementQuery
 from onrecord.store.backend import open_ledger
 from postgres_fixture import create_database
-from test_ledger_crash import ingest_process, write_corpus
+from test_ledger_crash import ingest_process, kill_after_changes, write_corpus
 from test_ledger_postgres import table_rows
 
 
@@ -22,22 +19,6 @@ def stored_documents(url: str) -> int:
     with psycopg.connect(url, autocommit=True) as connection:
         exists = connection.execute("SELECT to_regclass('documents') IS NOT NULL").fetchone()[0]
         return connection.execute("SELECT count(*) FROM documents").fetchone()[0] if exists else 0
-
-
-def kill_after_commits(process: subprocess.Popen, url: str, commits: int, rnd: random.Random) -> bool:
-    """SIGKILL `process` a random moment after its ledger's documents have changed `commits` times; False if it
-    finished first (moments come from the ingest's own progress, not from a clock)."""
-    seen = stored_documents(url)
-    while commits and process.poll() is None:
-        now = stored_documents(url)
-        if now != seen:
-            commits, seen = commits - 1, now
-        time.sleep(0.005)
-    time.sleep(rnd.uniform(0, 0.02))  # in the middle of the next batch, or between two
-    if process.poll() is not None:
-        return False
-    process.send_signal(signal.SIGKILL)
-    return True
 
 
 def searches(url: str) -> list[list[int]]:
@@ -63,7 +44,7 @@ def test_killed_ingests_resume_to_the_uninterrupted_result(tmp_path, postgres_se
     kills = 0
     for _ in range(5):  # at most 5 × 3 batches of the 24: each run is cut short, however loaded the machine
         process = ingest_process(corpus, url)
-        kills += kill_after_commits(process, url, rnd.randint(1, 3), rnd)
+        kills += kill_after_changes(process, lambda: stored_documents(url), rnd.randint(1, 3), rnd)
         process.wait(timeout=60)
         if stored_documents(url):
             with open_ledger(url, read_only=True) as ledger:

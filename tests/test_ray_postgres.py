@@ -3,33 +3,20 @@ server: the workers write their shards themselves, side by side (the driver writ
 equals the in-process ingest's, a killed worker's shard retried included."""
 from __future__ import annotations
 
-import logging
-import os
-
 import pytest
 from typer.testing import CliRunner
 
 from onrecord.cli import app
 from onrecord.run import ingest
-from onrecord.run.shards import CRASH_HOOK_ENV, ShardOptions, ingest_shards
+from onrecord.run.shards import CRASH_HOOK_ENV, ingest_shards
 from onrecord.store.backend import open_ledger
 from postgres_fixture import create_database
 from shard_corpus import RULES, write_shard_corpus
 from test_ledger_postgres import table_rows
 
-os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # before Ray is imported
-ray = pytest.importorskip("ray", reason='Ray is an optional extra: pip install "onrecord[ray]"')
+pytest.importorskip("ray", reason='Ray is an optional extra: pip install "onrecord[ray]"')
 from onrecord.run.ray import RayExecutor  # noqa: E402
-
-SHARDS = ShardOptions(shard_size=4)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def cluster():
-    """One local Ray cluster for the module; the engine joins it instead of starting its own."""
-    ray.init(num_cpus=2, include_dashboard=False, logging_level=logging.WARNING, log_to_driver=False)
-    yield
-    ray.shutdown()
+from test_ray_engine import SHARDS, cluster  # noqa: E402,F401  (one local Ray cluster for the module)
 
 
 @pytest.fixture(scope="module")

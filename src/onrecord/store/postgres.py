@@ -16,10 +16,10 @@ statements match, and their order within a page may differ from the DuckDB ledge
 """
 from __future__ import annotations
 
-import copy
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -30,8 +30,7 @@ from onrecord.store.ledger import (
     STALE_SEARCH, STALE_SPEAKERS, STEMMER, EXPORT_FORMATS, Ledger, LedgerError, RowsError, copy_rows, fts_extension,
 )
 from onrecord.store.query import (
-    VERBATIM, Condition, Search, SearchSyntaxError, StatementQuery, Term, both, either, like_pattern, parse_search,
-    statement_select,
+    Condition, Search, SearchSQL, SearchSyntaxError, StatementQuery, Term, both, parse_search, statement_select,
 )
 from onrecord.store.rows import ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA
 from onrecord.store.unify import UnifiedSpeaker
@@ -164,25 +163,13 @@ def query_stems(words: Iterable[str]) -> list[str]:
 TSQUERY = "terms @@ ?::tsquery"
 
 
-class TermsSQL:
-    """A Search as the derived table `hits(attribution_id, score)` over the tsvector index: one condition per
-    clause (words: every stem; "phrase": also verbatim; prefix*: a word lexeme's prefix), ranked by ts_rank."""
+class TermsSQL(SearchSQL):
+    """A Search as the derived table `hits(attribution_id, score)` over the tsvector index, clause by clause as
+    SearchSQL walks it: words match when every stem is in the statement's terms, "phrases" also verbatim,
+    prefix* a word lexeme's prefix; ranked by ts_rank."""
 
     def __init__(self, search: Search) -> None:
-        self.scores: list[str] = []  # the tsqueries whose rank adds to the score
-        conditions: list[Condition] = []
-        required = [w for clause in search.clauses if len(clause) == 1 for w in clause[0].words]
-        if required:
-            conditions.append(self.words(required, scored=True))
-        for clause in search.clauses:
-            if len(clause) == 1:
-                conditions.append(self.term(clause[0], scored=True, words=False))
-            else:
-                conditions.append(either([self.term(term, scored=True) for term in clause]))
-        for term in search.excluded:
-            sql, params = self.term(term, scored=False)
-            conditions.append((f"NOT ({sql})", params))
-        self.conditions = [c for c in conditions if c[0]]
+        super().__init__(search, fts=True)
 
     def words(self, words: Sequence[str], scored: bool) -> Condition:
         """Every stem of `words` is in the statement's terms (no stem at all: nothing matches, as in DuckDB)."""
@@ -191,26 +178,25 @@ class TermsSQL:
             return "FALSE", []
         query = " & ".join(f"'{stem}'" for stem in stems)
         if scored:
-            self.scores.append(query)
+            self.scored.append(query)  # (the tsqueries whose ranks add up to the score)
         return TSQUERY, [query]
 
     def term(self, term: Term, scored: bool, words: bool = True) -> Condition:
         """A term occurs: its words (unless already required), its verbatim text, its prefix."""
-        parts = [self.words(term.words, scored)] if words and term.words else []
-        if term.verbatim is not None:
-            parts.append((VERBATIM, [like_pattern(term.verbatim)]))
-        if term.prefix is not None:
-            (tokens,) = content_words([term.prefix])  # "u.s*": the index's words hold no dot
-            parts.append(both([(TSQUERY, [f"'{WORD_PREFIX}{token}':*"]) for token in tokens] or [("FALSE", [])]))
-        return both(parts)
+        found = super().term(replace(term, prefix=None), scored, words)
+        if term.prefix is None:
+            return found
+        (tokens,) = content_words([term.prefix])  # "u.s*": the index's words hold no dot
+        prefixed = both([(TSQUERY, [f"'{WORD_PREFIX}{token}':*"]) for token in tokens] or [("FALSE", [])])
+        return both([part for part in (found, prefixed) if part[0]])
 
     def join(self) -> tuple[str, list[Any], bool]:
         """The JOIN onto `a`, its parameters, and whether its score ranks the results."""
-        score = " + ".join(f"ts_rank(terms, ?::tsquery)" for _ in self.scores) or "NULL::DOUBLE PRECISION"
+        score = " + ".join("ts_rank(terms, ?::tsquery)" for _ in self.scored) or "NULL::DOUBLE PRECISION"
         where, params = both(self.conditions)
         sql = (f"JOIN (SELECT attribution_id, {score} AS score FROM attributions WHERE {where or 'TRUE'}) hits "
                "ON hits.attribution_id = a.attribution_id")
-        return sql, [*self.scores, *params], bool(self.scores)
+        return sql, [*self.scored, *params], bool(self.scored)
 
 
 # -- the ledger -----------------------------------------------------------------------------------------
