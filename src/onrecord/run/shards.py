@@ -9,6 +9,11 @@ the pipeline version and the options; its finished file is kept in the work fold
 until the run has merged every shard, so a run that fails or is killed leaves its finished shards, and
 the next run processes only the others. The merge is the in-process ingest's writing side
 (`LedgerWriter`) fed in input order, so the ledger ends exactly as `ingest` leaves it.
+
+A ledger that takes concurrent writers (PostgreSQL: `CONCURRENT_WRITERS`) is written by the workers
+themselves, a batch per transaction, side by side: no shard files, and the driver's merge only counts
+what each shard reports. Ids read twice are found before the workers start (`later_occurrences`), so
+each keeps its first document, as the one writer would.
 """
 from __future__ import annotations
 
