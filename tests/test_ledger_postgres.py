@@ -145,3 +145,21 @@ def test_a_server_that_is_not_there_is_one_line(tmp_path):
     result = CliRunner().invoke(app, ["search", "x", "--db", url])
     assert result.exit_code == 2
     assert result.output.startswith("error: cannot connect to the ledger at postgresql://") and "Traceback" not in result.output
+
+
+def test_an_ingest_while_the_server_serves_shows_up_without_a_restart(corpus, postgres_url, tmp_path):
+    """PostgreSQL takes writers beside readers: `onrecord ingest` runs while `onrecord serve` serves."""
+    from serve_support import client_over
+
+    first, later = tmp_path / "first", tmp_path / "later"
+    first.mkdir(), later.mkdir()
+    for path in sorted(corpus.glob("story-*.txt")):
+        (first if path.name < "story-010" else later).joinpath(path.name).write_bytes(path.read_bytes())
+    with open_ledger(postgres_url) as ledger:
+        ingest(ledger, [first], RULES)
+    with client_over(postgres_url, 10_000) as client:
+        before = client.get("/search.json?q=nobody").json()["total"]
+        with open_ledger(postgres_url) as writer:  # another writer, as another process would be
+            ingest(writer, [later], RULES)
+        after = client.get("/search.json?q=nobody").json()["total"]
+    assert 0 < before < after
