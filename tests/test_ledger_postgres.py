@@ -80,6 +80,13 @@ def test_the_same_input_gives_the_same_ledger(corpus, duckdb_ledger, postgres_ur
         doc_id = expected.documents(limit=1)[0].doc_id
         assert found.document(doc_id) == expected.document(doc_id)
         assert found.stems(["running", "harbours"]) == expected.stems(["running", "harbours"])
+        for text in QUERIES:  # a page of a ranked search is that slice of the whole ranked list
+            whole = [s.attribution_id for s in found.search(StatementQuery(text=text, limit=None))]
+            page = [s.attribution_id for s in found.search(StatementQuery(text=text, limit=4, offset=3))]
+            kind = [s.attribution_id for s in found.search(StatementQuery(text=text, kind="direct", limit=2))]
+            assert page == whole[3:7]
+            assert kind == [s.attribution_id for s in found.search(
+                StatementQuery(text=text, kind="direct", limit=None))][:2]
 
 
 def test_ingest_again_changes_nothing_and_corrections_replay(corpus, postgres_url):
