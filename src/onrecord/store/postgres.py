@@ -40,6 +40,7 @@ POSTGRES_INSTALL = 'pip install "onrecord[postgres]"'
 URL_SCHEMES = ("postgresql://", "postgres://")
 WORD_PREFIX = "w:"  # a lexeme of an unstemmed word (for prefix*), beside the bare stems
 MAX_POSITION, MAX_POSITIONS = 16383, 256  # a tsvector's limits: the last position, positions per lexeme
+IDLE_CONNECTIONS = 8  # a server's connections kept open between requests
 CREATE_LOCK = 0x6F6E7265  # pg_advisory_xact_lock key: two processes creating one ledger at once take turns
 
 # What PostgreSQL adds to the shared tables: the order documents were stored in (DuckDB's rowid), the
@@ -90,11 +91,18 @@ def qmark(sql: str) -> str:
 
 
 class Connection:
-    """A psycopg connection that answers DuckDB's `execute(sql, params)`: the SQL the two share runs on either."""
+    """A psycopg connection that answers DuckDB's `execute(sql, params)`: the SQL the two share runs on either.
 
-    def __init__(self, raw: Any, reconnect: Callable[[], "Connection"]) -> None:
+    `cursor()` gives a connection of its own (a web request's), taken from the idle ones this one keeps, or new;
+    closing it puts it back, so a busy server doesn't connect once a request.
+    """
+
+    def __init__(self, raw: Any, connect: Callable[[], Any], root: "Connection | None" = None) -> None:
         self.raw = raw
-        self.reconnect = reconnect
+        self.connect = connect
+        self.root = root  # None: this is the root, which keeps the idle connections of its cursors
+        self.idle: list[Any] = root.idle if root is not None else []
+        self.lock: threading.Lock = root.lock if root is not None else threading.Lock()
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         """Run one statement (several, without parameters); returns the cursor with its rows."""
@@ -106,11 +114,27 @@ class Connection:
         return cursor
 
     def cursor(self) -> "Connection":
-        """A connection of its own (a request's, in the web server): queries run side by side."""
-        return self.reconnect()
+        """A connection of its own: queries on it run beside this one's."""
+        with self.lock:
+            raw = self.idle.pop() if self.idle else None
+        return Connection(raw if raw is not None and not raw.closed else self.connect(), self.connect,
+                          self.root or self)
 
     def close(self) -> None:
+        """Close the connection; a cursor's goes back to the idle ones while it is sound and they are few."""
+        import psycopg
+
+        if self.root is not None and not self.root.raw.closed and not self.raw.closed \
+                and len(self.idle) < IDLE_CONNECTIONS \
+                and self.raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            with self.lock:
+                self.idle.append(self.raw)
+            return
         self.raw.close()
+        if self.root is None:
+            with self.lock:
+                while self.idle:
+                    self.idle.pop().close()
 
 
 # -- the index's terms, by DuckDB's own FTS functions -------------------------------------------------
@@ -238,7 +262,7 @@ class PostgresLedger(Ledger):
         self.url = url
         self.path = redacted(url)  # what messages name it by (the DuckDB ledger's file path)
         self.read_only = read_only
-        self.connection = self._connect()
+        self.connection = Connection(self._connect(), self._connect)
         try:
             if not self._table_names():
                 if read_only:
@@ -253,8 +277,8 @@ class PostgresLedger(Ledger):
             self.connection.close()
             raise
 
-    def _connect(self) -> Connection:
-        """A new connection to the ledger's database (read-only sessions for a ledger opened read-only)."""
+    def _connect(self) -> Any:
+        """A new psycopg connection to the ledger's database (read-only sessions for a ledger opened read-only)."""
         psycopg = import_psycopg()
         try:
             raw = psycopg.connect(self.url, autocommit=True, connect_timeout=10, application_name="onrecord")
@@ -265,7 +289,7 @@ class PostgresLedger(Ledger):
         raw.execute("SET jit = off")  # compiling costs more than these short queries take to run
         if self.read_only:
             raw.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-        return Connection(raw, self._connect)
+        return raw
 
     def _create(self) -> None:
         """Create the tables of the current schema in an empty database (once, when two processes try at once)."""
