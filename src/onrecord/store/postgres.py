@@ -237,7 +237,7 @@ class TermsSQL(SearchSQL):
         where, params = both(self.conditions)
         scored = f"SELECT attribution_id, {score} AS score FROM attributions a WHERE {where or 'TRUE'}"
         params = [*self.scored, *params]
-        if page is None or page.limit is None or not self.scored:
+        if page is None or page.limit is None or page.limit < 1 or not self.scored:
             return f"JOIN ({scored}) hits ON hits.attribution_id = a.attribution_id", params, bool(self.scored)
         filters, values = statement_filters(page)
         scored += "".join(f" AND {condition}" for condition in filters)
