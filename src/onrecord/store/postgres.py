@@ -41,6 +41,9 @@ URL_SCHEMES = ("postgresql://", "postgres://")
 WORD_PREFIX = "w:"  # a lexeme of an unstemmed word (for prefix*), beside the bare stems
 MAX_POSITION, MAX_POSITIONS = 16383, 256  # a tsvector's limits: the last position, positions per lexeme
 IDLE_CONNECTIONS = 8  # a server's connections kept open between requests
+# a speaker's mentions as an array, not IN (subquery): then "these mentions OR a name like this" is two index
+# scans OR-ed (mention_key's B-tree, speaker_name's trigrams), not a walk through every document by date
+MENTIONS_IN = "a.mention_key = ANY(ARRAY({}))"
 CREATE_LOCK = 0x6F6E7265  # pg_advisory_xact_lock key: two processes creating one ledger at once take turns
 
 # What PostgreSQL adds to the shared tables: the order documents were stored in (DuckDB's rowid), the
@@ -53,6 +56,13 @@ CREATE INDEX attributions_doc ON attributions (doc_id, ordinal);
 CREATE INDEX attributions_mention ON attributions (mention_key);
 CREATE INDEX speaker_mentions_speaker ON speaker_mentions (speaker_id);
 CREATE INDEX documents_published ON documents (published_date);
+"""
+# A speaker named by part of a name (`--speaker Smith`) is looked for in speaker_name with ILIKE '%Smith%', which
+# only trigrams index. pg_trgm is a trusted extension (a database owner may create it); without it, such
+# searches still work, scanning instead.
+TRIGRAMS = """
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX attributions_speaker_name ON attributions USING GIN (speaker_name gin_trgm_ops);
 """
 
 
@@ -300,6 +310,11 @@ class PostgresLedger(Ledger):
             con.execute(pg_tables())
             con.execute("INSERT INTO meta VALUES ('application', ?), ('schema_version', ?), (?, '0'), (?, '0')",
                         [schema.APPLICATION, str(schema.SCHEMA_VERSION), STALE_SPEAKERS, STALE_SEARCH])
+            try:
+                with con.raw.transaction():  # a savepoint: its failure leaves the tables created
+                    con.execute(TRIGRAMS)
+            except import_psycopg().Error:
+                pass  # no pg_trgm here, or no right to create it
 
     def _table_names(self) -> set[str]:
         return {name for (name,) in self.connection.execute(
@@ -371,7 +386,8 @@ class PostgresLedger(Ledger):
         # (filters on the document or the speaker leave the page to the outer query: see TermsSQL.join)
         own = not (query.speaker or query.speaker_id or query.outlet or query.since or query.until)
         joins, params, ranked = TermsSQL(search).join(query if own else None) if search.clauses else ("", [], False)
-        return statement_select(query, joins, params, ranked, export, no_score="NULL::DOUBLE PRECISION")
+        return statement_select(query, joins, params, ranked, export, no_score="NULL::DOUBLE PRECISION",
+                                mentions_in=MENTIONS_IN)
 
     def stems(self, words: Iterable[str]) -> dict[str, str]:
         words = sorted(set(words))

@@ -277,12 +277,15 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
     return statement_select(query, joins, params, ranked, export)
 
 
+MENTIONS_IN = "a.mention_key IN ({})"  # the mention is one of a subquery's
+
+
 def statement_select(query: StatementQuery, joins: str, params: list[Any], ranked: bool, export: bool,
-                     no_score: str = "NULL::DOUBLE") -> tuple[str, list[Any]]:
+                     no_score: str = "NULL::DOUBLE", mentions_in: str = MENTIONS_IN) -> tuple[str, list[Any]]:
     """The statements' SELECT around a search's JOIN `hits(attribution_id, score)` (`joins`, with its `params`),
     with the query's filters, order and page: one for every index, which differ only in their JOIN."""
     score = "hits.score AS score" if ranked else f"{no_score} AS score"
-    where, values = statement_filters(query)
+    where, values = statement_filters(query, mentions_in)
     params = [*params, *values]
     columns = STATEMENT_COLUMNS + (EXPORT_EXTRA_COLUMNS if export else "") + f", {score}"
     sql = f"SELECT {columns} {FROM} {joins}"
@@ -296,17 +299,16 @@ def statement_select(query: StatementQuery, joins: str, params: list[Any], ranke
     return sql, params
 
 
-def statement_filters(query: StatementQuery) -> tuple[list[str], list[Any]]:
+def statement_filters(query: StatementQuery, mentions_in: str = MENTIONS_IN) -> tuple[list[str], list[Any]]:
     """The conditions of `query` other than its search text (SQL over `a`, `d`, `m` of FROM) and their parameters,
-    in the SQL DuckDB and PostgreSQL both read."""
+    in the SQL DuckDB and PostgreSQL both read; `mentions_in` says "the mention is one of these" (a subquery)."""
     where: list[str] = []
     params: list[Any] = []
     if query.speaker:
         # matched against the few thousand speakers first, not once per joined attribution row
-        where.append("(a.mention_key IN (SELECT sm.mention_key FROM speaker_mentions sm "
-                     "JOIN speakers sp ON sp.speaker_id = sm.speaker_id WHERE sp.speaker_id = ? "
-                     "OR array_to_string(sp.names, ' | ') ILIKE ? ESCAPE '\\') "
-                     "OR a.speaker_name ILIKE ? ESCAPE '\\')")
+        mentions = ("SELECT sm.mention_key FROM speaker_mentions sm JOIN speakers sp ON sp.speaker_id = sm.speaker_id "
+                    "WHERE sp.speaker_id = ? OR array_to_string(sp.names, ' | ') ILIKE ? ESCAPE '\\'")
+        where.append(f"({mentions_in.format(mentions)} OR a.speaker_name ILIKE ? ESCAPE '\\')")
         params += [query.speaker, like_pattern(query.speaker), like_pattern(query.speaker)]
     if query.speaker_id:
         where.append("m.speaker_id = ?")
