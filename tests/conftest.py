@@ -26,6 +26,9 @@ FULL_FILES = {
     "test_serve_browser_hostile.py": "a headless browser and a second web server",
     "test_serve_browser_pages.py": "a headless browser",
     "test_ray_engine.py": "a local Ray cluster",
+    "test_ray_postgres.py": "a local Ray cluster and a PostgreSQL server",
+    "test_ledger_postgres.py": "a PostgreSQL server (started by the tests)",
+    "test_ledger_crash_postgres.py": "a PostgreSQL server and ingest processes killed and resumed",
     "test_ledger_polnear.py": "the PolNeAR corpus",
 }
 
@@ -111,3 +114,6 @@ def polnear_dev() -> Path:
 def polnear_train() -> Path:
     """PolNeAR's train split (text/ and attributions/; skips without it)."""
     return _need(POLNEAR_TRAIN / "text", "PolNeAR train").parent
+
+
+from postgres_fixture import postgres_server, postgres_url  # noqa: E402,F401  (a throwaway PostgreSQL server)

@@ -17,7 +17,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
-import duckdb
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -34,6 +33,8 @@ from onrecord.document import GENDERS, KINDS
 from onrecord.read import STDIN, ReadOptions, count_documents, expects_many_documents
 from onrecord.run import IngestOptions, IngestReport, ingest
 from onrecord.store import Ledger, LedgerError, StatementQuery
+from onrecord.store.backend import database_errors, ledger_location
+from onrecord.store.backend import open_ledger as open_database
 from onrecord.run.ingest import BATCH_SIZE
 from onrecord.run.shards import DEFAULT_SHARD_SIZE, ShardError, ShardOptions, ShardReport, ingest_shards
 from onrecord.store.ledger import EXPORT_FORMATS, SOURCE_LABELS, GenderFigures, SourcingFigures, Statement
@@ -41,7 +42,9 @@ from onrecord.store.query import parse_day
 from onrecord.store.unify import CLEAR_GENDER, UNIFIED_TYPES, distinct_variants
 
 DEFAULT_DB = "ledger.duckdb"
-DbOption = Annotated[Path, typer.Option("--db", envvar="ONRECORD_DB", help="The ledger file (DuckDB).")]
+DbOption = Annotated[Path, typer.Option(
+    "--db", envvar="ONRECORD_DB", parser=ledger_location,
+    help="The ledger: a DuckDB file, or a PostgreSQL database (postgresql://USER@HOST/DB).")]
 
 Kind = Enum("Kind", {name: name for name in KINDS}, type=str)  # type: ignore[misc]
 Kind.__doc__ = "Speech kinds: direct, mixed, indirect."
@@ -89,15 +92,15 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 def open_ledger(path: Path, read_only: bool, migrate: bool = False) -> Iterator[Ledger]:
     """Open the ledger for a command; its errors (and DuckDB's) become one line and exit 2."""
     try:
-        ledger = Ledger(path, read_only=read_only, migrate=migrate)
+        ledger = open_database(path, read_only=read_only, migrate=migrate)
     except LedgerError as error:
         raise fail(str(error)) from None
     try:
         yield ledger
     except LedgerError as error:
         raise fail(str(error)) from None
-    except duckdb.Error as error:
-        raise fail(f"{path}: {str(error).splitlines()[0]}") from None
+    except database_errors() as error:
+        raise fail(f"{ledger.path}: {str(error).strip().splitlines()[0]}") from None
     finally:
         ledger.close()
 
@@ -606,8 +609,8 @@ def migrate_command(db: DbOption = Path(DEFAULT_DB)) -> None:
         onrecord migrate --db ledger.duckdb
         onrecord migrate --db archive/2023.duckdb
     """
-    if not db.exists():
+    if isinstance(db, Path) and not db.exists():
         raise fail(f"no ledger at {db}")
     with open_ledger(db, read_only=False, migrate=True) as ledger:
-        version = ledger.schema_version
-    typer.echo(f"{db}: schema version {version}")
+        version, name = ledger.schema_version, ledger.path
+    typer.echo(f"{name}: schema version {version}")

@@ -14,14 +14,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from onrecord.store import Ledger, LedgerError
+from onrecord.store.backend import ledger_location, open_ledger
 
 
 class LedgerAccess:
     """Readers share the read-only ledger (a cursor each); a writer has the file to itself while it writes."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._ledger: Ledger | None = Ledger(self.path, read_only=True)  # LedgerError: missing, not a ledger, locked
+        self.path = ledger_location(path)  # a file, or a postgresql:// URL
+        self._ledger: Ledger | None = open_ledger(self.path, read_only=True)  # LedgerError: missing, not a ledger, locked
         self._state = threading.Condition()
         self._readers = 0
         self._writers = 0  # waiting or writing: new readers wait for them, so a write is never starved
@@ -33,7 +34,7 @@ class LedgerAccess:
         with self._state:
             self._state.wait_for(lambda: self._writers == 0)
             if self._ledger is None:  # a failed write left it closed: try again, or say why not
-                self._ledger = Ledger(self.path, read_only=True)
+                self._ledger = open_ledger(self.path, read_only=True)
             view = self._ledger.cursor()
             self._readers += 1
         try:
@@ -56,11 +57,11 @@ class LedgerAccess:
                 self._ledger.close()
                 self._ledger = None
             try:
-                with Ledger(self.path) as writable:  # LedgerError when another process holds the file
+                with open_ledger(self.path) as writable:  # LedgerError when another process holds the file
                     yield writable
             finally:
                 try:
-                    self._ledger = Ledger(self.path, read_only=True)
+                    self._ledger = open_ledger(self.path, read_only=True)
                 except LedgerError:
                     self._ledger = None  # the next read tries again
         finally:

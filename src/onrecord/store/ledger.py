@@ -280,6 +280,11 @@ def database_error(path: Path, error: Exception, opening: bool = True, read_only
     return LedgerError(f"cannot open the ledger at {path}: {message}" if opening else f"{path}: {message}")
 
 
+def speaker_gender_json(speaker: UnifiedSpeaker) -> str | None:
+    """A unified person's gender evidence summary as the speakers table stores it (None for other types)."""
+    return json.dumps(speaker.gender_evidence, ensure_ascii=False) if speaker.gender else None
+
+
 def guarded(method):  # type: ignore[no-untyped-def]
     """A Ledger method whose DuckDB errors that mean a damaged file become one LedgerError saying what to do."""
 
@@ -297,6 +302,12 @@ def guarded(method):  # type: ignore[no-untyped-def]
 
 class Ledger:
     """A corpus of documents and their attributions in a DuckDB file (the Python API the CLI uses)."""
+
+    # What the SQL of another database (store/postgres.py) says differently; everything else is shared.
+    PROPER_NAME = "regexp_matches(name, '(^|[^\\pL])\\p{Lu}')"  # a capitalised word in a speaker's name
+    MOST_FREQUENT = "mode({})"  # an aggregate: the most frequent value of a column
+    STORED_ORDER = "d.rowid"  # documents in the order they were stored
+    CONCURRENT_WRITERS = False  # DuckDB: one writing process; a sharded ingest merges its shards through it
 
     def __init__(self, path: str | Path, read_only: bool = False, migrate: bool = False) -> None:
         self.path = Path(path)
@@ -334,9 +345,7 @@ class Ledger:
 
     def _check_schema(self, migrate: bool) -> None:
         """Check that this is an onrecord ledger of the current schema; migrate an older one when asked."""
-        tables = {name for (name,) in self.connection.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = 'main'").fetchall()}
+        tables = self._table_names()
         # (an error reading meta, such as a failed checksum, is the caller's to report: not "no meta")
         rows = dict(self.connection.execute("SELECT key, value FROM meta").fetchall()) if "meta" in tables else {}
         if rows.get("application") != schema.APPLICATION and not {"documents", "attributions"} <= tables:
@@ -362,6 +371,12 @@ class Ledger:
             except LookupError as error:
                 raise LedgerError(f"{self.path}: {error}") from None
         self.schema_version = schema.SCHEMA_VERSION
+
+    def _table_names(self) -> set[str]:
+        """The names of the tables in the ledger's database."""
+        return {name for (name,) in self.connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main'").fetchall()}
 
     def close(self) -> None:
         """Close the database connection."""
@@ -401,7 +416,8 @@ class Ledger:
         return row[0] if row else None
 
     def _set_meta(self, key: str, value: str) -> None:
-        self.connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+        self.connection.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                [key, value])
 
     # -- writing ------------------------------------------------------------------------------------
 
@@ -466,7 +482,7 @@ class Ledger:
         """Unify every stored mention (with the user's corrections); returns speakers and mention_key → id."""
         rows = self.connection.execute(
             "SELECT speaker_name, speaker_type, speaker_role, speaker_affiliation, count(*) FROM attributions "
-            "WHERE speaker_name IS NOT NULL AND speaker_type IN (SELECT unnest(?)) GROUP BY ALL",
+            "WHERE speaker_name IS NOT NULL AND speaker_type IN (SELECT unnest(?::VARCHAR[])) GROUP BY 1, 2, 3, 4",
             [list(UNIFIED_TYPES)],
         ).fetchall()
         mentions = {ResolvedSpeaker(name, kind, role, affiliation): count for name, kind, role, affiliation, count in rows}
@@ -500,7 +516,7 @@ class Ledger:
                 {"speaker_id": s.speaker_id, "name": s.name, "type": s.type, "names": list(s.names),
                  "roles": list(s.roles), "affiliations": list(s.affiliations), "statements": s.statements,
                  "gender": s.gender, "gender_conflicts": s.gender_conflicts,
-                 "gender_evidence": json.dumps(s.gender_evidence, ensure_ascii=False) if s.gender else None}
+                 "gender_evidence": speaker_gender_json(s)}
                 for s in speakers], schema=SPEAKER_SCHEMA())
             con.execute("INSERT INTO speakers BY NAME SELECT * FROM speaker_table")
         if mapping:
@@ -523,7 +539,7 @@ class Ledger:
         sql = f"SELECT {SPEAKER_COLUMNS} FROM speakers WHERE TRUE"
         params: list[Any] = []
         if proper_names:
-            sql += " AND regexp_matches(name, '(^|[^\\pL])\\p{Lu}')"
+            sql += f" AND {self.PROPER_NAME}"
         if name:
             sql += " AND (speaker_id = ? OR array_to_string(names, '\x1f') ILIKE ? ESCAPE '\\')"
             params += [name, like_pattern(name)]
@@ -670,7 +686,7 @@ class Ledger:
         rows = self.connection.execute(
             f"SELECT a.speaker_type, a.kind, m.speaker_id, count(*) FROM attributions a "
             f"JOIN documents d USING (doc_id) LEFT JOIN speaker_mentions m USING (mention_key) "
-            f"WHERE {where} GROUP BY ALL", params).fetchall()
+            f"WHERE {where} GROUP BY 1, 2, 3", params).fetchall()
         profile = SourcingFigures(scope=scope, documents=documents, attributions=sum(r[3] for r in rows))
         speakers = set()
         for speaker_type, kind, speaker_id, count in rows:
@@ -716,7 +732,7 @@ class Ledger:
         """
         condition, params = outlet_condition("d.outlet", outlet) if outlet else ("TRUE", [])
         rows = self.connection.execute(
-            "SELECT mode(d.outlet), count(DISTINCT d.doc_id), count(a.attribution_id) FROM documents d "
+            f"SELECT {self.MOST_FREQUENT.format('d.outlet')}, count(DISTINCT d.doc_id), count(a.attribution_id) FROM documents d "
             f"LEFT JOIN attributions a USING (doc_id) WHERE d.outlet IS NOT NULL AND {condition} "
             "GROUP BY lower(d.outlet) ORDER BY 2 DESC, 1", params).fetchall()
         return [Outlet(*row) for row in rows]
@@ -763,7 +779,7 @@ class Ledger:
         where, params = self._document_filter(outlet, since, until)
         sql = ("SELECT d.doc_id, d.title, d.outlet, d.published, d.published_date, d.url, coalesce(n.statements, 0) "
                "FROM documents d LEFT JOIN (SELECT doc_id, count(*) AS statements FROM attributions GROUP BY doc_id) n "
-               f"ON n.doc_id = d.doc_id WHERE {where} ORDER BY d.published_date DESC NULLS LAST, d.rowid DESC")
+               f"ON n.doc_id = d.doc_id WHERE {where} ORDER BY d.published_date DESC NULLS LAST, {self.STORED_ORDER} DESC")
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
@@ -783,7 +799,7 @@ class Ledger:
         rows = self.connection.execute(
             "SELECT GROUPING(speaker, speaker_id), GROUPING(outlet), GROUPING(kind), GROUPING(anonymous), "
             "GROUPING(gender), speaker, speaker_id, outlet, kind, anonymous, gender, count(*) FROM "
-            f"(SELECT *, coalesce(speaker_type = 'anonymous', FALSE) AS anonymous FROM ({sql})) matches "
+            f"(SELECT *, coalesce(speaker_type = 'anonymous', FALSE) AS anonymous FROM ({sql}) found) matches "
             "GROUP BY GROUPING SETS ((speaker, speaker_id), (outlet), (kind), (anonymous), (gender), ()) "
             "ORDER BY count(*) DESC, speaker, outlet, kind, anonymous, gender", params).fetchall()
         total, found = 0, {name: [] for name in FACETS}
@@ -825,11 +841,7 @@ class Ledger:
         con = self.connection
         con.execute("DROP TABLE IF EXISTS temp.export_rows")
         con.execute(f"CREATE TEMP TABLE export_rows AS {sql}", params)
-        target = str(out).replace("'", "''")  # COPY takes no parameters; the path is quoted as a literal
-        try:
-            con.execute(f"COPY temp.export_rows TO '{target}' ({EXPORT_FORMATS[output_format]})")
-        except duckdb.Error as error:
-            raise LedgerError(f"cannot write {out}: {str(error).splitlines()[0]}") from None
+        copy_rows(con, "temp.export_rows", out, output_format)
         rows = con.execute("SELECT count(*) FROM temp.export_rows").fetchone()[0]
         con.execute("DROP TABLE temp.export_rows")
         return rows
@@ -861,3 +873,11 @@ def SPEAKER_SCHEMA():  # noqa: N802  (a constant, built lazily so pyarrow loads 
 EXPORT_FORMATS = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER true", "jsonl": "FORMAT json"}
 
 
+def copy_rows(connection: duckdb.DuckDBPyConnection, table: str, out: str | Path, output_format: str) -> None:
+    """Write a DuckDB table to `out` in an export format (every ledger's export ends here); a LedgerError when
+    the file can't be written."""
+    target = str(out).replace("'", "''")  # COPY takes no parameters; the path is quoted as a literal
+    try:
+        connection.execute(f"COPY {table} TO '{target}' ({EXPORT_FORMATS[output_format]})")
+    except duckdb.Error as error:
+        raise LedgerError(f"cannot write {out}: {str(error).splitlines()[0]}") from None

@@ -276,19 +276,46 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
     SearchSyntaxError (one line) when the search text can't be run.
     """
     params: list[Any] = []
-    where: list[str] = []
     joins = ""
     ranked = False
     search = parse_search(query.text or "")
     if search.clauses:
         joins, params, ranked = SearchSQL(search, fts).join()
-    score = "hits.score AS score" if ranked else "NULL::DOUBLE AS score"
+    return statement_select(query, joins, params, ranked, export)
+
+
+MENTIONS_IN = "a.mention_key IN ({})"  # the mention is one of a subquery's
+
+
+def statement_select(query: StatementQuery, joins: str, params: list[Any], ranked: bool, export: bool,
+                     no_score: str = "NULL::DOUBLE", mentions_in: str = MENTIONS_IN) -> tuple[str, list[Any]]:
+    """The statements' SELECT around a search's JOIN `hits(attribution_id, score)` (`joins`, with its `params`),
+    with the query's filters, order and page: one for every index, which differ only in their JOIN."""
+    score = "hits.score AS score" if ranked else f"{no_score} AS score"
+    where, values = statement_filters(query, mentions_in)
+    params = [*params, *values]
+    columns = STATEMENT_COLUMNS + (EXPORT_EXTRA_COLUMNS if export else "") + f", {score}"
+    sql = f"SELECT {columns} {FROM} {joins}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    order = "score DESC, " if ranked else ""  # ranked by relevance when the index was searched
+    sql += f" ORDER BY {order}d.published_date DESC NULLS LAST, a.doc_id, a.ordinal"
+    if query.limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [query.limit, query.offset]
+    return sql, params
+
+
+def statement_filters(query: StatementQuery, mentions_in: str = MENTIONS_IN) -> tuple[list[str], list[Any]]:
+    """The conditions of `query` other than its search text (SQL over `a`, `d`, `m` of FROM) and their parameters,
+    in the SQL DuckDB and PostgreSQL both read; `mentions_in` says "the mention is one of these" (a subquery)."""
+    where: list[str] = []
+    params: list[Any] = []
     if query.speaker:
         # matched against the few thousand speakers first, not once per joined attribution row
-        where.append("(a.mention_key IN (SELECT sm.mention_key FROM speaker_mentions sm "
-                     "JOIN speakers sp ON sp.speaker_id = sm.speaker_id WHERE sp.speaker_id = ? "
-                     "OR array_to_string(sp.names, ' | ') ILIKE ? ESCAPE '\\') "
-                     "OR a.speaker_name ILIKE ? ESCAPE '\\')")
+        mentions = ("SELECT sm.mention_key FROM speaker_mentions sm JOIN speakers sp ON sp.speaker_id = sm.speaker_id "
+                    "WHERE sp.speaker_id = ? OR array_to_string(sp.names, ' | ') ILIKE ? ESCAPE '\\'")
+        where.append(f"({mentions_in.format(mentions)} OR a.speaker_name ILIKE ? ESCAPE '\\')")
         params += [query.speaker, like_pattern(query.speaker), like_pattern(query.speaker)]
     if query.speaker_id:
         where.append("m.speaker_id = ?")
@@ -320,16 +347,7 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
     if query.gender:
         where.append(f"{GENDER_SQL} = ?")
         params.append(query.gender)
-    columns = STATEMENT_COLUMNS + (EXPORT_EXTRA_COLUMNS if export else "") + f", {score}"
-    sql = f"SELECT {columns} {FROM} {joins}"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    order = "score DESC, " if ranked else ""  # ranked by relevance when the index was searched
-    sql += f" ORDER BY {order}d.published_date DESC NULLS LAST, a.doc_id, a.ordinal"
-    if query.limit is not None:
-        sql += " LIMIT ? OFFSET ?"
-        params += [query.limit, query.offset]
-    return sql, params
+    return where, params
 
 
 def parse_day(value: str) -> date:

@@ -97,7 +97,8 @@ def add_act_and_floating(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute("ALTER TABLE attributions ADD COLUMN floating BOOLEAN DEFAULT FALSE")
     cues = [cue for (cue,) in connection.execute("SELECT DISTINCT cue_text FROM attributions").fetchall()]
     acts = [act_of(cue) for cue in cues]  # a few thousand distinct cues, even in a large ledger
-    connection.execute("UPDATE attributions SET act = acts.act FROM (SELECT unnest(?) AS cue, unnest(?) AS act) acts "
+    connection.execute("UPDATE attributions SET act = acts.act FROM "
+                       "(SELECT unnest(?::VARCHAR[]) AS cue, unnest(?::VARCHAR[]) AS act) acts "
                        "WHERE attributions.cue_text IS NOT DISTINCT FROM acts.cue", [cues, acts])
 
 
