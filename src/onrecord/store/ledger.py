@@ -307,6 +307,7 @@ class Ledger:
     PROPER_NAME = "regexp_matches(name, '(^|[^\\pL])\\p{Lu}')"  # a capitalised word in a speaker's name
     MOST_FREQUENT = "mode({})"  # an aggregate: the most frequent value of a column
     STORED_ORDER = "d.rowid"  # documents in the order they were stored
+    MONTH = "strftime({}, '%Y-%m')"  # a date's month as "2016-09"
     CONCURRENT_WRITERS = False  # DuckDB: one writing process; a sharded ingest merges its shards through it
 
     def __init__(self, path: str | Path, read_only: bool = False, migrate: bool = False) -> None:
@@ -710,7 +711,7 @@ class Ledger:
         """Persons' statements and distinct people by gender, overall and per month, in documents `d` where `where`."""
         rows = self.connection.execute(
             f"SELECT GROUPING(month), month, gender, count(*), count(DISTINCT person) FROM "
-            f"(SELECT strftime(d.published_date, '%Y-%m') AS month, {GENDER_SQL} AS gender, {PERSON_SQL} AS person "
+            f"(SELECT {self.MONTH.format('d.published_date')} AS month, {GENDER_SQL} AS gender, {PERSON_SQL} AS person "
             f"{FROM} WHERE a.speaker_type = 'person' AND {where}) persons "
             "GROUP BY GROUPING SETS ((gender), (month, gender)) ORDER BY month, gender", params).fetchall()
         figures = GenderFigures()

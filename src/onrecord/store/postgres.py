@@ -266,6 +266,7 @@ class PostgresLedger(Ledger):
     PROPER_NAME = "name ~ '(^|[^[:alpha:]])[[:upper:]]'"
     MOST_FREQUENT = "mode() WITHIN GROUP (ORDER BY {})"
     STORED_ORDER = "d.stored"
+    MONTH = "to_char({}, 'YYYY-MM')"
     CONCURRENT_WRITERS = True  # a sharded ingest's workers write their shards themselves, side by side
 
     def __init__(self, url: str, read_only: bool = False, migrate: bool = False) -> None:
