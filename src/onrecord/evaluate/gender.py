@@ -9,6 +9,7 @@ without evidence (expected unknown) is given a gender.
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,3 +111,22 @@ def render_gender_report(report: GenderFixtureReport) -> str:
                  f"= {report.accuracy_with_evidence:.3f}")
     lines.append(f"people without evidence given a gender: {len(report.gendered_without_evidence)}")
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m onrecord.evaluate.gender [--fixtures tests/fixtures/gender] [--profile accurate]`: print the report."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Score the gender of quoted people against the gender fixtures set.")
+    parser.add_argument("--fixtures", type=Path, default=Path("tests/fixtures/gender"))
+    parser.add_argument("--profile", default="accurate", help="accurate, fast, precise or rules")
+    args = parser.parse_args(argv)
+    if not (args.fixtures / "expected.json").is_file():
+        print(f"no expected.json in {args.fixtures}", file=sys.stderr)
+        return 2
+    print(render_gender_report(score_gender_fixtures(args.fixtures, args.profile)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
