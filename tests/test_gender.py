@@ -5,6 +5,7 @@ import pytest
 
 import onrecord
 from onrecord.document import GENDER_EVIDENCE_KINDS, GENDERS, GenderEvidence, Speaker
+from onrecord.evaluate.seed import check_genders
 from onrecord.resolve.first_names import name_table
 from onrecord.resolve.gender import (
     MIN_NAME_SHARE,
@@ -114,6 +115,7 @@ def test_organisations_media_and_anonymous_sources_have_no_gender():
 
 def test_a_person_in_a_via_chain_gets_a_gender_and_an_outlet_none():
     doc = extracted("Ms. Harwood said the strike would end, the Harbor Post reported.")
+    assert any(a.via for a in doc.attributions)
     for attribution in doc.attributions:
         for speaker in [attribution.speaker, *attribution.via]:
             if speaker is not None:
@@ -197,3 +199,9 @@ def test_decide_gender():
     assert decide_gender([she, mr, GenderEvidence("correction", "man", "user")]) == "man"  # a user's correction wins
     assert set(GENDERS) >= {decide_gender([e]) for e in (she, mr, david)}
     assert {e.kind for e in (she, mr, david)} <= set(GENDER_EVIDENCE_KINDS)
+
+
+def test_the_seed_articles_people(seed_text):
+    """Psaki → woman ("she said"), Polyanskiy → man ("he added"), Peskov → man (what the text says, else "Dmitry")."""
+    lines = check_genders(seed_text)
+    assert all(right for right, _ in lines), "\n".join(line for _, line in lines)
