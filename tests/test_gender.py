@@ -86,6 +86,8 @@ def test_conflicting_evidence_is_unknown_and_kept(text, name, expected):
     ("Taylor Brandt, the Labour candidate, said the endorsement changed nothing.", "Taylor Brandt"),
     ("Dr. Ibarra, a structural engineer, said the closure was prudent.", "Ibarra"),  # a title that says no gender
     ("The spokesperson, J. Quist, said the council would test the water.", "J. Quist"),  # a role said of both
+    # a title inside the source's clause is someone else's
+    ("“Trade has changed,” said J. Krueger, a professor who has advised Mrs. Clinton and Mr. Obama.", "J. Krueger"),
     # "they" is no evidence: a singular they may be anyone
     ("R. Okafor said the queue was long. “We waited hours,” they said.", "R. Okafor"),
 ])

@@ -229,15 +229,18 @@ class GenderEvidenceCollector:
             return evidence
         start, end = spans[0][0], spans[-1][1]
         source = self.index.text[start:end]
-        words = gender_words()
-        for word in _WORD.finditer(source):
-            w = word.group()
-            after = source[word.end():word.end() + 2]
-            # a title before the next word: "Ms Harwood", "Mrs. Oduya" (not the "Miss" of "Miss Universe"'s end)
-            if w in words.honorifics and word.end() < len(source) and after.lstrip(".")[:1] == " ":
-                end_at = word.end() + (after[:1] == ".")
-                evidence.append(GenderEvidence("honorific", words.honorifics[w], source[word.start():end_at],
-                                               start + word.start(), start + end_at))
+        # a title right before the source's own name ("Ms Harwood"), not any in its clauses ("a former chairman of
+        # Mr. Obama's council who has advised Mrs. Clinton")
+        name = mention.name or ""
+        at = source.find(name) if name else -1
+        if at < 0 and name:
+            surname = re.search(rf"(?<!\w){re.escape(name.split()[-1])}(?!\w)", source)
+            at = surname.start() if surname else -1
+        found = honorific_before(self.index.text, start + at) if at >= 0 else None
+        if found is not None:
+            title, begin, stop = found
+            evidence.append(GenderEvidence("honorific", gender_words().honorifics[title], self.index.text[begin:stop],
+                                           begin, stop))
         role = mention.role or (mention.head if mention.definite and not mention.name else None)
         for noun, _, gender in role_evidence(role):
             found = re.search(rf"\b{re.escape(noun)}\b", source)
