@@ -207,3 +207,13 @@ def test_the_seed_articles_people(seed_text):
     """Psaki → woman ("she said"), Polyanskiy → man ("he added"), Peskov → man (what the text says, else "Dmitry")."""
     lines = check_genders(seed_text)
     assert all(right for right, _ in lines), "\n".join(line for _, line in lines)
+
+
+def test_a_shared_surname_alone_is_no_ones_evidence():
+    """ "Mrs. Clinton" near Bill and Hillary Clinton: the index can't be sure whose surname it is, so its title is
+    nobody's evidence (else Bill would carry "Mrs." and end up in a conflict)."""
+    text = ("Hillary Clinton spoke in Ohio. Bill Clinton campaigned in Iowa. “We will win,” Mr. Clinton said. "
+            "“It is close,” Mrs. Clinton said.")
+    people = [a.speaker for a in extracted(text).attributions if a.speaker and a.speaker.type == "person"]
+    assert people
+    assert all("honorific" not in kinds(s) and not has_conflict(s.gender_evidence) for s in people)

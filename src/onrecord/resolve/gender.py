@@ -13,13 +13,14 @@ Speakers other than persons get no gender (None). The words live in onrecord/dat
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
 from onrecord.data import load_json
 from onrecord.document import Attribution, GenderEvidence, Speaker
 from onrecord.resolve.first_names import name_table
-from onrecord.resolve.index import DocumentIndex, name_key
+from onrecord.resolve.index import DocumentIndex, name_key, surname_of
 from onrecord.resolve.mentions import Mention
 
 WOMAN, MAN, NONBINARY, UNKNOWN = "woman", "man", "nonbinary", "unknown"
@@ -146,6 +147,7 @@ class GenderEvidenceCollector:
     def __init__(self, index: DocumentIndex):
         self.index = index
         self._pronouns: dict[str, list[GenderEvidence]] = {}  # person key → "he"/"she" sources resolved to them
+        self._family: Counter[str] | None = None  # surname → people of the document who bear it, counted on first use
 
     def pronoun(self, key: str | None, mention: Mention, spans: list[tuple[int, int]]) -> None:
         """A gendered pronoun source ("she said") that coreference resolved to the person `key`."""
@@ -163,7 +165,10 @@ class GenderEvidenceCollector:
         for attribution, mention, source_spans in zip(attributions, mentions, spans):
             speaker = attribution.speaker
             if speaker is not None and speaker.type == "person" and speaker.name and mention is not None:
-                own.setdefault(name_key(speaker.name), []).extend(self._source_evidence(mention, source_spans))
+                key = name_key(speaker.name)
+                if mention.name and " " not in mention.name.strip() and self._shares_surname(key):
+                    continue  # a surname alone ("Mrs. Khan said") where two people bear it: not sure whose
+                own.setdefault(key, []).extend(self._source_evidence(mention, source_spans))
         people: dict[str, list[GenderEvidence]] = {}  # each person's evidence, gathered once
         for attribution, mention, source_spans in zip(attributions, mentions, spans):
             for speaker in [attribution.speaker, *attribution.via]:
@@ -187,6 +192,12 @@ class GenderEvidenceCollector:
                 speaker.gender_evidence = list(evidence)
                 speaker.gender = decide_gender(evidence)
 
+    def _shares_surname(self, key: str) -> bool:
+        """Does another person the document names bear this person's surname (a family: Bill and Hillary Clinton)?"""
+        if self._family is None:
+            self._family = Counter(surname_of(k) for k in self.index.people if " " in k)
+        return " " in key and self._family[surname_of(key)] > 1
+
     def _pronoun_evidence(self, mention: Mention, spans: list[tuple[int, int]]) -> GenderEvidence | None:
         """A "he"/"she" source as evidence ("they" never is: a singular they says nothing for sure)."""
         gender = _FROM_MENTION.get(mention.gender or "") if mention.pronoun else None
@@ -203,7 +214,10 @@ class GenderEvidenceCollector:
         index, text = self.index, self.index.text
         evidence = list(self._pronouns.get(key, [])) + own
         names = [m for m in index.mentions if m.key == key]
+        shared = self._shares_surname(key)
         for m in names:
+            if shared and text[m.start:m.end].lower() != key:
+                continue  # "Mrs. Clinton" near Bill and Hillary Clinton: which of them the index can't say for sure
             found = honorific_before(text, m.start)
             if found is not None:
                 word, start, end = found
