@@ -47,6 +47,8 @@ def kinds(speaker: Speaker) -> set[str]:
     ("T. Kassim, a local businesswoman, said rents had doubled.", "T. Kassim", "woman", "role_noun"),
     ("L. Ardent, the girl's father, said the school had not called.", "L. Ardent", "man", "role_noun"),
     ("J. Roe, a mother of two, said the clinic was full.", "J. Roe", "woman", "role_noun"),
+    ("M. Roe, John Roe's wife, said the road was closed.", "M. Roe", "woman", "role_noun"),
+    ("K. Roe, the mayor's husband, said the road was closed.", "K. Roe", "man", "role_noun"),
     # the first name, when the name table gives it to one gender
     ("Margaret Quayle said the cut would cost crews their winter income.", "Margaret Quayle", "woman", "first_name"),
     ("David Okonjo said the pools would stay open.", "David Okonjo", "man", "first_name"),
@@ -88,6 +90,7 @@ def test_conflicting_evidence_is_unknown_and_kept(text, name, expected):
     ("The spokesperson, J. Quist, said the council would test the water.", "J. Quist"),  # a role said of both
     # a title inside the source's clause is someone else's
     ("“Trade has changed,” said J. Krueger, a professor who has advised Mrs. Clinton and Mr. Obama.", "J. Krueger"),
+    ("“It is closed,” said K. Roe, whose husband runs the shop.", "K. Roe"),  # the husband is someone else
     # "they" is no evidence: a singular they may be anyone
     ("R. Okafor said the queue was long. “We waited hours,” they said.", "R. Okafor"),
 ])
