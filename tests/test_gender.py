@@ -188,7 +188,8 @@ def test_first_names_only_when_strongly_gendered():
     assert first_name_evidence("Robert Vance").score >= MIN_NAME_SHARE
     for ambiguous in ("Jordan Pell", "Alex Varga", "Sam Ortiz", "Taylor Brandt", "Casey Dunn", "Riley Shaw"):
         assert first_name_evidence(ambiguous) is None, ambiguous
-    for no_first_name in ("Lopez", "J. R. Maddox", "T. Okafor", "", None):
+    assert first_name_evidence("Sir Edwin Marsh").text == "Edwin"  # a title the name kept is no first name
+    for no_first_name in ("Lopez", "J. R. Maddox", "T. Okafor", "Madam Liew", "Queen Aurel", "", None):
         assert first_name_evidence(no_first_name) is None
 
 

@@ -21,7 +21,8 @@ from onrecord.data import load_json
 from onrecord.document import Attribution, GenderEvidence, Speaker
 from onrecord.resolve.first_names import name_table
 from onrecord.resolve.index import DocumentIndex, name_key, surname_of
-from onrecord.resolve.mentions import Mention
+from onrecord.resolve.lexicon import load_speaker_lexicon
+from onrecord.resolve.mentions import Mention, is_role_word
 
 WOMAN, MAN, NONBINARY, UNKNOWN = "woman", "man", "nonbinary", "unknown"
 IN_TEXT_KINDS = ("pronoun", "honorific", "role_noun")  # what the article itself says about the person
@@ -106,6 +107,9 @@ def first_name_evidence(name: str | None, text: str = "", position: int | None =
     first name the table doesn't give to one gender is no evidence. `position`: where the name stands in `text`.
     """
     words = (name or "").split()
+    lex = load_speaker_lexicon()
+    while words and (words[0].rstrip(".") in gender_words().honorifics or is_role_word(words[0], lex)):
+        words = words[1:]  # a title or role the name kept ("Madam Liew", "Meteorologist K. Tanaka"): no first name
     if len(words) < 2 or len(words[0].rstrip(".")) < 2 or words[0].endswith(".") or not words[0][:1].isupper():
         return None
     table = name_table()
@@ -115,7 +119,9 @@ def first_name_evidence(name: str | None, text: str = "", position: int | None =
     value, share = (WOMAN, found.share_women) if found.share_women >= 0.5 else (MAN, 1.0 - found.share_women)
     if share < MIN_NAME_SHARE:
         return None
-    start = position if position is not None and text[position:position + len(words[0])] == words[0] else None
+    # where the first name stands: within the full name at `position` (past a title the name kept)
+    start = text.find(words[0], position, position + len(name or "")) if position is not None else -1
+    start = start if start >= 0 else None
     return GenderEvidence("first_name", value, words[0], start, None if start is None else start + len(words[0]),
                           round(share, 3))
 
