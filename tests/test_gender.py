@@ -168,6 +168,7 @@ def test_role_evidence(role, expected):
     ("spokeswoman Ms. Roe said", "Roe", ["spokeswoman"]),
     ("Oona Achterberg, thanked the congressman.", "Oona Achterberg", []),  # a verb follows, not an apposition
     ("Roe, a friend of the woman's husband, said", "Roe", []),  # the husband is someone else
+    ("It was the last word of the king\n\nRoe said", "Roe", []),  # a paragraph's last word is no title
 ])
 def test_roles_around_a_name(text, name, expected):
     start = text.index(name)

@@ -53,7 +53,7 @@ def gender_words() -> GenderWords:
     honorifics = {word.rstrip("."): gender for gender, words in raw["honorifics"].items() for word in words}
     role_nouns = {word.lower(): gender for gender, words in raw["role_nouns"].items() for word in words}
     alternatives = "|".join(sorted(map(re.escape, honorifics), key=len, reverse=True))
-    return GenderWords(honorifics, role_nouns, re.compile(rf"\b(({alternatives})\.?)\s+$"))
+    return GenderWords(honorifics, role_nouns, re.compile(rf"\b(({alternatives})\.?)[^\S\n]+$"))
 
 
 def role_evidence(role: str | None) -> list[tuple[str, int, str]]:
@@ -72,7 +72,8 @@ def role_evidence(role: str | None) -> list[tuple[str, int, str]]:
 # preposition, a relative pronoun or punctuation)
 _APPOSITIVE = re.compile(r",\s+((?:a|an|the)\s+)?((?:(?!(?:of|for|at|in|on|from|with|to|by|who|whose|which|that|and)\b)"
                          r"[^\W\d_][\w'’-]*\s*){1,4})")
-_WORD_BEFORE = re.compile(r"([^\W\d_]+(?:-[^\W\d_]+)*),?\s+$")  # "spokeswoman Jane Roe", "the boy's father, Pell"
+# "spokeswoman Jane Roe", "the boy's father, Pell"; on the name's own line (a paragraph's last word is no title)
+_WORD_BEFORE = re.compile(r"([^\W\d_]+(?:-[^\W\d_]+)*),?[^\S\n]+$")
 
 
 def roles_around(text: str, start: int, end: int) -> list[tuple[str, int, str]]:
