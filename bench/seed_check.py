@@ -1,5 +1,7 @@
 """Check onrecord against the 18 statements of the seed article, and print what it found and missed.
 
+It prints the gender it gives the seed's people too, with the evidence (issue 21: Psaki, Polyanskiy, Peskov).
+
 Run: python bench/seed_check.py [--seed ../shared/examples/seed-article.txt] [--profile accurate|fast|precise|rules]
 
 The expected statements and the check live in onrecord/evaluate/seed.py (tests/test_quality_gate.py
@@ -11,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from onrecord.evaluate.seed import EXPECTED, check
+from onrecord.evaluate.seed import EXPECTED, check, check_genders
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SEED = REPO.parent / "shared" / "examples" / "seed-article.txt"
@@ -35,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(from_tail)} attributions come from the newsletter/advert tail")
     for line in from_tail:
         print("  tail:", line)
+    genders = check_genders(args.seed.read_text(encoding="utf-8"), args.profile)
+    print("\ngender of the seed's people (issue 21):")
+    for right, line in genders:
+        print("  right" if right else "  WRONG", line)
     return 0
 
 

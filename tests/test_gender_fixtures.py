@@ -1,8 +1,10 @@
-"""The gender fixtures set (tests/fixtures/gender, issue 21) is consistent with its own rules.
+"""The gender fixtures set (tests/fixtures/gender, issue 21) is consistent with its own rules, and onrecord meets
+the acceptance on it.
 
-These tests check the set, not onrecord: every expected speaker is in its article and quoted with a cue,
+Most tests here check the set, not onrecord: every expected speaker is in its article and quoted with a cue,
 each evidence class implies the gender it promises, every class is covered, and the in-text evidence a
-row claims is really in the text (or, for the classes without it, really absent next to the name).
+row claims is really in the text (or, for the classes without it, really absent next to the name). The last
+holds onrecord's genders (onrecord/evaluate/gender.py) to the floors of tests/quality_gate.json.
 """
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
+from onrecord.evaluate.gender import render_gender_report, score_gender_fixtures
 
 GENDER = Path(__file__).parent / "fixtures" / "gender"
 EXPECTED = json.loads((GENDER / "expected.json").read_text(encoding="utf-8"))
@@ -35,6 +39,7 @@ GENDERED_ROLES = {
     "woman": {"actress", "chairwoman", "grandmother", "headmistress", "spokeswoman", "mother"},
     "man": {"businessman", "congressman", "councilman", "king", "chairman", "spokesman", "father"},
 }
+GATE = json.loads((Path(__file__).with_name("quality_gate.json")).read_text(encoding="utf-8"))["gender_fixtures"]
 SPEECH_CUE = re.compile(r"\b(?:said|told|added)\b")
 
 
@@ -101,3 +106,13 @@ def test_a_row_is_consistent_with_its_article(row):
     if row["evidence"] in {"none", "ambiguous_first_name", "first_name"}:
         # No gendered pronoun in any sentence naming the person.
         assert not any(re.search(r"\b(?:he|she|his|her|him)\b", s) for s in _sentences_naming(text, row["speaker"]))
+
+
+@pytest.mark.parametrize("profile", ["accurate", "rules"])
+def test_onrecord_gives_the_fixtures_people_their_gender(profile):
+    """Issue 21's acceptance: accuracy on the people with evidence reaches the floor, and nobody without evidence
+    (none, an ambiguous first name, conflicting evidence) is given a gender."""
+    report = score_gender_fixtures(GENDER, profile)
+    shown = render_gender_report(report)
+    assert report.accuracy_with_evidence >= GATE["accuracy_with_evidence_at_least"], shown
+    assert len(report.gendered_without_evidence) <= GATE["gendered_without_evidence_at_most"], shown

@@ -59,3 +59,29 @@ def check(text: str, profile: str = "accurate") -> SeedCheck:
     from_tail = [f"{a.source and a.source.text!r} {a.cue and a.cue.text!r}: {a.content.text[:60]!r}"
                  for a in doc.attributions if tail >= 0 and a.content.start >= tail]
     return SeedCheck(found, missed, from_tail)
+
+
+# issue 21: the gender of the seed's people and the evidence that must decide it ("she said", "he added"); for Peskov
+# either what the text says ("Kremlin spokesman") or, failing that, his first name
+EXPECTED_GENDERS = [
+    ("Jen Psaki", "woman", ("pronoun",)),
+    ("Dmitry Polyanskiy", "man", ("pronoun",)),
+    ("Dmitry Peskov", "man", ("pronoun", "honorific", "role_noun", "first_name")),
+]
+
+
+def check_genders(text: str, profile: str = "accurate") -> list[tuple[bool, str]]:
+    """Extract the seed text and compare its people's gender with EXPECTED_GENDERS: (right, printable line) each."""
+    from onrecord.pipeline import extract
+
+    doc = extract(text, ExtractOptions(profile=profile), doc_id="seed-article")
+    people = [s for a in doc.attributions for s in (a.speaker, *a.via) if s is not None and s.type == "person"]
+    lines = []
+    for name, gender, kinds in EXPECTED_GENDERS:
+        found = [s for s in people if s.name and name.lower() in s.name.lower()]
+        got = sorted({s.gender or "unknown" for s in found})
+        evidence = sorted({f"{e.kind} {e.text!r}→{e.value}" for s in found for e in s.gender_evidence})
+        right = got == [gender] and any(e.kind in kinds for s in found for e in s.gender_evidence if e.value == gender)
+        lines.append((right, f"{name}: {', '.join(got) or 'not found'} (expected {gender}); evidence: "
+                             f"{'; '.join(evidence) or 'none'}"))
+    return lines

@@ -6,6 +6,8 @@
     organizations.py  organisations named in the text: "the company", "Corvane", "KBC" → the full name before
     coref.py          he / she / it / they / who / "the readout" → an earlier speaker or name
     via.py            outlets a statement came through ("CNN, citing …", "told Bloomberg", "…, TASS reported")
+    gender.py         a person speaker's gender and its evidence: "she said", "Ms.", "chairwoman", a first name
+    first_names.py    the first-name table of the nomquamgender package, read in place
     speakers.py       resolve_speakers(doc, options): the stage itself
     lexicon.py        the word lists in onrecord/data/speaker_lexicon.json
 """

@@ -77,6 +77,17 @@ class Coreference:
                 return copy_speaker(antecedent.speaker), antecedent.key
         return None
 
+    def speaker_just_before(self, position: int) -> tuple[Speaker, str | None] | None:
+        """The latest person who spoke in this sentence or the one before: who a "he"/"she" that fits no one's known
+        gender still refers to ("…,” said T. Drummond, the union's spokeswoman. “…,” he told reporters), so the
+        gender evidence shows the conflict instead of giving the quote to nobody."""
+        sentence = self.index.sentence_of(position)
+        for s in (sentence, sentence - 1):
+            for antecedent in reversed(self._by_sentence.get(s, ())):
+                if antecedent.position < position and antecedent.speaker.type == "person" and not antecedent.plural:
+                    return copy_speaker(antecedent.speaker), antecedent.key
+        return None
+
     def thing(self, types: tuple[str, ...], plural_ok: bool = False) -> Antecedent | None:
         """The latest earlier speaker of one of `types` ("it" → the readout, "they" → the ministry)."""
         for antecedent in islice(reversed(self.history), MAX_LOOKBACK):

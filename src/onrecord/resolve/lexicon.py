@@ -58,6 +58,7 @@ def load_speaker_lexicon(name: str = DEFAULT_SPEAKER_LEXICON) -> SpeakerLexicon:
     if name != DEFAULT_SPEAKER_LEXICON:
         raise ValueError(Errors.E101.format(name=name, available=DEFAULT_SPEAKER_LEXICON))
     raw = load_json("speaker_lexicon.json")
+    gendered = load_json("gender_nouns.json")  # the one home of the words that say a gender (resolve/gender.py too)
 
     def lower_set(key: str) -> frozenset[str]:
         return frozenset(w.lower() for w in raw[key])
@@ -79,10 +80,10 @@ def load_speaker_lexicon(name: str = DEFAULT_SPEAKER_LEXICON) -> SpeakerLexicon:
         person_role_nouns=lower_set("person_role_nouns"),
         role_modifiers=lower_set("role_modifiers"),
         titles=titles,
-        female_titles=lower_set("female_titles"),
-        male_titles=lower_set("male_titles"),
-        female_nouns=lower_set("female_nouns"),
-        male_nouns=lower_set("male_nouns"),
+        female_titles=frozenset(w.lower() for w in gendered["honorifics"]["woman"]),
+        male_titles=frozenset(w.lower() for w in gendered["honorifics"]["man"]),
+        female_nouns=frozenset(w.lower() for w in gendered["role_nouns"]["woman"]),
+        male_nouns=frozenset(w.lower() for w in gendered["role_nouns"]["man"]),
         groups=lower_set("groups"),
         places=lower_set("places"),
         demonyms={k.lower(): v for k, v in raw["demonyms"].items()},

@@ -15,6 +15,7 @@ from onrecord.document import Attribution, Document, Speaker, TextSpan
 from onrecord.text.cues import RELAY_CUES
 from onrecord.options import ExtractOptions
 from onrecord.resolve.coref import GROUP_TYPES, THING_TYPES, Antecedent, Coreference, copy_speaker
+from onrecord.resolve.gender import GenderEvidenceCollector
 from onrecord.resolve.index import DocumentIndex, name_key
 from onrecord.resolve.lexicon import load_speaker_lexicon
 from onrecord.resolve.mentions import RELATIVE_PRONOUNS, Mention, is_acronym, parse_mention
@@ -91,6 +92,8 @@ def resolve_speakers(doc: Document, options: ExtractOptions | None = None, analy
         chain = merge_chain(own_via[k], relayed, attributions[outer].via)
         speaker = attributions[k].speaker
         attributions[k].via = [copy_speaker(s) for s in chain if not _same(s, speaker)]
+    # last: a person's evidence is gathered from all the document's sources (a later "she said" counts too)
+    resolver.genders.set_genders(attributions, [r.mention for r in readings], [r.source_spans for r in readings])
     return doc
 
 
@@ -147,6 +150,7 @@ class SpeakerResolver:
         self.coref = Coreference(index)
         self.lex = load_speaker_lexicon()
         self.organizations = OrganizationIndex(index.text, self.lex)
+        self.genders = GenderEvidenceCollector(index)
 
     def resolve(self, mention: Mention | None, reading: SourceReading) -> Speaker:
         """The speaker a source refers to; remembered for what comes after."""
@@ -215,9 +219,12 @@ class SpeakerResolver:
                 author = self.index.facts(self.index.author, anchor)
                 return Speaker(author.name if author else self.index.author, "person"), None, "author"
             found = self.coref.person(anchor, mention.gender, reading.exclude)
+            if found is None and mention.gender:
+                found = self.coref.speaker_just_before(anchor)
             if found is None:
                 return Speaker(None, "person"), None, pronoun
             speaker, key = found
+            self.genders.pronoun(key or name_key(speaker.name or ""), mention, reading.source_spans)
             if key and mention.gender and key in self.index.people:
                 self.index.people[key].learn(gender=mention.gender)  # "she said" tells Psaki's gender
             return speaker, key, pronoun
