@@ -72,12 +72,18 @@ def check_arguments(text: object, options: object, doc_id: object, metadata: obj
                         f"not {type(metadata).__name__}")
 
 
+# What the resolve stage decides beyond the extractor's model; raised when stored output would change without
+# the model changing (2: persons' gender), so that `onrecord ingest` of the same inputs extracts them again
+RESOLVE_REVISION = 2
+
+
 def pipeline_version(options: ExtractOptions) -> str:
-    """What extracts under these options: "rules (…)" or the learned model's profile and version.
+    """What extracts under these options: "rules (…)" or the learned model's profile and version, and the
+    resolve stage's revision.
 
     Loading the model here also checks its files, so callers can fail early with one clear line.
     """
-    return model_version(options)
+    return f"{model_version(options)}; resolve {RESOLVE_REVISION}"
 
 
 def extract_item(item: InputDocument, stats: RunStats, options: ExtractOptions | None = None,

@@ -25,13 +25,13 @@ from typing import Any
 
 from onrecord.document import GENDER_EVIDENCE_KINDS, GENDERS, GenderEvidence
 
+from onrecord.resolve.gender import IN_TEXT_KINDS  # what the article says of the person: beats a first name
 from onrecord.resolve.index import NAME_SUFFIXES, surname_of
 from onrecord.resolve.lexicon import load_speaker_lexicon
 from onrecord.resolve.mentions import NAME_PARTICLES, is_role_word, name_run_start, normalise_affiliation, words_of
 
 UNIFIED_TYPES = ("person", "organization", "media")  # the speaker types unified across documents
 DOMINANT_SHARE = 0.75  # a surname-only mention with no role evidence joins a cluster holding this share
-IN_TEXT_EVIDENCE = ("pronoun", "honorific", "role_noun")  # what the article says of the person: beats a first name
 GENDER_EXAMPLES = 5  # evidence examples a unified speaker keeps (strongest kinds first)
 CLEAR_GENDER = "auto"  # the value of a `gender` correction that drops the user's earlier one
 
@@ -101,7 +101,7 @@ class MentionGender:
         if self.gender not in GENDERS or self.gender == "unknown":
             return None
         kinds = {e.kind for e in self.evidence if e.value == self.gender}
-        if kinds & set(IN_TEXT_EVIDENCE):
+        if kinds & set(IN_TEXT_KINDS):
             return "in_text"
         return "first_name" if "first_name" in kinds else None
 
