@@ -150,8 +150,19 @@ def test_full_text_search_requires_every_word_and_ranks(ledger):
     assert not ledger.search(StatementQuery(text="exercises tyres"))
 
 
-@pytest.mark.parametrize("text", ["exercises routine", "hospital", "troops border", "said", "zzzz"])
-def test_search_scores_are_fts_match_bm25(ledger, text):
+@pytest.fixture
+def fts_index(ledger):
+    """DuckDB's own FTS index over the ledger, built as the ledger built it before it kept postings: the reference."""
+    ledger.connection.execute(
+        "PRAGMA create_fts_index('attributions', 'attribution_id', 'content_text', stemmer='porter', "
+        "stopwords='none', strip_accents=1, lower=1, overwrite=1, ignore='(\\.|[^a-z0-9])+')")
+    yield
+    ledger.connection.execute("PRAGMA drop_fts_index('attributions')")
+
+
+@pytest.mark.parametrize("text", ["exercises routine", "hospital", "troops border", "said", "zzzz", "“Yes", "2027",
+                                  "naïve café", "_", "hospital hospitals"])
+def test_search_scores_are_fts_match_bm25(ledger, fts_index, text):
     expected = dict(ledger.connection.execute(
         "SELECT attribution_id, score FROM (SELECT attribution_id, "
         "fts_main_attributions.match_bm25(attribution_id, ?, conjunctive := 1) AS score FROM attributions) "
@@ -462,10 +473,40 @@ def test_act_and_min_confidence_narrow_exactly(known, tmp_path, act, min_confide
     assert known.export(tmp_path / "out.jsonl", "jsonl", query) == len(expected)
 
 
-def v1_ledger(path: Path, corpus: Path) -> Path:
-    """A ledger as schema version 1 wrote it: no act or floating column."""
+def v2_ledger(path: Path, corpus: Path) -> Path:
+    """A ledger as schema version 2 wrote it: DuckDB's FTS index, no postings, no speaker blocks."""
     with Ledger(path) as ledger:
         ingest(ledger, [corpus], RULES)
+        con = ledger.connection
+        for table in ("search_postings", "search_terms", "search_stats", "speaker_pending"):
+            con.execute(f"DROP TABLE {table}")
+        con.execute("ALTER TABLE speaker_mentions DROP COLUMN block")
+        con.execute("PRAGMA create_fts_index('attributions', 'attribution_id', 'content_text', stemmer='porter', "
+                    "stopwords='none', strip_accents=1, lower=1, overwrite=1, ignore='(\\.|[^a-z0-9])+')")
+    set_version(path, 2)
+    return path
+
+
+def test_a_version_2_ledger_migrates_to_postings_equal_to_a_new_ledgers(tmp_path, corpus, ledger):
+    path = v2_ledger(tmp_path / "old.duckdb", corpus)
+    with pytest.raises(LedgerError, match="schema version 2, older.*onrecord migrate"):
+        Ledger(path, read_only=True)
+    with Ledger(path, migrate=True) as migrated:
+        assert migrated.schema_version == schema.SCHEMA_VERSION
+        for table in ("search_postings", "search_terms", "search_stats"):
+            assert table_rows(migrated, table) == table_rows(ledger, table), table
+        assert not migrated.connection.execute(
+            "SELECT * FROM duckdb_schemas() WHERE schema_name = 'fts_main_attributions'").fetchall()
+        for text in ("exercises routine", "said", '"no build-up"', "troops OR hospital -border"):
+            assert ([(s.attribution_id, s.score) for s in migrated.search(StatementQuery(text=text, limit=None))]
+                    == [(s.attribution_id, s.score) for s in ledger.search(StatementQuery(text=text, limit=None))])
+        ingest(migrated, [corpus], RULES)  # stored again: the first refresh unifies in full (no blocks yet)
+        assert table_rows(migrated, "speakers") == table_rows(ledger, "speakers")
+
+
+def v1_ledger(path: Path, corpus: Path) -> Path:
+    """A ledger as schema version 1 wrote it: no act or floating column."""
+    v2_ledger(path, corpus)
     with duckdb.connect(str(path)) as con:
         con.execute("ALTER TABLE attributions DROP COLUMN act")
         con.execute("ALTER TABLE attributions DROP COLUMN floating")
@@ -480,7 +521,7 @@ def test_a_version_1_ledger_migrates_to_acts_from_its_cues(tmp_path, corpus):
     with pytest.raises(LedgerError, match="schema version 1, older.*onrecord migrate"):
         Ledger(path, read_only=True)
     with Ledger(path, migrate=True) as ledger:
-        assert ledger.schema_version == schema.SCHEMA_VERSION == 2
+        assert ledger.schema_version == schema.SCHEMA_VERSION
         rows = ledger.connection.execute("SELECT cue_text, act, floating FROM attributions").fetchall()
         assert rows and all(act == act_of(cue) and floating is False for cue, act, floating in rows)
         assert {act for _, act, _ in rows} == {"speech", "thought"}  # the fixtures hold both ("voted": thought)

@@ -3,8 +3,9 @@
 One writer, many readers (as in datasette): `Ledger(path)` opens for writing and creates the file when
 missing; `Ledger(path, read_only=True)` is what search, export and profile use. Documents are written
 in transactions of a batch each (`write_documents`), so a run killed at any moment leaves whole
-batches or nothing; what is derived from them — the unified speakers and the full-text index — is
-rebuilt by `refresh()` in one more transaction, and flagged stale in `meta` until then.
+batches or nothing. The full-text index (store/index.py's postings) is written in the same transactions,
+so it is never stale; the unified speakers are derived by `refresh()` in one more transaction — only for
+the blocks of mentions that changed — and flagged stale in `meta` until then.
 """
 from __future__ import annotations
 
@@ -25,14 +26,14 @@ import duckdb
 from onrecord.document import KINDS, Document, Speaker
 from onrecord.serialize import document_from_dict
 import onrecord.store.schema as schema
+from onrecord.store.index import STEMMER, TermIndex, add_postings, rebuild, remove_postings
 from onrecord.store.query import SearchSyntaxError, StatementQuery, like_pattern, outlet_condition, statement_sql
 from onrecord.store.rows import ATTRIBUTION_COLUMNS, ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA, attribution_dict, mention_key
-from onrecord.store.unify import UNIFIED_TYPES, Correction, ResolvedSpeaker, UnifiedSpeaker, find_speaker, unify
+from onrecord.store.unify import (UNIFIED_TYPES, Correction, ResolvedSpeaker, UnifiedSpeaker, block_of, find_speaker,
+                                  reunify, unify)
 
 STALE_SPEAKERS = "speakers_stale"  # meta keys: set with every write, cleared by refresh()
-STALE_SEARCH = "search_stale"
-FTS_TABLE = "attributions"  # the full-text index covers attributions.content_text
-STEMMER = "porter"  # the index's stemmer; `stems` gives the same stems, for highlighting what a search matched
+STALE_SEARCH = "search_stale"  # "1": search without the index (ILIKE, unranked); no write sets it any more
 DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
 
 
@@ -290,13 +291,14 @@ class Ledger:
         rows = dict(self.connection.execute("SELECT key, value FROM meta").fetchall()) if "meta" in tables else {}
         if rows.get("application") != schema.APPLICATION and not {"documents", "attributions"} <= tables:
             raise LedgerError(f"{self.path} is a DuckDB database but not an onrecord ledger")
-        missing = [name for name in schema.TABLE_NAMES if name not in tables]
-        if missing:
-            raise LedgerError(f"{self.path} is corrupt (table {', '.join(missing)} missing): {CORRUPT_ADVICE}")
         try:
             version = int(rows.get("schema_version", ""))
         except ValueError:
             raise LedgerError(f"{self.path} has no readable schema version") from None
+        missing = [name for name in schema.TABLE_NAMES
+                   if name not in tables and schema.TABLES_SINCE.get(name, 1) <= version]
+        if missing:
+            raise LedgerError(f"{self.path} is corrupt (table {', '.join(missing)} missing): {CORRUPT_ADVICE}")
         if version > schema.SCHEMA_VERSION:
             raise LedgerError(f"{self.path} has schema version {version}, newer than this onrecord's "
                               f"({schema.SCHEMA_VERSION}); upgrade onrecord to use it")
@@ -365,8 +367,8 @@ class Ledger:
         """Store documents-table rows and their attributions-table rows in one transaction, replacing stored
         documents with the same id (`document_row`, `attribution_rows` build them).
 
-        Returns the number of attributions written. Speakers and the search index are flagged stale
-        in the same transaction; `refresh()` rebuilds them.
+        Returns the number of attributions written. Their postings are written in the same transaction;
+        speakers are flagged stale, and `refresh()` re-unifies them.
         """
         import pyarrow as pa
 
@@ -380,13 +382,26 @@ class Ledger:
             raise RowsError(f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}") from error
         doc_ids = [row["doc_id"] for row in documents]
         with self._transaction() as con:
+            gone = "SELECT attribution_id FROM attributions WHERE doc_id IN (SELECT unnest(?))"
+            remove_postings(con, gone, [doc_ids])  # a document stored again: its old statements leave the index
+            # the mentions whose statement counts change: refresh() re-unifies their blocks
+            con.execute("INSERT INTO speaker_pending SELECT DISTINCT mention_key FROM attributions "
+                        "WHERE doc_id IN (SELECT unnest(?)) AND speaker_type IN (SELECT unnest(?)) "
+                        "AND speaker_name IS NOT NULL", [doc_ids, list(UNIFIED_TYPES)])
             con.execute("DELETE FROM attributions WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
             con.execute("DELETE FROM documents WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
             con.execute("INSERT INTO documents BY NAME SELECT * FROM document_table")
             if attributions:
                 con.execute("INSERT INTO attributions BY NAME SELECT * FROM attribution_table")
+                con.register("written_attributions", attribution_table)  # a name the index's SQL can read
+                try:
+                    add_postings(con, "written_attributions")
+                finally:
+                    con.unregister("written_attributions")
+                con.execute("INSERT INTO speaker_pending SELECT DISTINCT mention_key FROM attribution_table "
+                            "WHERE speaker_type IN (SELECT unnest(?)) AND speaker_name IS NOT NULL",
+                            [list(UNIFIED_TYPES)])
             self._set_meta(STALE_SPEAKERS, "1")
-            self._set_meta(STALE_SEARCH, "1")
         return len(attributions)
 
     @guarded
@@ -396,20 +411,53 @@ class Ledger:
 
     @guarded
     def refresh(self, force: bool = False) -> None:
-        """Rebuild the unified speakers and the full-text index from the stored attributions (when stale)."""
+        """Re-unify the speakers of the mentions written since the last refresh (when stale); `force`: rebuild
+        the speakers and the full-text index whole, from the stored attributions."""
         if not force and not self.is_stale():
             return
-        speakers, mapping = self._unify()
-        with self._transaction() as con:
-            self._write_speakers(speakers, mapping)
-            # The FTS index is a snapshot (DuckDB does not update it on insert), so it is rebuilt whole.
-            # `ignore` is FTS's documented default plus digits, passed explicitly: without it, marks outside
-            # ASCII stay glued to words (“Yes → "“ye"), and "yes" would miss every quotation it opens
-            con.execute(f"PRAGMA create_fts_index('{FTS_TABLE}', 'attribution_id', 'content_text', "
-                        f"stemmer='{STEMMER}', stopwords='none', strip_accents=1, lower=1, overwrite=1, "
-                        "ignore='(\\.|[^a-z0-9])+')")
+        if force or not self._unify_in_blocks():
+            speakers, mapping = self._unify()
+            with self._transaction() as con:
+                self._write_speakers(speakers, mapping)
+                if force:
+                    rebuild(con)
+                self._set_meta(STALE_SPEAKERS, "0")
+                self._set_meta(STALE_SEARCH, "0")
+
+    def _unify_in_blocks(self) -> bool:
+        """Re-unify only the blocks (unify.block_of) of the mentions whose statements changed since the last
+        unification, keeping every other speaker; False (nothing done) where only a full unification is
+        right: the user's corrections join and split across blocks, and a ledger migrated from version 2
+        has no blocks yet."""
+        con = self.connection
+        if self.corrections() or con.execute("SELECT count(*) FROM speaker_mentions WHERE block IS NULL").fetchone()[0]:
+            return False
+        pending = [key for (key,) in con.execute("SELECT DISTINCT mention_key FROM speaker_pending").fetchall()]
+        blocks = sorted({block for key in pending if (block := block_of(mention_of_key(key))) is not None})
+        stored = con.execute("SELECT mention_key FROM speaker_mentions WHERE block IN (SELECT unnest(?))",
+                             [blocks]).fetchall()
+        keys = sorted({key for (key,) in stored} | set(pending))
+        rows = con.execute(
+            "SELECT mention_key, count(*) FROM attributions WHERE mention_key IN (SELECT unnest(?)) "
+            "AND speaker_name IS NOT NULL AND speaker_type IN (SELECT unnest(?)) GROUP BY mention_key",
+            [keys, list(UNIFIED_TYPES)]).fetchall()
+        changed = {mention_of_key(key): count for key, count in rows}
+        kept_rows = con.execute(
+            "SELECT s.speaker_id, s.name, s.type, s.names, s.roles, s.affiliations, s.statements, list(m.mention_key), "
+            "any_value(m.block) FROM speakers s JOIN speaker_mentions m USING (speaker_id) "
+            "WHERE m.block NOT IN (SELECT unnest(?)) GROUP BY ALL", [blocks]).fetchall()
+        kept = [(UnifiedSpeaker(*row[:7]), [mention_of_key(key) for key in row[7]]) for row in kept_rows]
+        known = {key: row[8] for row in kept_rows for key in row[7]}  # a kept speaker's mentions share its block
+        speakers, assigned, renamed = reunify(changed, kept)
+        mapping = {mention_key(Speaker(m.name, m.type, m.role, m.affiliation)): speaker_id
+                   for m, speaker_id in assigned.items()}
+        for speaker, mentions in kept:
+            for m in mentions:
+                mapping[mention_key(Speaker(m.name, m.type, m.role, m.affiliation))] = renamed[speaker.speaker_id]
+        with self._transaction():
+            self._write_speakers(speakers, mapping, known)
             self._set_meta(STALE_SPEAKERS, "0")
-            self._set_meta(STALE_SEARCH, "0")
+        return True
 
     def _unify(self) -> tuple[list[UnifiedSpeaker], dict[str, str]]:
         """Unify every stored mention (with the user's corrections); returns speakers and mention_key → id."""
@@ -424,13 +472,16 @@ class Ledger:
                    for m, speaker_id in assigned.items()}
         return speakers, mapping
 
-    def _write_speakers(self, speakers: list[UnifiedSpeaker], mapping: dict[str, str]) -> None:
-        """Replace the speakers and speaker_mentions tables (inside the caller's transaction)."""
+    def _write_speakers(self, speakers: list[UnifiedSpeaker], mapping: dict[str, str],
+                        blocks: dict[str, str] | None = None) -> None:
+        """Replace the speakers and speaker_mentions tables, each mention with its block (from `blocks` where
+        known) inside the caller's transaction; no mention is pending any more."""
         import pyarrow as pa
 
         con = self.connection
         con.execute("DELETE FROM speakers")
         con.execute("DELETE FROM speaker_mentions")
+        con.execute("DELETE FROM speaker_pending")
         if speakers:
             speaker_table = pa.Table.from_pylist([  # noqa: F841
                 {"speaker_id": s.speaker_id, "name": s.name, "type": s.type, "names": list(s.names),
@@ -438,7 +489,9 @@ class Ledger:
                 for s in speakers])
             con.execute("INSERT INTO speakers BY NAME SELECT * FROM speaker_table")
         if mapping:
-            mention_table = pa.table({"mention_key": list(mapping), "speaker_id": list(mapping.values())})  # noqa: F841
+            mention_table = pa.table({"mention_key": list(mapping), "speaker_id": list(mapping.values()),  # noqa: F841
+                                      "block": [(blocks or {}).get(key) or block_of(mention_of_key(key))
+                                                for key in mapping]})
             con.execute("INSERT INTO speaker_mentions BY NAME SELECT * FROM mention_table")
 
     # -- speakers -----------------------------------------------------------------------------------
@@ -541,7 +594,8 @@ class Ledger:
         """The SQL of a statement query over this ledger (unranked while the index is stale); a search text
         that can't be run is a LedgerError saying why."""
         try:
-            return statement_sql(query, fts=self._meta(STALE_SEARCH) != "1", export=export)
+            index = TermIndex(self.connection) if self._meta(STALE_SEARCH) != "1" else None
+            return statement_sql(query, index, export=export)
         except SearchSyntaxError as error:
             raise LedgerError(f"search {query.text!r}: {error}") from None
 
@@ -727,6 +781,12 @@ class Ledger:
         rows = con.execute("SELECT count(*) FROM temp.export_rows").fetchone()[0]
         con.execute("DROP TABLE temp.export_rows")
         return rows
+
+
+def mention_of_key(key: str) -> ResolvedSpeaker:
+    """The mention a speaker_mentions key stands for (rows.mention_key's JSON: type, name, role, affiliation)."""
+    kind, name, role, affiliation = json.loads(key)
+    return ResolvedSpeaker(name, kind, role, affiliation)
 
 
 EXPORT_FORMATS = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER true", "jsonl": "FORMAT json"}

@@ -3,18 +3,19 @@
 User text never enters the SQL itself: every value is a bound parameter, and LIKE patterns escape
 the user's own `%` and `_`. The search text is parsed once (`parse_search`) into a `Search`: clauses
 that must all hold, each one term or several joined by `OR`, and terms that must not occur. Words
-go through DuckDB's FTS index (BM25, Porter stemming); "quoted phrases" must also appear verbatim;
-a `prefix*` matches the words of the content that begin with it. When the index is stale (a run
-stopped before its refresh), words are matched with ILIKE instead, so results are right, only
-unranked. The parser knows nothing of SQL, so another index can reuse it.
+go through the ledger's postings (store/index.py: BM25, Porter stemming); "quoted phrases" must also appear verbatim;
+a `prefix*` matches the words of the content that begin with it. Without an index (a ledger flagged
+stale), words are matched with ILIKE instead, so results are right, only unranked. The parser knows
+nothing of SQL, so another index can reuse it.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 TERM = re.compile(r"\w+")
 SEARCH_SYNTAX = 'all words required · "exact phrase" · -exclude · prefix* · a OR b'  # the search box's hint
@@ -190,26 +191,40 @@ FROM = """FROM attributions a JOIN documents d ON d.doc_id = a.doc_id
     LEFT JOIN speaker_mentions m ON m.mention_key = a.mention_key
     LEFT JOIN speakers s ON s.speaker_id = m.speaker_id"""
 
-# BM25 over the content; conjunctive: every word must occur (as a search box user expects)
-BM25 = "fts_main_attributions.match_bm25(attribution_id, ?, conjunctive := 1)"
-VERBATIM = "content_text ILIKE ? ESCAPE '\\'"
+VERBATIM = "x.content_text ILIKE ? ESCAPE '\\'"
 # a word of the content, as the index splits it (letters and digits, accents stripped), begins with the prefix
-PREFIXED = "regexp_matches(strip_accents(lower(content_text)), ?)"
-Condition = tuple[str, list[Any]]  # SQL over one attributions row, and its parameters in order
+PREFIXED = "regexp_matches(strip_accents(lower(x.content_text)), ?)"
+Condition = tuple[str, list[Any]]  # SQL over one attributions row `x` (and the word tables), and its parameters
+
+
+class Matches(Protocol):
+    """The full-text index as a search reads it (store/index.py's TermIndex)."""
+
+    def matches(self, words: Sequence[str]) -> tuple[str, list[Any]] | None:
+        """SELECT attribution_id, s (BM25) of the statements holding every word; None when none can."""
 
 
 class SearchSQL:
-    """A Search as the derived table `hits(attribution_id, score)`: the BM25 calls it needs, and its conditions."""
+    """A Search as the derived table `hits(attribution_id, score)`: the index's word tables it needs, and its conditions.
 
-    def __init__(self, search: Search, fts: bool) -> None:
-        self.fts = fts
-        self.scores: list[str] = []  # the BM25 columns s0, s1, ... of the inner select
-        self.score_params: list[Any] = []
+    Every set of words is one table of the statements holding them all, with their BM25 (`w0`, `w1`, ...); the
+    required words are one such table, and the statements of `hits` are drawn from it (so a search reads the
+    postings of its words, never every row); the other terms are joined onto it. Without an index (None: it is
+    stale), words are matched with ILIKE over every row instead, unranked.
+    """
+
+    def __init__(self, search: Search, index: Matches | None) -> None:
+        self.index = index
+        self.tables: list[tuple[str, list[Any]]] = []  # the word tables w0, w1, ...
         self.scored: list[str] = []  # the columns that add to the score (not the excluded terms')
+        self.base: str | None = None  # the word table every hit is in, when the search requires words
+        self.content = False  # whether a condition reads the content itself (phrases, prefixes, ILIKE)
         conditions: list[Condition] = []
         required = [w for clause in search.clauses if len(clause) == 1 for w in clause[0].words]
-        if required:  # every required word in one call, ranked as one query (as before OR and -word existed)
+        if required:  # every required word in one table, ranked as one query (as before OR and -word existed)
             conditions.append(self.words(required, scored=True))
+            if self.tables:
+                self.base = "w0"
         for clause in search.clauses:
             if len(clause) == 1:
                 conditions.append(self.term(clause[0], scored=True, words=False))
@@ -221,23 +236,28 @@ class SearchSQL:
         self.conditions = [c for c in conditions if c[0]]
 
     def words(self, words: list[str] | tuple[str, ...], scored: bool) -> Condition:
-        """All of `words` occur: one BM25 call (stemmed), or ILIKE each while the index is stale."""
-        if not self.fts:
+        """All of `words` occur: one word table (stemmed), or ILIKE each without an index."""
+        if self.index is None:
+            self.content = True
             return both([(VERBATIM, [like_pattern(w)]) for w in words])
-        column = f"s{len(self.scores)}"
-        self.scores.append(f"{BM25} AS {column}")
-        self.score_params.append(" ".join(words))
+        found = self.index.matches(words)
+        if found is None:
+            return "FALSE", []
+        name = f"w{len(self.tables)}"
+        self.tables.append(found)
         if scored:
-            self.scored.append(column)
-        return f"{column} IS NOT NULL", []
+            self.scored.append(f"{name}.s")
+        return f"{name}.s IS NOT NULL", []
 
     def term(self, term: Term, scored: bool, words: bool = True) -> Condition:
         """A term occurs: its words (unless already required), its verbatim text, its prefix."""
         parts = [self.words(term.words, scored)] if words and term.words else []
         if term.verbatim is not None:
             parts.append((VERBATIM, [like_pattern(term.verbatim)]))
+            self.content = True
         if term.prefix is not None:
             parts.append((PREFIXED, [rf"(^|[^a-z0-9]){re.escape(term.prefix)}"]))
+            self.content = True
         return both(parts)
 
     def join(self) -> tuple[str, list[Any], bool]:
@@ -246,11 +266,23 @@ class SearchSQL:
             score = self.scored[0]
         else:
             score = " + ".join(f"coalesce({c}, 0)" for c in self.scored) or "NULL::DOUBLE"
-        columns = "".join(f", {c}" for c in self.scores)
-        where, params = both(self.conditions)
-        sql = (f"JOIN (SELECT attribution_id, {score} AS score FROM (SELECT attribution_id, content_text{columns} "
-               f"FROM attributions) WHERE {where or 'true'}) hits ON hits.attribution_id = a.attribution_id")
-        return sql, self.score_params + params, bool(self.scored)
+        params: list[Any] = []
+        if self.base:
+            sql, params = self.tables[0][0], list(self.tables[0][1])
+            source = f"({sql}) w0"
+            if self.content:
+                source += " JOIN attributions x ON x.attribution_id = w0.attribution_id"
+            key = "w0.attribution_id"
+        else:
+            source, key = "attributions x", "x.attribution_id"
+        for n, (sql, table_params) in enumerate(self.tables):
+            if f"w{n}" != self.base:
+                source += f" LEFT JOIN ({sql}) w{n} ON w{n}.attribution_id = {key}"
+                params += table_params
+        where, where_params = both(self.conditions)
+        sql = (f"JOIN (SELECT {key} AS attribution_id, {score} AS score FROM {source} WHERE {where or 'true'}) hits "
+               "ON hits.attribution_id = a.attribution_id")
+        return sql, params + where_params, bool(self.scored)
 
 
 def both(conditions: list[Condition]) -> Condition:
@@ -263,8 +295,10 @@ def either(conditions: list[Condition]) -> Condition:
     return "(" + " OR ".join(f"({sql})" for sql, _ in conditions) + ")", [p for _, ps in conditions for p in ps]
 
 
-def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False) -> tuple[str, list[Any]]:
-    """The SQL and its parameters for the statements matching `query` (columns: see Statement).
+def statement_sql(query: StatementQuery, index: Matches | None = None,
+                  export: bool = False) -> tuple[str, list[Any]]:
+    """The SQL and its parameters for the statements matching `query` (columns: see Statement), its words
+    read from `index` (None: matched with ILIKE, unranked).
 
     SearchSyntaxError (one line) when the search text can't be run.
     """
@@ -274,7 +308,7 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
     ranked = False
     search = parse_search(query.text or "")
     if search.clauses:
-        joins, params, ranked = SearchSQL(search, fts).join()
+        joins, params, ranked = SearchSQL(search, index).join()
     score = "hits.score AS score" if ranked else "NULL::DOUBLE AS score"
     if query.speaker:
         # matched against the few thousand speakers first, not once per joined attribution row

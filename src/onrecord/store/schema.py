@@ -11,9 +11,10 @@ from collections.abc import Callable
 
 import duckdb
 
+import onrecord.store.index as index
 from onrecord.text.acts import act_of
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: the search postings (store/index.py) and speaker blocks; the lead may renumber it at merge
 APPLICATION = "onrecord-ledger"  # meta.application: tells a ledger from any other DuckDB file
 
 TABLES = """
@@ -69,7 +70,11 @@ CREATE TABLE speakers (
 );
 CREATE TABLE speaker_mentions (
     mention_key VARCHAR PRIMARY KEY,
-    speaker_id VARCHAR NOT NULL
+    speaker_id VARCHAR NOT NULL,
+    block VARCHAR                       -- the unification block (unify.block_of); since version 3
+);
+CREATE TABLE speaker_pending (          -- mentions whose statements changed since the last unification
+    mention_key VARCHAR NOT NULL        -- (refresh() re-unifies their blocks alone); since version 3
 );
 CREATE TABLE corrections (
     seq INTEGER PRIMARY KEY,            -- replayed in this order after every unification
@@ -77,9 +82,10 @@ CREATE TABLE corrections (
     a VARCHAR NOT NULL,
     b VARCHAR NOT NULL
 );
-"""
+""" + index.TABLES
 
 TABLE_NAMES = tuple(re.findall(r"CREATE TABLE (\w+)", TABLES))  # every one must be there: else the file is damaged
+TABLES_SINCE = {name: 3 for name in ("speaker_pending", *index.TABLE_NAMES)}  # tables an older version lacks
 
 
 
@@ -94,15 +100,28 @@ def add_act_and_floating(connection: duckdb.DuckDBPyConnection) -> None:
                        "WHERE attributions.cue_text IS NOT DISTINCT FROM acts.cue", [cues, acts])
 
 
+def add_postings(connection: duckdb.DuckDBPyConnection) -> None:
+    """Version 2 → 3: the search postings built from the stored attributions (DuckDB's FTS index, a snapshot
+    rebuilt whole at every refresh, goes), speaker_mentions.block (empty: the next refresh unifies in full)
+    and speaker_pending."""
+    connection.execute(index.TABLES)
+    index.rebuild(connection)
+    connection.execute("DROP SCHEMA IF EXISTS fts_main_attributions CASCADE")
+    connection.execute("ALTER TABLE speaker_mentions ADD COLUMN block VARCHAR")
+    connection.execute("CREATE TABLE speaker_pending (mention_key VARCHAR NOT NULL)")
+    connection.execute("INSERT OR REPLACE INTO meta VALUES ('search_stale', '0')")
+
+
 # from_version -> the step that brings a ledger to from_version + 1 (runs inside a transaction)
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: add_act_and_floating}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: add_act_and_floating, 2: add_postings}
 
 
 def create(connection: duckdb.DuckDBPyConnection) -> None:
     """Create every table of the current schema in an empty database and record its version."""
     connection.execute("BEGIN")
     connection.execute(TABLES)
-    connection.execute("INSERT INTO meta VALUES ('application', ?), ('schema_version', ?)",
+    connection.execute("INSERT INTO meta VALUES ('application', ?), ('schema_version', ?), ('speakers_stale', '0'), "
+                       "('search_stale', '0')",
                        [APPLICATION, str(SCHEMA_VERSION)])
     connection.execute("COMMIT")
 

@@ -536,20 +536,86 @@ def _speaker(cluster: _Cluster, speaker_id: str) -> UnifiedSpeaker:
                           statements=cluster.statements)
 
 
-def unify(mentions: Mapping[ResolvedSpeaker, int],
-          corrections: Sequence[Correction] = ()) -> tuple[list[UnifiedSpeaker], dict[ResolvedSpeaker, str]]:
-    """Cluster mentions (with their statement counts) into speakers; return the speakers (most statements first, then speaker_id) and each unified mention's speaker_id. The result must not depend on the order of `mentions` or on Python's hash seed."""
+def block_of(mention: ResolvedSpeaker) -> str | None:
+    """The block a mention is unified within: mentions of different blocks never become one speaker
+    automatically (only a user's correction joins them). None for a mention never unified (a description).
+
+    Persons block by surname (`_cluster_persons`); organizations and media by the initials of their name, or
+    the name itself when it is one word, so an acronym ("FBI") meets the names it may abbreviate.
+    """
+    entries = _entries({mention: 1})
+    if not entries:
+        return None
+    key = entries[0].key
+    if mention.type == "person":
+        return f"person:{surname_of(key)}"
+    return f"organization:{_initials(key) or key}"
+
+
+def _clusters(mentions: Mapping[ResolvedSpeaker, int]) -> list[_Cluster]:
+    """The automatic clusters of mentions (before corrections), each within one block (see block_of)."""
     entries = _entries(mentions)
     persons = [e for e in entries if e.mention.type == "person"]
     others = [e for e in entries if e.mention.type != "person"]
     clusters = [_Cluster(c, "person") for c in _cluster_persons(persons)]
-    clusters += [_Cluster(c, _majority_type(c)) for c in _cluster_organizations(others)]
-    _apply_corrections(clusters, corrections)
+    return clusters + [_Cluster(c, _majority_type(c)) for c in _cluster_organizations(others)]
+
+
+def _finish(clusters: Sequence[_Cluster]) -> tuple[list[UnifiedSpeaker], dict[ResolvedSpeaker, str]]:
+    """Speaker ids assigned, and the speakers (most statements first, then speaker_id) with each mention's id."""
     ids = _assign_ids(clusters)
     speakers = [_speaker(c, ids[i]) for i, c in enumerate(clusters)]
     speakers.sort(key=lambda s: (-s.statements, s.speaker_id))
     speaker_of = {e.mention: ids[i] for i, c in enumerate(clusters) for e in c.members}
     return speakers, speaker_of
+
+
+def unify(mentions: Mapping[ResolvedSpeaker, int],
+          corrections: Sequence[Correction] = ()) -> tuple[list[UnifiedSpeaker], dict[ResolvedSpeaker, str]]:
+    """Cluster mentions (with their statement counts) into speakers; return the speakers (most statements first, then speaker_id) and each unified mention's speaker_id. The result must not depend on the order of `mentions` or on Python's hash seed."""
+    clusters = _clusters(mentions)
+    _apply_corrections(clusters, corrections)
+    return _finish(clusters)
+
+
+@dataclass
+class _Kept:
+    """A speaker kept from the last unification (its block unchanged): what ranking and ids read of it."""
+
+    speaker: UnifiedSpeaker
+    order: tuple
+
+    @property
+    def name(self) -> str:
+        return self.speaker.name
+
+    @property
+    def type(self) -> str:
+        return self.speaker.type
+
+
+def reunify(changed: Mapping[ResolvedSpeaker, int],
+            kept: Sequence[tuple[UnifiedSpeaker, Sequence[ResolvedSpeaker]]]
+            ) -> tuple[list[UnifiedSpeaker], dict[ResolvedSpeaker, str], dict[str, str]]:
+    """`unify` without corrections, re-clustering only the blocks that changed: `changed` holds every mention
+    of those blocks (with its count), `kept` the speakers of every other block with their mentions, as the last
+    unification left them. Returns what `unify` returns for all the mentions, and each kept speaker's new id
+    by its old one (ids are assigned across all speakers: a slug taken elsewhere moves a kept one's suffix).
+    """
+    fresh = _clusters(changed)
+    others = [_Kept(speaker, (-speaker.statements, speaker.name, min(map(_mention_order, mentions))))
+              for speaker, mentions in kept]
+    clusters: list[_Cluster | _Kept] = [*fresh, *others]
+    ids = _assign_ids(clusters)  # type: ignore[arg-type]  (it reads name, type and order alone)
+    speakers = [_speaker(c, ids[i]) for i, c in enumerate(fresh)]
+    renamed = {}
+    for i, k in enumerate(others, start=len(fresh)):
+        renamed[k.speaker.speaker_id] = ids[i]
+        speakers.append(UnifiedSpeaker(ids[i], k.speaker.name, k.speaker.type, list(k.speaker.names),
+                                       list(k.speaker.roles), list(k.speaker.affiliations), k.speaker.statements))
+    speakers.sort(key=lambda s: (-s.statements, s.speaker_id))
+    speaker_of = {e.mention: ids[i] for i, c in enumerate(fresh) for e in c.members}
+    return speakers, speaker_of, renamed
 
 
 def find_speaker(speakers: Sequence[UnifiedSpeaker], query: str) -> list[UnifiedSpeaker]:

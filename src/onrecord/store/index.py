@@ -1,0 +1,147 @@
+"""The search index: postings of every attribution's content, kept in step with the attributions.
+
+Three tables, written inside the same transactions as the attributions they index (`add_postings`,
+`remove_postings`), so the index is never stale and never rebuilt whole:
+
+    search_postings  (term, attribution_id, tf, len)  a stemmed term, a statement holding it, how often,
+                                                       and the statement's length in terms (BM25 reads it)
+    search_terms     (term, df)                       how many statements hold each term
+    search_stats     (attributions, terms)            the corpus figures BM25 needs (N and the total length)
+
+Terms are made exactly as DuckDB's FTS index made them (the same `tokenize` expression — accents
+stripped, lowered, split on anything but a-z0-9 — and the same Porter stemmer), and a search scores
+with the FTS macro's own BM25 formula (k = 1.2, b = 0.75), so results and scores equal `match_bm25`'s
+(tests/test_ledger.py compares them). A search reads only the postings of its terms: the cost follows
+the matches, not the ledger.
+
+Why our own tables and not the alternatives, by measurement (bench/ledger.py, 1M attributions):
+DuckDB's FTS index is a snapshot — it can't be updated, so every ingest rebuilt it whole (21 s at 1M) —
+and `match_bm25` is evaluated for every row (median 146 ms). tantivy (PyPI `tantivy`) searches fast, but
+is a second store beside the DuckDB file: its commits can't share a DuckDB transaction (a crash between the
+two leaves them disagreeing), its scores differ from the FTS ones (its field lengths are quantised to one
+byte), and the ledger's filters (outlet, dates, speaker) live in DuckDB, so every match would cross back
+into SQL anyway. Postings in the ledger are one file, one transaction, the same scores, and plain SQL.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+
+STEMMER = "porter"  # the index's stemmer; `Ledger.stems` gives the same stems, for highlighting
+# the FTS extension's tokenize(), with the `ignore` pattern the ledger's FTS index used: FTS's documented
+# default plus digits, so marks outside ASCII don't stay glued to words (“Yes → "“ye")
+TOKENIZE = "string_split_regex(regexp_replace(lower(strip_accents(CAST({} AS VARCHAR))), '(\\.|[^a-z0-9])+', ' ', 'g'), '\\s+')"
+
+TABLES = """
+CREATE TABLE search_postings (
+    term VARCHAR NOT NULL,              -- a stemmed term of the content (see TOKENIZE, STEMMER)
+    attribution_id BIGINT NOT NULL,
+    tf INTEGER NOT NULL,                -- how often the term occurs in the content
+    len INTEGER NOT NULL                -- how many terms the content holds
+);
+CREATE TABLE search_terms (
+    term VARCHAR PRIMARY KEY,
+    df BIGINT NOT NULL                  -- statements holding the term (0 once the last one is gone)
+);
+CREATE TABLE search_stats (
+    attributions BIGINT NOT NULL,       -- every attribution, those without a term included (BM25's N)
+    terms BIGINT NOT NULL               -- the sum of their lengths (N × the average length)
+);
+INSERT INTO search_stats VALUES (0, 0);
+"""
+TABLE_NAMES = ("search_postings", "search_terms", "search_stats")
+
+# BM25 of one posting, written as the FTS extension's match_bm25 macro writes it (same literals, same types),
+# over its columns tf, len, df and the parameters N, average length
+SUBSCORE = ("log((((?::BIGINT - df) + 0.5) / (df + 0.5)) + 1) * ((tf * (1.2 + 1)) / "
+            "(tf + (1.2 * ((1 - 0.75) + (0.75 * (len / ?::DOUBLE))))))")
+
+
+def postings_sql(source: str) -> str:
+    """SELECT of the postings (term, attribution_id, tf, len) of the rows of `source` (attribution_id, content_text)."""
+    words = f"SELECT attribution_id, unnest({TOKENIZE.format('content_text')}) AS word FROM {source}"
+    return (f"SELECT term, attribution_id, count(*)::INTEGER AS tf, any_value(len)::INTEGER AS len FROM "
+            f"(SELECT stem(word, '{STEMMER}') AS term, attribution_id, count(*) OVER (PARTITION BY attribution_id) AS len "
+            f"FROM ({words}) WHERE word <> '') GROUP BY term, attribution_id")
+
+
+def add_postings(connection: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Index the attributions `source` names (a table or a subquery with attribution_id and content_text),
+    inside the caller's transaction: their postings, their terms' counts, the corpus figures."""
+    con = connection
+    con.execute(f"CREATE OR REPLACE TEMP TABLE new_postings AS {postings_sql(source)}")
+    con.execute("INSERT INTO search_postings SELECT * FROM temp.new_postings ORDER BY term")
+    con.execute("INSERT INTO search_terms SELECT term, count(*) FROM temp.new_postings GROUP BY term "
+                "ON CONFLICT (term) DO UPDATE SET df = search_terms.df + excluded.df")
+    con.execute(f"UPDATE search_stats SET attributions = attributions + (SELECT count(*) FROM {source}), "
+                "terms = terms + (SELECT coalesce(sum(tf), 0) FROM temp.new_postings)")
+    con.execute("DROP TABLE temp.new_postings")
+
+
+def remove_postings(connection: duckdb.DuckDBPyConnection, ids: str, params: Sequence[Any] = ()) -> None:
+    """Take the attributions whose ids the query `ids` selects out of the index (inside the caller's transaction),
+    before they are deleted. Terms keep their row at df 0: a term deleted and inserted again in one DuckDB
+    transaction would trip its key check."""
+    con = connection
+    con.execute(f"CREATE OR REPLACE TEMP TABLE gone AS {ids}", list(params))
+    if con.execute("SELECT count(*) FROM temp.gone").fetchone()[0]:
+        con.execute("CREATE OR REPLACE TEMP TABLE old_postings AS SELECT term, tf FROM search_postings "
+                    "WHERE attribution_id IN (SELECT attribution_id FROM temp.gone)")
+        con.execute("DELETE FROM search_postings WHERE attribution_id IN (SELECT attribution_id FROM temp.gone)")
+        con.execute("UPDATE search_terms SET df = search_terms.df - old.n FROM "
+                    "(SELECT term, count(*) AS n FROM temp.old_postings GROUP BY term) old WHERE search_terms.term = old.term")
+        con.execute("UPDATE search_stats SET attributions = attributions - (SELECT count(*) FROM temp.gone), "
+                    "terms = terms - (SELECT coalesce(sum(tf), 0) FROM temp.old_postings)")
+        con.execute("DROP TABLE temp.old_postings")
+    con.execute("DROP TABLE temp.gone")
+
+
+def rebuild(connection: duckdb.DuckDBPyConnection) -> None:
+    """Index every stored attribution afresh, the postings sorted by term (inside the caller's transaction)."""
+    con = connection
+    con.execute("DELETE FROM search_postings")
+    con.execute("DELETE FROM search_terms")
+    con.execute("UPDATE search_stats SET attributions = 0, terms = 0")
+    add_postings(con, "attributions")
+
+
+class TermIndex:
+    """The postings as a search reads them: a set of words → the statements holding them all, with their BM25."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self.connection = connection
+        self._stats: tuple[int, float] | None = None
+
+    def stats(self) -> tuple[int, float]:
+        """N (every attribution) and the average length in terms, as FTS's stats table held them."""
+        if self._stats is None:
+            attributions, terms = self.connection.execute("SELECT attributions, terms FROM search_stats").fetchone()
+            self._stats = (attributions, terms / attributions if attributions else 0.0)
+        return self._stats
+
+    def terms(self, words: Sequence[str]) -> list[tuple[str, int]] | None:
+        """The distinct stemmed terms of `words` with their document frequencies, rarest first; None when
+        one of them is in no statement (then nothing can match them all)."""
+        rows = self.connection.execute(
+            f"SELECT t.term, coalesce(s.df, 0) FROM (SELECT DISTINCT stem(unnest({TOKENIZE.format('?')}), "
+            f"'{STEMMER}') AS term) t LEFT JOIN search_terms s USING (term)", [" ".join(words)]).fetchall()
+        if not rows or any(df == 0 for _, df in rows):  # '' (text that makes no term) is in no statement either
+            return None
+        return sorted(rows, key=lambda row: (row[1], row[0]))
+
+    def matches(self, words: Sequence[str]) -> tuple[str, list[Any]] | None:
+        """SELECT attribution_id, s (BM25, as match_bm25 with conjunctive := 1) of the statements holding every
+        word; None when none can."""
+        terms = self.terms(words)
+        if terms is None:
+            return None
+        n, average = self.stats()
+        marks = ", ".join("?" for _ in terms)
+        frequencies = " ".join("WHEN ? THEN ?::BIGINT" for _ in terms)
+        sql = (f"SELECT attribution_id, sum({SUBSCORE}) AS s FROM (SELECT attribution_id, tf::BIGINT AS tf, "
+               f"len::BIGINT AS len, CASE term {frequencies} END AS df FROM search_postings WHERE term IN ({marks})) "
+               f"GROUP BY attribution_id HAVING count(*) = {len(terms)}")
+        params = [n, average, *(value for term, df in terms for value in (term, df)), *(term for term, _ in terms)]
+        return sql, params
