@@ -83,7 +83,7 @@ def add_postings(connection: duckdb.DuckDBPyConnection, source: str) -> None:
 def remove_postings(connection: duckdb.DuckDBPyConnection, ids: str, params: Sequence[Any] = ()) -> None:
     """Take the attributions whose ids the query `ids` selects out of the index (inside the caller's transaction),
     before they are deleted. Terms keep their row at df 0: a term deleted and inserted again in one DuckDB
-    transaction would trip its key check."""
+    transaction would trip its key check; `prune` drops them, in the refresh after."""
     con = connection
     con.execute(f"CREATE OR REPLACE TEMP TABLE gone AS {ids}", list(params))
     if con.execute("SELECT count(*) FROM temp.gone").fetchone()[0]:
@@ -96,6 +96,11 @@ def remove_postings(connection: duckdb.DuckDBPyConnection, ids: str, params: Seq
                     "terms = terms - (SELECT coalesce(sum(tf), 0) FROM temp.old_postings)")
         con.execute("DROP TABLE temp.old_postings")
     con.execute("DROP TABLE temp.gone")
+
+
+def prune(connection: duckdb.DuckDBPyConnection) -> None:
+    """Drop the terms no statement holds any more (their rows stay at df 0 within a write; see remove_postings)."""
+    connection.execute("DELETE FROM search_terms WHERE df = 0")
 
 
 def rebuild(connection: duckdb.DuckDBPyConnection) -> None:
