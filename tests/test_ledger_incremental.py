@@ -10,12 +10,15 @@ import pytest
 from onrecord.options import ExtractOptions
 from onrecord.run import IngestOptions, ingest
 from onrecord.store import Ledger, StatementQuery
+from onrecord.store import index
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ledger"
 RULES = IngestOptions(extract=ExtractOptions(profile="rules"), batch_size=2)
 SEARCHES = ("said", "exercises routine", "troops border", '"no build-up"', "hospital OR troops -border",
             "Peskov", "president", "minister*")
-TABLES = ("speakers", "speaker_mentions", "search_postings", "search_terms", "search_stats")
+# the postings are one set in two tables (sorted, and new since the last compaction)
+POSTINGS = "(SELECT * FROM search_postings UNION ALL SELECT * FROM search_postings_new)"
+TABLES = ("speakers", "speaker_mentions", POSTINGS, "search_terms", "search_stats")
 
 
 def table_rows(ledger: Ledger, table: str) -> list[tuple]:
@@ -62,6 +65,26 @@ def test_ingesting_in_steps_equals_ingesting_at_once(tmp_path, parts):
         for folder in folders:
             ingest(stepwise, [folder], RULES)  # each ingest ends with its refresh
         assert_equal(stepwise, whole)
+
+
+def test_new_postings_are_sorted_in_once_many_and_found_either_way(tmp_path, monkeypatch):
+    folders = split_files(FIXTURES, tmp_path / "in", 3)
+    monkeypatch.setattr(index, "COMPACT_ROWS", 50)  # a few documents' postings are "many"
+    monkeypatch.setattr(index, "COMPACT_SHARE", 0.0)
+    with Ledger(tmp_path / "steps.duckdb") as stepwise, rebuilt(tmp_path / "whole.duckdb", folders) as whole:
+        ingest(stepwise, [folders[0]], RULES)
+        assert count(stepwise, "search_postings_new") == 0 < count(stepwise, "search_postings")
+        monkeypatch.setattr(index, "COMPACT_ROWS", 10 ** 9)
+        for folder in folders[1:]:
+            ingest(stepwise, [folder], RULES)
+        assert count(stepwise, "search_postings_new") > 0  # searched in both tables
+        assert_equal(stepwise, whole)
+        sorted_terms = [term for (term,) in stepwise.connection.execute("SELECT term FROM search_postings").fetchall()]
+        assert sorted_terms == sorted(sorted_terms)
+
+
+def count(ledger: Ledger, table: str) -> int:
+    return ledger.connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 def test_a_document_changed_and_one_emptied_leave_no_trace(tmp_path):

@@ -1,10 +1,14 @@
 """The search index: postings of every attribution's content, kept in step with the attributions.
 
-Three tables, written inside the same transactions as the attributions they index (`add_postings`,
+Tables written inside the same transactions as the attributions they index (`add_postings`,
 `remove_postings`), so the index is never stale and never rebuilt whole:
 
     search_postings  (term, attribution_id, tf, len)  a stemmed term, a statement holding it, how often,
-                                                       and the statement's length in terms (BM25 reads it)
+                                                       and the statement's length in terms (BM25 reads it),
+                                                       sorted by term: a term's postings are a few row groups,
+                                                       which DuckDB finds by their min/max without reading others
+    search_postings_new                               the same, for statements written since the last
+                                                       `compact` (appended per write: not in term order)
     search_terms     (term, df)                       how many statements hold each term
     search_stats     (attributions, terms)            the corpus figures BM25 needs (N and the total length)
 
@@ -35,12 +39,13 @@ STEMMER = "porter"  # the index's stemmer; `Ledger.stems` gives the same stems, 
 TOKENIZE = "string_split_regex(regexp_replace(lower(strip_accents(CAST({} AS VARCHAR))), '(\\.|[^a-z0-9])+', ' ', 'g'), '\\s+')"
 
 TABLES = """
-CREATE TABLE search_postings (
-    term VARCHAR NOT NULL,              -- a stemmed term of the content (see TOKENIZE, STEMMER)
-    attribution_id BIGINT NOT NULL,
-    tf INTEGER NOT NULL,                -- how often the term occurs in the content
-    len INTEGER NOT NULL                -- how many terms the content holds
+CREATE TABLE search_postings (       -- (no NOT NULL: `compact` makes it anew from a SELECT)
+    term VARCHAR,                       -- a stemmed term of the content (see TOKENIZE, STEMMER)
+    attribution_id BIGINT,
+    tf INTEGER,                         -- how often the term occurs in the content
+    len INTEGER                         -- how many terms the content holds
 );
+CREATE TABLE search_postings_new (term VARCHAR, attribution_id BIGINT, tf INTEGER, len INTEGER);
 CREATE TABLE search_terms (
     term VARCHAR PRIMARY KEY,
     df BIGINT NOT NULL                  -- statements holding the term (0 once the last one is gone)
@@ -51,7 +56,10 @@ CREATE TABLE search_stats (
 );
 INSERT INTO search_stats VALUES (0, 0);
 """
-TABLE_NAMES = ("search_postings", "search_terms", "search_stats")
+TABLE_NAMES = ("search_postings", "search_postings_new", "search_terms", "search_stats")
+POSTINGS = ("search_postings", "search_postings_new")
+COMPACT_ROWS = 1_000_000  # new postings beyond this (and beyond a quarter of the sorted ones) are sorted in
+COMPACT_SHARE = 0.25
 
 # BM25 of one posting, written as the FTS extension's match_bm25 macro writes it (same literals, same types),
 # over its columns tf, len, df and the parameters N, average length
@@ -72,7 +80,7 @@ def add_postings(connection: duckdb.DuckDBPyConnection, source: str) -> None:
     inside the caller's transaction: their postings, their terms' counts, the corpus figures."""
     con = connection
     con.execute(f"CREATE OR REPLACE TEMP TABLE new_postings AS {postings_sql(source)}")
-    con.execute("INSERT INTO search_postings SELECT * FROM temp.new_postings ORDER BY term")
+    con.execute("INSERT INTO search_postings_new SELECT * FROM temp.new_postings ORDER BY term")
     con.execute("INSERT INTO search_terms SELECT term, count(*) FROM temp.new_postings GROUP BY term "
                 "ON CONFLICT (term) DO UPDATE SET df = search_terms.df + excluded.df")
     con.execute(f"UPDATE search_stats SET attributions = attributions + (SELECT count(*) FROM {source}), "
@@ -87,9 +95,11 @@ def remove_postings(connection: duckdb.DuckDBPyConnection, ids: str, params: Seq
     con = connection
     con.execute(f"CREATE OR REPLACE TEMP TABLE gone AS {ids}", list(params))
     if con.execute("SELECT count(*) FROM temp.gone").fetchone()[0]:
-        con.execute("CREATE OR REPLACE TEMP TABLE old_postings AS SELECT term, tf FROM search_postings "
-                    "WHERE attribution_id IN (SELECT attribution_id FROM temp.gone)")
-        con.execute("DELETE FROM search_postings WHERE attribution_id IN (SELECT attribution_id FROM temp.gone)")
+        con.execute("CREATE OR REPLACE TEMP TABLE old_postings AS " + " UNION ALL ".join(
+            f"SELECT term, tf FROM {table} WHERE attribution_id IN (SELECT attribution_id FROM temp.gone)"
+            for table in POSTINGS))
+        for table in POSTINGS:
+            con.execute(f"DELETE FROM {table} WHERE attribution_id IN (SELECT attribution_id FROM temp.gone)")
         con.execute("UPDATE search_terms SET df = search_terms.df - old.n FROM "
                     "(SELECT term, count(*) AS n FROM temp.old_postings GROUP BY term) old WHERE search_terms.term = old.term")
         con.execute("UPDATE search_stats SET attributions = attributions - (SELECT count(*) FROM temp.gone), "
@@ -106,10 +116,27 @@ def prune(connection: duckdb.DuckDBPyConnection) -> None:
 def rebuild(connection: duckdb.DuckDBPyConnection) -> None:
     """Index every stored attribution afresh, the postings sorted by term (inside the caller's transaction)."""
     con = connection
-    con.execute("DELETE FROM search_postings")
-    con.execute("DELETE FROM search_terms")
+    for table in (*POSTINGS, "search_terms"):
+        con.execute(f"DELETE FROM {table}")
     con.execute("UPDATE search_stats SET attributions = 0, terms = 0")
     add_postings(con, "attributions")
+    compact(con, always=True)
+
+
+def compact(connection: duckdb.DuckDBPyConnection, always: bool = False) -> bool:
+    """Sort the new postings in with the others once they are many (inside the caller's transaction); whether
+    it did. Unsorted, every search reads all of them; the threshold grows with the index, so each posting is
+    sorted again a bounded number of times (as an LSM tree merges its levels)."""
+    con = connection
+    sorted_rows, new_rows = (con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in POSTINGS)
+    if not always and new_rows <= max(COMPACT_ROWS, COMPACT_SHARE * sorted_rows):
+        return False
+    con.execute("CREATE TABLE search_postings_sorted AS SELECT * FROM (SELECT * FROM search_postings UNION ALL "
+                "SELECT * FROM search_postings_new) ORDER BY term, attribution_id")
+    con.execute("DROP TABLE search_postings")
+    con.execute("ALTER TABLE search_postings_sorted RENAME TO search_postings")
+    con.execute("DELETE FROM search_postings_new")
+    return True
 
 
 class TermIndex:
@@ -145,8 +172,11 @@ class TermIndex:
         n, average = self.stats()
         marks = ", ".join("?" for _ in terms)
         frequencies = " ".join("WHEN ? THEN ?::BIGINT" for _ in terms)
+        postings = " UNION ALL ".join(f"SELECT term, attribution_id, tf, len FROM {table} WHERE term IN ({marks})"
+                                      for table in POSTINGS)
         sql = (f"SELECT attribution_id, sum({SUBSCORE}) AS s FROM (SELECT attribution_id, tf::BIGINT AS tf, "
-               f"len::BIGINT AS len, CASE term {frequencies} END AS df FROM search_postings WHERE term IN ({marks})) "
+               f"len::BIGINT AS len, CASE term {frequencies} END AS df FROM ({postings})) "
                f"GROUP BY attribution_id HAVING count(*) = {len(terms)}")
-        params = [n, average, *(value for term, df in terms for value in (term, df)), *(term for term, _ in terms)]
+        params = [n, average, *(value for term, df in terms for value in (term, df)),
+                  *(term for _ in POSTINGS for term, _ in terms)]
         return sql, params

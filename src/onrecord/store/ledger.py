@@ -26,7 +26,7 @@ import duckdb
 from onrecord.document import KINDS, Document, Speaker
 from onrecord.serialize import document_from_dict
 import onrecord.store.schema as schema
-from onrecord.store.index import STEMMER, TermIndex, add_postings, prune, rebuild, remove_postings
+from onrecord.store.index import STEMMER, TermIndex, add_postings, compact, prune, rebuild, remove_postings
 from onrecord.store.query import SearchSyntaxError, StatementQuery, like_pattern, outlet_condition, statement_sql
 from onrecord.store.rows import ATTRIBUTION_COLUMNS, ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA, attribution_dict, mention_key
 from onrecord.store.unify import (UNIFIED_TYPES, Correction, ResolvedSpeaker, UnifiedSpeaker, block_of, find_speaker,
@@ -419,7 +419,11 @@ class Ledger:
             speakers, mapping = self._unify()
             with self._transaction() as con:
                 self._write_speakers(speakers, mapping)
-                rebuild(con) if force else prune(con)
+                if force:
+                    rebuild(con)
+                else:
+                    prune(con)
+                    compact(con)
                 self._set_meta(STALE_SPEAKERS, "0")
                 self._set_meta(STALE_SEARCH, "0")
 
@@ -456,6 +460,7 @@ class Ledger:
         with self._transaction() as con:
             self._write_speakers(speakers, mapping, known)
             prune(con)
+            compact(con)
             self._set_meta(STALE_SPEAKERS, "0")
         return True
 
