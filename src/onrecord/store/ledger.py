@@ -27,7 +27,8 @@ from onrecord.document import KINDS, Document, Speaker
 from onrecord.serialize import document_from_dict
 import onrecord.store.schema as schema
 from onrecord.store.index import STEMMER, TermIndex, add_postings, compact, prune, rebuild, remove_postings
-from onrecord.store.query import SearchSyntaxError, StatementQuery, like_pattern, outlet_condition, statement_sql
+from onrecord.store.query import (SearchSyntaxError, StatementQuery, like_pattern, outlet_condition, page_rows_sql,
+                                  statement_sql)
 from onrecord.store.rows import ATTRIBUTION_COLUMNS, ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA, attribution_dict, mention_key
 from onrecord.store.unify import (UNIFIED_TYPES, Correction, ResolvedSpeaker, UnifiedSpeaker, block_of, find_speaker,
                                   reunify, unify)
@@ -592,15 +593,25 @@ class Ledger:
     @guarded
     def search(self, query: StatementQuery | None = None) -> list[Statement]:
         """Statements matching a query (full text and filters), best match first, or newest first."""
-        sql, params = self._statement_sql(query or StatementQuery())
-        return [Statement(*row) for row in self.connection.execute(sql, params).fetchall()]
+        query = query or StatementQuery()
+        if query.limit is None:
+            sql, params = self._statement_sql(query)
+            return [Statement(*row) for row in self.connection.execute(sql, params).fetchall()]
+        # a page: its ids first (narrow columns), then its rows by id, so no text is read but the page's
+        sql, params = self._statement_sql(query, page=True)
+        found = self.connection.execute(sql, params).fetchall()
+        if not found:
+            return []
+        ids, scores = [row[0] for row in found], [row[1] for row in found]
+        rows = self.connection.execute(page_rows_sql(), [ids, scores, list(range(len(ids)))]).fetchall()
+        return [Statement(*row) for row in rows]
 
-    def _statement_sql(self, query: StatementQuery, export: bool = False) -> tuple[str, list[Any]]:
+    def _statement_sql(self, query: StatementQuery, export: bool = False, page: bool = False) -> tuple[str, list[Any]]:
         """The SQL of a statement query over this ledger (unranked while the index is stale); a search text
         that can't be run is a LedgerError saying why."""
         try:
             index = TermIndex(self.connection) if self._meta(STALE_SEARCH) != "1" else None
-            return statement_sql(query, index, export=export)
+            return statement_sql(query, index, export=export, page=page)
         except SearchSyntaxError as error:
             raise LedgerError(f"search {query.text!r}: {error}") from None
 

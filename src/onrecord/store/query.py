@@ -192,6 +192,16 @@ FROM = """FROM attributions a JOIN documents d ON d.doc_id = a.doc_id
     LEFT JOIN speakers s ON s.speaker_id = m.speaker_id"""
 
 VERBATIM = "x.content_text ILIKE ? ESCAPE '\\'"
+PAGE_FROM = "FROM attributions a JOIN documents d ON d.doc_id = a.doc_id"
+
+
+def page_rows_sql() -> str:
+    """The SQL of a page's statements (columns: see Statement) from the lists of their ids and scores, in order."""
+    return (f"SELECT {STATEMENT_COLUMNS}, page.score FROM (SELECT unnest(?) AS attribution_id, unnest(?) AS score, "
+            f"unnest(?) AS rank) page JOIN attributions a ON a.attribution_id = page.attribution_id "
+            f"{FROM.removeprefix('FROM attributions a')} ORDER BY page.rank")
+
+
 # a word of the content, as the index splits it (letters and digits, accents stripped), begins with the prefix
 PREFIXED = "regexp_matches(strip_accents(lower(x.content_text)), ?)"
 Condition = tuple[str, list[Any]]  # SQL over one attributions row `x` (and the word tables), and its parameters
@@ -295,10 +305,11 @@ def either(conditions: list[Condition]) -> Condition:
     return "(" + " OR ".join(f"({sql})" for sql, _ in conditions) + ")", [p for _, ps in conditions for p in ps]
 
 
-def statement_sql(query: StatementQuery, index: Matches | None = None,
-                  export: bool = False) -> tuple[str, list[Any]]:
+def statement_sql(query: StatementQuery, index: Matches | None = None, export: bool = False,
+                  page: bool = False) -> tuple[str, list[Any]]:
     """The SQL and its parameters for the statements matching `query` (columns: see Statement), its words
-    read from `index` (None: matched with ILIKE, unranked).
+    read from `index` (None: matched with ILIKE, unranked); `page`: only their attribution_id and score
+    (what `page_rows_sql` then reads the page's rows by).
 
     SearchSyntaxError (one line) when the search text can't be run.
     """
@@ -346,6 +357,9 @@ def statement_sql(query: StatementQuery, index: Matches | None = None,
         params.append(query.doc_id)
     columns = STATEMENT_COLUMNS + (EXPORT_EXTRA_COLUMNS if export else "") + f", {score}"
     sql = f"SELECT {columns} {FROM} {joins}"
+    if page:  # the narrow columns alone: a page's ids are found without reading every row's text
+        mentions = " LEFT JOIN speaker_mentions m ON m.mention_key = a.mention_key" if query.speaker_id else ""
+        sql = f"SELECT a.attribution_id, {score} {PAGE_FROM}{mentions} {joins}"
     if where:
         sql += " WHERE " + " AND ".join(where)
     order = "score DESC, " if ranked else ""  # ranked by relevance when the index was searched
