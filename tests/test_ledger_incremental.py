@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,10 +27,15 @@ def table_rows(ledger: Ledger, table: str) -> list[tuple]:
     return sorted(ledger.connection.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
 
 
+SPEAKERS = ("Peskov", "dmitry-peskov", "Smith", "ministry")
+
+
 def results(ledger: Ledger) -> dict[str, list[tuple]]:
-    """What each search of SEARCHES returns, in order: ids, speakers, scores."""
-    return {text: [(s.attribution_id, s.speaker_id, s.score) for s in ledger.search(StatementQuery(text=text, limit=None))]
-            for text in SEARCHES}
+    """What each search of SEARCHES and SPEAKERS returns, in order (a page, and all): ids, speakers, scores."""
+    queries = [StatementQuery(text=text) for text in SEARCHES] + [StatementQuery(speaker=name) for name in SPEAKERS]
+    return {repr(query) + str(limit): [(s.attribution_id, s.speaker_id, s.score)
+                                       for s in ledger.search(replace(query, limit=limit))]
+            for query in queries for limit in (None, 5)}
 
 
 def assert_equal(stepwise: Ledger, whole: Ledger) -> None:
@@ -102,17 +108,26 @@ def test_a_document_changed_and_one_emptied_leave_no_trace(tmp_path):
             assert_equal(stepwise, whole)
 
 
-def test_refresh_after_a_correction_replays_it(tmp_path):
-    folders = split_files(FIXTURES, tmp_path / "in", 2)
+@pytest.mark.parametrize("by_id", [False, True])
+def test_refresh_after_corrections_replays_them(tmp_path, by_id):
+    folders = split_files(FIXTURES, tmp_path / "in", 3)
     with Ledger(tmp_path / "steps.duckdb") as stepwise:
         ingest(stepwise, [folders[0]], RULES)
         people = [s for s in stepwise.speakers() if s.type == "person"]
         first, second = people[0], people[1]
         stepwise.merge_speakers(first.speaker_id, second.speaker_id)
+        several = next((s for s in stepwise.speakers() if len(s.names) > 1), None)
+        if several:
+            stepwise.split_speaker(several.speaker_id, several.names[-1])
+        if by_id:  # a correction naming a speaker by id alone: only a full unification can replay it
+            last = [s.speaker_id for s in stepwise.speakers()][-2:]
+            stepwise.connection.execute("INSERT INTO corrections VALUES (99, 'merge', ?, ?)", last)
         ingest(stepwise, [folders[1]], RULES)
+        ingest(stepwise, [folders[2]], RULES)
         with Ledger(tmp_path / "whole.duckdb") as whole:
             ingest(whole, folders, RULES)
-            whole.merge_speakers(first.name, second.name)
+            for seq, action, a, b in stepwise.connection.execute("SELECT * FROM corrections ORDER BY seq").fetchall():
+                whole.connection.execute("INSERT INTO corrections VALUES (?, ?, ?, ?)", [seq, action, a, b])
             whole.refresh(force=True)
             assert_equal(stepwise, whole)
 

@@ -10,6 +10,8 @@ Tables written inside the same transactions as the attributions they index (`add
     search_postings_new                               the same, for statements written since the last
                                                        `compact` (appended per write: not in term order)
     search_terms     (term, df)                       how many statements hold each term
+    search_mentions  (mention_key, speaker_name)      every mention ever written, once: a speaker filter
+                                                       matches names here, not once per statement
     search_stats     (attributions, terms)            the corpus figures BM25 needs (N and the total length)
 
 Terms are made exactly as DuckDB's FTS index made them (the same `tokenize` expression — accents
@@ -50,16 +52,22 @@ CREATE TABLE search_terms (
     term VARCHAR PRIMARY KEY,
     df BIGINT NOT NULL                  -- statements holding the term (0 once the last one is gone)
 );
+CREATE TABLE search_mentions (
+    mention_key VARCHAR PRIMARY KEY,    -- attributions.mention_key (never removed: a gone one matches nothing)
+    speaker_name VARCHAR
+);
 CREATE TABLE search_stats (
     attributions BIGINT NOT NULL,       -- every attribution, those without a term included (BM25's N)
     terms BIGINT NOT NULL               -- the sum of their lengths (N × the average length)
 );
 INSERT INTO search_stats VALUES (0, 0);
 """
-TABLE_NAMES = ("search_postings", "search_postings_new", "search_terms", "search_stats")
+TABLE_NAMES = ("search_postings", "search_postings_new", "search_terms", "search_mentions", "search_stats")
 POSTINGS = ("search_postings", "search_postings_new")
 COMPACT_ROWS = 1_000_000  # new postings beyond this (and beyond a quarter of the sorted ones) are sorted in
 COMPACT_SHARE = 0.25
+JOINED_TERMS = 8  # words up to this many are intersected by joins; more, by one scan and a count per statement
+FEW = 5000  # statements a word table may hold to be handed over as lists (`few`): read by id, not by scan
 
 # BM25 of one posting, written as the FTS extension's match_bm25 macro writes it (same literals, same types),
 # over its columns tf, len, df and the parameters N, average length
@@ -76,13 +84,16 @@ def postings_sql(source: str) -> str:
 
 
 def add_postings(connection: duckdb.DuckDBPyConnection, source: str) -> None:
-    """Index the attributions `source` names (a table or a subquery with attribution_id and content_text),
-    inside the caller's transaction: their postings, their terms' counts, the corpus figures."""
+    """Index the attributions `source` names (a table or a subquery with attribution_id, content_text,
+    mention_key and speaker_name), inside the caller's transaction: their postings, their terms' counts, the
+    corpus figures, their mentions."""
     con = connection
     con.execute(f"CREATE OR REPLACE TEMP TABLE new_postings AS {postings_sql(source)}")
     con.execute("INSERT INTO search_postings_new SELECT * FROM temp.new_postings ORDER BY term")
     con.execute("INSERT INTO search_terms SELECT term, count(*) FROM temp.new_postings GROUP BY term "
                 "ON CONFLICT (term) DO UPDATE SET df = search_terms.df + excluded.df")
+    con.execute(f"INSERT INTO search_mentions SELECT DISTINCT mention_key, speaker_name FROM {source} "
+                "WHERE mention_key IS NOT NULL ON CONFLICT DO NOTHING")
     con.execute(f"UPDATE search_stats SET attributions = attributions + (SELECT count(*) FROM {source}), "
                 "terms = terms + (SELECT coalesce(sum(tf), 0) FROM temp.new_postings)")
     con.execute("DROP TABLE temp.new_postings")
@@ -116,7 +127,7 @@ def prune(connection: duckdb.DuckDBPyConnection) -> None:
 def rebuild(connection: duckdb.DuckDBPyConnection) -> None:
     """Index every stored attribution afresh, the postings sorted by term (inside the caller's transaction)."""
     con = connection
-    for table in (*POSTINGS, "search_terms"):
+    for table in (*POSTINGS, "search_terms", "search_mentions"):
         con.execute(f"DELETE FROM {table}")
     con.execute("UPDATE search_stats SET attributions = 0, terms = 0")
     add_postings(con, "attributions")
@@ -163,6 +174,18 @@ class TermIndex:
             return None
         return sorted(rows, key=lambda row: (row[1], row[0]))
 
+    def few(self, table: tuple[str, list[Any]]) -> tuple[str, list[Any]] | None:
+        """A word table (`matches`) as lists of its statements and scores, when it holds at most FEW; else None.
+
+        Where the text itself must be read (a "phrase", a prefix), DuckDB reads the rows of a short list of ids
+        through the attributions' key index, but would join a table it can't size by reading every row."""
+        sql, params = table
+        rows = self.connection.execute(f"{sql} LIMIT {FEW + 1}", params).fetchall()
+        if len(rows) > FEW:
+            return None
+        return ("SELECT unnest(?::BIGINT[]) AS attribution_id, unnest(?::DOUBLE[]) AS s",
+                [[row[0] for row in rows], [row[1] for row in rows]])
+
     def matches(self, words: Sequence[str]) -> tuple[str, list[Any]] | None:
         """SELECT attribution_id, s (BM25, as match_bm25 with conjunctive := 1) of the statements holding every
         word; None when none can."""
@@ -170,6 +193,21 @@ class TermIndex:
         if terms is None:
             return None
         n, average = self.stats()
+        if len(terms) <= JOINED_TERMS:
+            # each term's postings, rarest first, kept only where the rarer ones hold the statement too: the
+            # postings of a frequent word ("to") are looked up in a short list, never joined or scored whole
+            steps, scores, params = [], [], []
+            for i, (term, df) in enumerate(terms):
+                rarer = f" AND attribution_id IN (SELECT attribution_id FROM t{i - 1})" if i else ""
+                steps.append(f"t{i} AS (" + " UNION ALL ".join(
+                    f"SELECT attribution_id, tf::BIGINT AS tf, len::BIGINT AS len FROM {table} WHERE term = ?{rarer}"
+                    for table in POSTINGS) + ")")
+                params += [term for _ in POSTINGS]
+                scores.append(SUBSCORE.replace("df", "?::BIGINT").replace("tf", f"t{i}.tf").replace("len", f"t{i}.len"))
+            score_params = [value for _, df in terms for value in (n, df, df, average)]
+            joined = " JOIN ".join(["t0", *(f"t{i} USING (attribution_id)" for i in range(1, len(terms)))])
+            return (f"WITH {', '.join(steps)} SELECT t0.attribution_id, {' + '.join(scores)} AS s FROM {joined}",
+                    params + score_params)
         marks = ", ".join("?" for _ in terms)
         frequencies = " ".join("WHEN ? THEN ?::BIGINT" for _ in terms)
         postings = " UNION ALL ".join(f"SELECT term, attribution_id, tf, len FROM {table} WHERE term IN ({marks})"

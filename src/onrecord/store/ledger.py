@@ -30,11 +30,12 @@ from onrecord.store.index import STEMMER, TermIndex, add_postings, compact, prun
 from onrecord.store.query import (SearchSyntaxError, StatementQuery, like_pattern, outlet_condition, page_rows_sql,
                                   statement_sql)
 from onrecord.store.rows import ATTRIBUTION_COLUMNS, ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA, attribution_dict, mention_key
-from onrecord.store.unify import (UNIFIED_TYPES, Correction, ResolvedSpeaker, UnifiedSpeaker, block_of, find_speaker,
-                                  reunify, unify)
+from onrecord.store.unify import (UNIFIED_TYPES, Correction, ResolvedSpeaker, UnifiedSpeaker, block_of,
+                                  correction_blocks, find_speaker, reunify, unify)
 
 STALE_SPEAKERS = "speakers_stale"  # meta keys: set with every write, cleared by refresh()
 STALE_SEARCH = "search_stale"  # "1": search without the index (ILIKE, unranked); no write sets it any more
+INDEX_SCAN_ROWS = 10_000  # ids a lookup reads through a key index rather than by a scan (see Ledger.__init__)
 DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
 
 
@@ -269,6 +270,10 @@ class Ledger:
         try:
             self.connection.execute(f"LOAD '{fts_extension()}'")
             self.connection.execute("SET enable_progress_bar = false")  # DuckDB's own bar would cut into ours
+            # a search reads a short list of statements (a page, a phrase's candidates) through the attributions'
+            # key index; by default DuckDB scans the table instead beyond 2,048 of 0.1 % of its rows
+            self.connection.execute(f"SET index_scan_max_count = {INDEX_SCAN_ROWS}")
+            self.connection.execute("SET index_scan_percentage = 1.0")
             if not exists or (not read_only and is_empty_database(self.connection)):
                 # a database without a single table is a ledger whose creation was cut short (killed between
                 # creating the file and committing the schema): create it now rather than refuse it
@@ -430,14 +435,16 @@ class Ledger:
 
     def _unify_in_blocks(self) -> bool:
         """Re-unify only the blocks (unify.block_of) of the mentions whose statements changed since the last
-        unification, keeping every other speaker; False (nothing done) where only a full unification is
-        right: the user's corrections join and split across blocks, and a ledger migrated from version 2
-        has no blocks yet."""
+        unification, and those the user's corrections name (they join and split across blocks, and are
+        replayed), keeping every other speaker; False (nothing done) where only a full unification is right:
+        a ledger migrated from version 2 has no blocks yet, and a correction may name a speaker by id."""
         con = self.connection
-        if self.corrections() or con.execute("SELECT count(*) FROM speaker_mentions WHERE block IS NULL").fetchone()[0]:
+        if con.execute("SELECT count(*) FROM speaker_mentions WHERE block IS NULL").fetchone()[0]:
             return False
+        corrections = self.corrections()
         pending = [key for (key,) in con.execute("SELECT DISTINCT mention_key FROM speaker_pending").fetchall()]
-        blocks = sorted({block for key in pending if (block := block_of(mention_of_key(key))) is not None})
+        blocks = sorted({block for key in pending if (block := block_of(mention_of_key(key))) is not None}
+                        | correction_blocks(corrections))
         stored = con.execute("SELECT mention_key FROM speaker_mentions WHERE block IN (SELECT unnest(?))",
                              [blocks]).fetchall()
         keys = sorted({key for (key,) in stored} | set(pending))
@@ -452,7 +459,10 @@ class Ledger:
             "WHERE m.block NOT IN (SELECT unnest(?)) GROUP BY ALL", [blocks]).fetchall()
         kept = [(UnifiedSpeaker(*row[:7]), [mention_of_key(key) for key in row[7]]) for row in kept_rows]
         known = {key: row[8] for row in kept_rows for key in row[7]}  # a kept speaker's mentions share its block
-        speakers, assigned, renamed = reunify(changed, kept)
+        unified = reunify(changed, kept, corrections)
+        if unified is None:
+            return False
+        speakers, assigned, renamed = unified
         mapping = {mention_key(Speaker(m.name, m.type, m.role, m.affiliation)): speaker_id
                    for m, speaker_id in assigned.items()}
         for speaker, mentions in kept:

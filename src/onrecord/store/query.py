@@ -213,6 +213,9 @@ class Matches(Protocol):
     def matches(self, words: Sequence[str]) -> tuple[str, list[Any]] | None:
         """SELECT attribution_id, s (BM25) of the statements holding every word; None when none can."""
 
+    def few(self, table: tuple[str, list[Any]]) -> tuple[str, list[Any]] | None:
+        """The same table as literal lists when it holds few statements (their text is then read by id)."""
+
 
 class SearchSQL:
     """A Search as the derived table `hits(attribution_id, score)`: the index's word tables it needs, and its conditions.
@@ -278,7 +281,10 @@ class SearchSQL:
             score = " + ".join(f"coalesce({c}, 0)" for c in self.scored) or "NULL::DOUBLE"
         params: list[Any] = []
         if self.base:
-            sql, params = self.tables[0][0], list(self.tables[0][1])
+            base = self.tables[0]
+            if self.content:  # the text of the required words' statements alone is read: by id, when few
+                base = self.index.few(base) or base
+            sql, params = base[0], list(base[1])
             source = f"({sql}) w0"
             if self.content:
                 source += " JOIN attributions x ON x.attribution_id = w0.attribution_id"
@@ -290,6 +296,10 @@ class SearchSQL:
                 source += f" LEFT JOIN ({sql}) w{n} ON w{n}.attribution_id = {key}"
                 params += table_params
         where, where_params = both(self.conditions)
+        if self.base and self.content and where:
+            # one condition over both sides of the join: DuckDB would otherwise push the text's conditions
+            # down into its scan of attributions, reading every row's text instead of the matches'
+            where = f"CASE WHEN w0.attribution_id IS NULL THEN FALSE ELSE ({where}) END"
         sql = (f"JOIN (SELECT {key} AS attribution_id, {score} AS score FROM {source} WHERE {where or 'true'}) hits "
                "ON hits.attribution_id = a.attribution_id")
         return sql, params + where_params, bool(self.scored)
@@ -322,11 +332,12 @@ def statement_sql(query: StatementQuery, index: Matches | None = None, export: b
         joins, params, ranked = SearchSQL(search, index).join()
     score = "hits.score AS score" if ranked else "NULL::DOUBLE AS score"
     if query.speaker:
-        # matched against the few thousand speakers first, not once per joined attribution row
-        where.append("(a.mention_key IN (SELECT sm.mention_key FROM speaker_mentions sm "
+        # matched against the few thousand speakers and distinct mentions first (the name as its document
+        # gave it is part of the mention), not once per attribution row
+        where.append("a.mention_key IN (SELECT sm.mention_key FROM speaker_mentions sm "
                      "JOIN speakers sp ON sp.speaker_id = sm.speaker_id WHERE sp.speaker_id = ? "
-                     "OR array_to_string(sp.names, ' | ') ILIKE ? ESCAPE '\\') "
-                     "OR a.speaker_name ILIKE ? ESCAPE '\\')")
+                     "OR array_to_string(sp.names, ' | ') ILIKE ? ESCAPE '\\' "
+                     "UNION ALL SELECT mention_key FROM search_mentions WHERE speaker_name ILIKE ? ESCAPE '\\')")
         params += [query.speaker, like_pattern(query.speaker), like_pattern(query.speaker)]
     if query.speaker_id:
         where.append("m.speaker_id = ?")

@@ -594,15 +594,39 @@ class _Kept:
         return self.speaker.type
 
 
+def correction_blocks(corrections: Sequence[Correction]) -> set[str]:
+    """The blocks holding the names the corrections give: re-unified with every refresh (see reunify)."""
+    blocks = set()
+    for correction in corrections:
+        for name in (correction.a, correction.b):
+            keys = _query_keys(name)
+            if keys["person"]:
+                blocks.add(f"person:{surname_of(keys['person'])}")
+            if keys["organization"]:
+                blocks.add(f"organization:{_initials(keys['organization']) or keys['organization']}")
+    return blocks
+
+
 def reunify(changed: Mapping[ResolvedSpeaker, int],
-            kept: Sequence[tuple[UnifiedSpeaker, Sequence[ResolvedSpeaker]]]
-            ) -> tuple[list[UnifiedSpeaker], dict[ResolvedSpeaker, str], dict[str, str]]:
-    """`unify` without corrections, re-clustering only the blocks that changed: `changed` holds every mention
-    of those blocks (with its count), `kept` the speakers of every other block with their mentions, as the last
-    unification left them. Returns what `unify` returns for all the mentions, and each kept speaker's new id
-    by its old one (ids are assigned across all speakers: a slug taken elsewhere moves a kept one's suffix).
+            kept: Sequence[tuple[UnifiedSpeaker, Sequence[ResolvedSpeaker]]],
+            corrections: Sequence[Correction] = ()
+            ) -> tuple[list[UnifiedSpeaker], dict[ResolvedSpeaker, str], dict[str, str]] | None:
+    """`unify`, re-clustering only some blocks: `changed` holds every mention of the blocks that changed and of
+    the `correction_blocks` (with its count), `kept` the speakers of every other block with their mentions, as
+    the last unification left them. Returns what `unify` returns for all the mentions, and each kept speaker's
+    new id by its old one (ids are assigned across all speakers: a slug taken elsewhere moves a kept one's
+    suffix); None when only `unify` can say: a correction names a speaker by no name any mention holds (then
+    it may name one by id, and ids are only known across all speakers).
     """
     fresh = _clusters(changed)
+    if corrections:
+        held = {(e.mention.type, e.key) for c in fresh for e in c.members}
+        for correction in corrections:
+            for name in (correction.a, correction.b):
+                if not any(item in held for item in _query_keys(name).items()):
+                    return None
+        # merges and splits act on clusters holding these names alone, all of them among the fresh ones
+        _apply_corrections(fresh, corrections)
     others = [_Kept(speaker, (-speaker.statements, speaker.name, min(map(_mention_order, mentions))))
               for speaker, mentions in kept]
     clusters: list[_Cluster | _Kept] = [*fresh, *others]
