@@ -298,13 +298,16 @@ class Ledger:
         if rows.get("application") != schema.APPLICATION and not {"documents", "attributions"} <= tables:
             raise LedgerError(f"{self.path} is a DuckDB database but not an onrecord ledger")
         try:
-            version = int(rows.get("schema_version", ""))
+            version: int | None = int(rows.get("schema_version", ""))
         except ValueError:
-            raise LedgerError(f"{self.path} has no readable schema version") from None
+            version = None
+        # the tables of the ledger's version (of every version, while it can't be read) must all be there
         missing = [name for name in schema.TABLE_NAMES
-                   if name not in tables and schema.TABLES_SINCE.get(name, 1) <= version]
+                   if name not in tables and schema.TABLES_SINCE.get(name, 1) <= (version or 1)]
         if missing:
             raise LedgerError(f"{self.path} is corrupt (table {', '.join(missing)} missing): {CORRUPT_ADVICE}")
+        if version is None:
+            raise LedgerError(f"{self.path} has no readable schema version")
         if version > schema.SCHEMA_VERSION:
             raise LedgerError(f"{self.path} has schema version {version}, newer than this onrecord's "
                               f"({schema.SCHEMA_VERSION}); upgrade onrecord to use it")
