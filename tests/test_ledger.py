@@ -172,6 +172,13 @@ def test_search_scores_are_fts_match_bm25(ledger, fts_index, text):
     assert found == pytest.approx(expected, rel=1e-9)
 
 
+def test_a_search_of_many_words_scores_as_fts(ledger, fts_index):
+    # more words than are intersected by joins (index.JOINED_TERMS): one scan and a count per statement
+    content = max((s.content for s in ledger.search(StatementQuery(limit=None))), key=lambda c: len(set(c.split())))
+    assert len(set(content.split())) > 8
+    test_search_scores_are_fts_match_bm25(ledger, None, content)
+
+
 def test_search_stems_words(ledger):
     assert any("hospitals" in c for c in contents(ledger.search(StatementQuery(text="hospital"))))
 

@@ -69,10 +69,12 @@ COMPACT_SHARE = 0.25
 JOINED_TERMS = 8  # words up to this many are intersected by joins; more, by one scan and a count per statement
 FEW = 5000  # statements a word table may hold to be handed over as lists (`few`): read by id, not by scan
 
-# BM25 of one posting, written as the FTS extension's match_bm25 macro writes it (same literals, same types),
-# over its columns tf, len, df and the parameters N, average length
-SUBSCORE = ("log((((?::BIGINT - df) + 0.5) / (df + 0.5)) + 1) * ((tf * (1.2 + 1)) / "
-            "(tf + (1.2 * ((1 - 0.75) + (0.75 * (len / ?::DOUBLE))))))")
+def bm25(tf: str, length: str, df: str) -> str:
+    """BM25 of one posting over the SQL expressions of its tf, length and df, with the parameters N and the
+    average length (in this order), written as the FTS extension's match_bm25 macro writes it: the same
+    literals, the same types, so the same scores."""
+    return (f"log((((?::BIGINT - {df}) + 0.5) / ({df} + 0.5)) + 1) * (({tf} * (1.2 + 1)) / "
+            f"({tf} + (1.2 * ((1 - 0.75) + (0.75 * ({length} / ?::DOUBLE))))))")
 
 
 def postings_sql(source: str) -> str:
@@ -203,7 +205,7 @@ class TermIndex:
                     f"SELECT attribution_id, tf::BIGINT AS tf, len::BIGINT AS len FROM {table} WHERE term = ?{rarer}"
                     for table in POSTINGS) + ")")
                 params += [term for _ in POSTINGS]
-                scores.append(SUBSCORE.replace("df", "?::BIGINT").replace("tf", f"t{i}.tf").replace("len", f"t{i}.len"))
+                scores.append(bm25(f"t{i}.tf", f"t{i}.len", "?::BIGINT"))
             score_params = [value for _, df in terms for value in (n, df, df, average)]
             joined = " JOIN ".join(["t0", *(f"t{i} USING (attribution_id)" for i in range(1, len(terms)))])
             return (f"WITH {', '.join(steps)} SELECT t0.attribution_id, {' + '.join(scores)} AS s FROM {joined}",
@@ -212,8 +214,8 @@ class TermIndex:
         frequencies = " ".join("WHEN ? THEN ?::BIGINT" for _ in terms)
         postings = " UNION ALL ".join(f"SELECT term, attribution_id, tf, len FROM {table} WHERE term IN ({marks})"
                                       for table in POSTINGS)
-        sql = (f"SELECT attribution_id, sum({SUBSCORE}) AS s FROM (SELECT attribution_id, tf::BIGINT AS tf, "
-               f"len::BIGINT AS len, CASE term {frequencies} END AS df FROM ({postings})) "
+        sql = (f"SELECT attribution_id, sum({bm25('tf', 'len', 'df')}) AS s FROM (SELECT attribution_id, "
+               f"tf::BIGINT AS tf, len::BIGINT AS len, CASE term {frequencies} END AS df FROM ({postings})) "
                f"GROUP BY attribution_id HAVING count(*) = {len(terms)}")
         params = [n, average, *(value for term, df in terms for value in (term, df)),
                   *(term for _ in POSTINGS for term, _ in terms)]
