@@ -120,7 +120,8 @@ def copy_replicas(ledger: Ledger, numbers: range, originals: list[tuple[int, str
                 "END AS published, published_date + c.days AS published_date, NULL AS source_path) "
                 f"FROM documents d, copies c WHERE d.doc_id NOT LIKE '%{REPLICA}%'")
     con.execute("INSERT INTO attributions BY NAME SELECT a.* REPLACE (i.new_id AS attribution_id, a.doc_id || i.suffix "
-                "AS doc_id) FROM attributions a JOIN ids i ON i.old_id = a.attribution_id")
+                "AS doc_id, a.published_date + c.days AS published_date) FROM attributions a "
+                "JOIN ids i ON i.old_id = a.attribution_id JOIN copies c ON c.suffix = i.suffix")
     con.execute("INSERT INTO search_postings_new SELECT p.term, i.new_id, p.tf, p.len FROM temp.original_postings p "
                 "JOIN ids i ON i.old_id = p.attribution_id ORDER BY p.term")
     con.execute("UPDATE search_terms SET df = search_terms.df + o.n * ? FROM (SELECT term, count(*) AS n "

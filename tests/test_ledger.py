@@ -489,6 +489,7 @@ def v2_ledger(path: Path, corpus: Path) -> Path:
                       "speaker_pending"):
             con.execute(f"DROP TABLE {table}")
         con.execute("ALTER TABLE speaker_mentions DROP COLUMN block")
+        con.execute("ALTER TABLE attributions DROP COLUMN published_date")
         con.execute("PRAGMA create_fts_index('attributions', 'attribution_id', 'content_text', stemmer='porter', "
                     "stopwords='none', strip_accents=1, lower=1, overwrite=1, ignore='(\\.|[^a-z0-9])+')")
     set_version(path, 2)
@@ -502,7 +503,8 @@ def test_a_version_2_ledger_migrates_to_postings_equal_to_a_new_ledgers(tmp_path
     with Ledger(path, migrate=True) as migrated:
         assert migrated.schema_version == schema.SCHEMA_VERSION
         ledger.refresh(force=True)  # the new ledger's postings sorted in, as the migration sorts them
-        for table in ("search_postings", "search_postings_new", "search_terms", "search_mentions", "search_stats"):
+        for table in ("attributions", "search_postings", "search_postings_new", "search_terms", "search_mentions",
+                      "search_stats"):
             assert table_rows(migrated, table) == table_rows(ledger, table), table
         assert not migrated.connection.execute(
             "SELECT * FROM duckdb_schemas() WHERE schema_name = 'fts_main_attributions'").fetchall()

@@ -401,7 +401,8 @@ class Ledger:
             con.execute("DELETE FROM documents WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
             con.execute("INSERT INTO documents BY NAME SELECT * FROM document_table")
             if attributions:
-                con.execute("INSERT INTO attributions BY NAME SELECT * FROM attribution_table")
+                con.execute("INSERT INTO attributions BY NAME SELECT a.*, d.published_date FROM attribution_table a "
+                            "JOIN document_table d USING (doc_id)")
                 con.register("written_attributions", attribution_table)  # a name the index's SQL can read
                 try:
                     add_postings(con, "written_attributions")

@@ -192,9 +192,6 @@ FROM = """FROM attributions a JOIN documents d ON d.doc_id = a.doc_id
     LEFT JOIN speakers s ON s.speaker_id = m.speaker_id"""
 
 VERBATIM = "x.content_text ILIKE ? ESCAPE '\\'"
-PAGE_FROM = "FROM attributions a JOIN documents d ON d.doc_id = a.doc_id"
-
-
 def page_rows_sql() -> str:
     """The SQL of a page's statements (columns: see Statement) from the lists of their ids and scores, in order."""
     return (f"SELECT {STATEMENT_COLUMNS}, page.score FROM (SELECT unnest(?) AS attribution_id, unnest(?) AS score, "
@@ -350,10 +347,10 @@ def statement_sql(query: StatementQuery, index: Matches | None = None, export: b
         where.append("a.kind = ?")
         params.append(query.kind)
     if query.since:
-        where.append("d.published_date >= ?")
+        where.append("a.published_date >= ?")
         params.append(query.since)
     if query.until:
-        where.append("d.published_date <= ?")
+        where.append("a.published_date <= ?")
         params.append(query.until)
     if query.anonymous:
         where.append("a.speaker_type = 'anonymous'")
@@ -369,12 +366,13 @@ def statement_sql(query: StatementQuery, index: Matches | None = None, export: b
     columns = STATEMENT_COLUMNS + (EXPORT_EXTRA_COLUMNS if export else "") + f", {score}"
     sql = f"SELECT {columns} {FROM} {joins}"
     if page:  # the narrow columns alone: a page's ids are found without reading every row's text
+        documents = " JOIN documents d ON d.doc_id = a.doc_id" if query.outlet else ""  # (dates are a's own)
         mentions = " LEFT JOIN speaker_mentions m ON m.mention_key = a.mention_key" if query.speaker_id else ""
-        sql = f"SELECT a.attribution_id, {score} {PAGE_FROM}{mentions} {joins}"
+        sql = f"SELECT a.attribution_id, {score} FROM attributions a{documents}{mentions} {joins}"
     if where:
         sql += " WHERE " + " AND ".join(where)
     order = "score DESC, " if ranked else ""  # ranked by relevance when the index was searched
-    sql += f" ORDER BY {order}d.published_date DESC NULLS LAST, a.doc_id, a.ordinal"
+    sql += f" ORDER BY {order}a.published_date DESC NULLS LAST, a.doc_id, a.ordinal"
     if query.limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [query.limit, query.offset]

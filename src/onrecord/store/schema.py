@@ -56,8 +56,10 @@ CREATE TABLE attributions (
     via_names VARCHAR,                  -- "TASS; CNN": the chain on one line
     confidence DOUBLE NOT NULL,
     act VARCHAR,                        -- speech | thought (said, told … or believes, hopes …); since version 2
-    floating BOOLEAN DEFAULT FALSE      -- no cue: its speaker comes from the layout; since version 2
+    floating BOOLEAN DEFAULT FALSE,     -- no cue: its speaker comes from the layout; since version 2
                                         -- (not NOT NULL: DuckDB can't add that to a column within a transaction)
+    published_date DATE                 -- its document's, copied: what search orders and filters by without
+                                        -- joining documents (a page of 5M attributions); since version 3
 );
 CREATE TABLE speakers (
     speaker_id VARCHAR PRIMARY KEY,     -- readable and stable: "dmitry-peskov"
@@ -102,8 +104,11 @@ def add_act_and_floating(connection: duckdb.DuckDBPyConnection) -> None:
 
 def add_postings(connection: duckdb.DuckDBPyConnection) -> None:
     """Version 2 → 3: the search postings built from the stored attributions (DuckDB's FTS index, a snapshot
-    rebuilt whole at every refresh, goes), speaker_mentions.block (empty: the next refresh unifies in full)
-    and speaker_pending."""
+    rebuilt whole at every refresh, goes), attributions.published_date (their documents'),
+    speaker_mentions.block (empty: the next refresh unifies in full) and speaker_pending."""
+    connection.execute("ALTER TABLE attributions ADD COLUMN published_date DATE")
+    connection.execute("UPDATE attributions SET published_date = d.published_date FROM documents d "
+                       "WHERE d.doc_id = attributions.doc_id")
     connection.execute(index.TABLES)
     index.rebuild(connection)
     connection.execute("DROP SCHEMA IF EXISTS fts_main_attributions CASCADE")
