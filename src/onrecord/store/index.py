@@ -20,9 +20,11 @@ with the FTS macro's own BM25 formula (k = 1.2, b = 0.75), so results and scores
 (tests/test_ledger.py compares them). A search reads only the postings of its terms: the cost follows
 the matches, not the ledger.
 
-Why our own tables and not the alternatives, by measurement (bench/ledger.py, 1M attributions):
-DuckDB's FTS index is a snapshot — it can't be updated, so every ingest rebuilt it whole (21 s at 1M) —
-and `match_bm25` is evaluated for every row (median 146 ms). tantivy (PyPI `tantivy`) searches fast, but
+Why our own tables and not the alternatives, by measurement (bench/ledger.py on the shared 2-core
+machine): DuckDB's FTS index is a snapshot — it can't be updated, so every ingest rebuilt it whole
+(refresh 20.7 s at 1M attributions, issue 18) — and `match_bm25` is evaluated for every row (search
+median 146 ms, p95 327 ms at 1M). With these postings: median 27.6 ms, p95 66.5 ms at 1M; 100 documents
+added and refreshed in 0.42 s (docs/ledger.md, "At scale"). tantivy (PyPI `tantivy`) searches fast, but
 is a second store beside the DuckDB file: its commits can't share a DuckDB transaction (a crash between the
 two leaves them disagreeing), its scores differ from the FTS ones (its field lengths are quantised to one
 byte), and the ledger's filters (outlet, dates, speaker) live in DuckDB, so every match would cross back
