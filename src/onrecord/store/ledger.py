@@ -421,10 +421,11 @@ class Ledger:
 
     @guarded
     def refresh(self, force: bool = False) -> None:
-        """Re-unify the speakers of the mentions written since the last refresh (when stale); `force`: rebuild
-        the speakers and the full-text index whole, from the stored attributions."""
+        """Re-unify the speakers of the mentions written since the last refresh (when stale); `force` (or an
+        index flagged stale): rebuild the speakers and the full-text index whole, from the stored attributions."""
         if not force and not self.is_stale():
             return
+        force = force or self._meta(STALE_SEARCH) == "1"  # an index flagged stale is rebuilt whole
         if force or not self._unify_in_blocks():
             speakers, mapping = self._unify()
             with self._transaction() as con:
