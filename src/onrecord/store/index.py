@@ -23,8 +23,8 @@ the matches, not the ledger.
 Why our own tables and not the alternatives, by measurement (bench/ledger.py on the shared 2-core
 machine): DuckDB's FTS index is a snapshot — it can't be updated, so every ingest rebuilt it whole
 (refresh 20.7 s at 1M attributions, issue 18) — and `match_bm25` is evaluated for every row (search
-median 146 ms, p95 327 ms at 1M). With these postings: median 27.6 ms, p95 66.5 ms at 1M; 100 documents
-added and refreshed in 0.42 s (docs/ledger.md, "At scale"). tantivy (PyPI `tantivy`) searches fast, but
+median 146 ms, p95 327 ms at 1M). With these postings: median 27.6 ms, p95 66.5 ms at 1M, 95.3 / 189.2 ms
+at 5M; 100 documents added and refreshed in 0.42 s at 1M, 1.26 s at 5M (docs/ledger.md, "At scale"). tantivy (PyPI `tantivy`) searches fast, but
 is a second store beside the DuckDB file: its commits can't share a DuckDB transaction (a crash between the
 two leaves them disagreeing), its scores differ from the FTS ones (its field lengths are quantised to one
 byte), and the ledger's filters (outlet, dates, speaker) live in DuckDB, so every match would cross back
