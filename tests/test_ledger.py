@@ -150,8 +150,19 @@ def test_full_text_search_requires_every_word_and_ranks(ledger):
     assert not ledger.search(StatementQuery(text="exercises tyres"))
 
 
-@pytest.mark.parametrize("text", ["exercises routine", "hospital", "troops border", "said", "zzzz"])
-def test_search_scores_are_fts_match_bm25(ledger, text):
+@pytest.fixture
+def fts_index(ledger):
+    """DuckDB's own FTS index over the ledger, built as the ledger built it before it kept postings: the reference."""
+    ledger.connection.execute(
+        "PRAGMA create_fts_index('attributions', 'attribution_id', 'content_text', stemmer='porter', "
+        "stopwords='none', strip_accents=1, lower=1, overwrite=1, ignore='(\\.|[^a-z0-9])+')")
+    yield
+    ledger.connection.execute("PRAGMA drop_fts_index('attributions')")
+
+
+@pytest.mark.parametrize("text", ["exercises routine", "hospital", "troops border", "said", "zzzz", "“Yes", "2027",
+                                  "naïve café", "_", "hospital hospitals"])
+def test_search_scores_are_fts_match_bm25(ledger, fts_index, text):
     expected = dict(ledger.connection.execute(
         "SELECT attribution_id, score FROM (SELECT attribution_id, "
         "fts_main_attributions.match_bm25(attribution_id, ?, conjunctive := 1) AS score FROM attributions) "
@@ -159,6 +170,13 @@ def test_search_scores_are_fts_match_bm25(ledger, text):
     found = {s.attribution_id: s.score for s in ledger.search(StatementQuery(text=text, limit=None))}
     assert found.keys() == expected.keys()
     assert found == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_search_of_many_words_scores_as_fts(ledger, fts_index):
+    # more words than are intersected by joins (index.JOINED_TERMS): one scan and a count per statement
+    content = max((s.content for s in ledger.search(StatementQuery(limit=None))), key=lambda c: len(set(c.split())))
+    assert len(set(content.split())) > 8
+    test_search_scores_are_fts_match_bm25(ledger, None, content)
 
 
 def test_search_stems_words(ledger):
@@ -469,10 +487,49 @@ def drop_gender_columns(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
 
 
-def v1_ledger(path: Path, corpus: Path) -> Path:
-    """A ledger as schema version 1 wrote it: no act or floating column (nor version 3's gender columns)."""
+def v3_ledger(path: Path, corpus: Path) -> Path:
+    """A ledger as schema version 3 wrote it: DuckDB's FTS index, no postings, no speaker blocks."""
     with Ledger(path) as ledger:
         ingest(ledger, [corpus], RULES)
+        drop_postings(ledger.connection)
+    set_version(path, 3)
+    return path
+
+
+def drop_postings(con: duckdb.DuckDBPyConnection) -> None:
+    """Take out what schema version 4 added (the search postings, speaker blocks) and build DuckDB's FTS index as
+    version 3 had it."""
+    for table in ("search_postings", "search_postings_new", "search_terms", "search_mentions", "search_stats",
+                  "speaker_pending"):
+        con.execute(f"DROP TABLE {table}")
+    con.execute("ALTER TABLE speaker_mentions DROP COLUMN block")
+    con.execute("ALTER TABLE attributions DROP COLUMN published_date")
+    con.execute("PRAGMA create_fts_index('attributions', 'attribution_id', 'content_text', stemmer='porter', "
+                "stopwords='none', strip_accents=1, lower=1, overwrite=1, ignore='(\\.|[^a-z0-9])+')")
+
+
+def test_a_version_3_ledger_migrates_to_postings_equal_to_a_new_ledgers(tmp_path, corpus, ledger):
+    path = v3_ledger(tmp_path / "old.duckdb", corpus)
+    with pytest.raises(LedgerError, match="schema version 3, older.*onrecord migrate"):
+        Ledger(path, read_only=True)
+    with Ledger(path, migrate=True) as migrated:
+        assert migrated.schema_version == schema.SCHEMA_VERSION
+        ledger.refresh(force=True)  # the new ledger's postings sorted in, as the migration sorts them
+        for table in ("attributions", "search_postings", "search_postings_new", "search_terms", "search_mentions",
+                      "search_stats"):
+            assert table_rows(migrated, table) == table_rows(ledger, table), table
+        assert not migrated.connection.execute(
+            "SELECT * FROM duckdb_schemas() WHERE schema_name = 'fts_main_attributions'").fetchall()
+        for text in ("exercises routine", "said", '"no build-up"', "troops OR hospital -border"):
+            assert ([(s.attribution_id, s.score) for s in migrated.search(StatementQuery(text=text, limit=None))]
+                    == [(s.attribution_id, s.score) for s in ledger.search(StatementQuery(text=text, limit=None))])
+        ingest(migrated, [corpus], RULES)  # stored again: the first refresh unifies in full (no blocks yet)
+        assert table_rows(migrated, "speakers") == table_rows(ledger, "speakers")
+
+
+def v1_ledger(path: Path, corpus: Path) -> Path:
+    """A ledger as schema version 1 wrote it: no act or floating column (nor version 3's gender columns)."""
+    v3_ledger(path, corpus)
     with duckdb.connect(str(path)) as con:
         drop_gender_columns(con)
         con.execute("ALTER TABLE attributions DROP COLUMN act")
@@ -488,7 +545,7 @@ def test_a_version_1_ledger_migrates_to_acts_from_its_cues(tmp_path, corpus):
     with pytest.raises(LedgerError, match="schema version 1, older.*onrecord migrate"):
         Ledger(path, read_only=True)
     with Ledger(path, migrate=True) as ledger:
-        assert ledger.schema_version == schema.SCHEMA_VERSION == 3
+        assert ledger.schema_version == schema.SCHEMA_VERSION
         rows = ledger.connection.execute("SELECT cue_text, act, floating FROM attributions").fetchall()
         assert rows and all(act == act_of(cue) and floating is False for cue, act, floating in rows)
         assert {act for _, act, _ in rows} == {"speech", "thought"}  # the fixtures hold both ("voted": thought)

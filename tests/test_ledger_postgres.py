@@ -111,14 +111,17 @@ def test_schema_versions_are_checked_and_migrated(postgres_url):
     with _raw(postgres_url) as con:  # back to version 1, as an older onrecord left it
         con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
         con.execute("ALTER TABLE attributions DROP COLUMN act, DROP COLUMN floating, DROP COLUMN speaker_gender, "
-                    "DROP COLUMN speaker_gender_evidence")
+                    "DROP COLUMN speaker_gender_evidence, DROP COLUMN published_date")
+        con.execute("ALTER TABLE speaker_mentions DROP COLUMN block")
+        con.execute("DROP TABLE speaker_pending")
         con.execute("ALTER TABLE speakers DROP COLUMN gender, DROP COLUMN gender_conflicts, DROP COLUMN gender_evidence")
     with pytest.raises(LedgerError, match="older than this onrecord's .* onrecord migrate --db"):
         open_ledger(postgres_url)
     result = CliRunner().invoke(app, ["migrate", "--db", postgres_url])
     assert result.exit_code == 0, result.output
     with open_ledger(postgres_url, read_only=True) as ledger:
-        assert ledger.connection.execute("SELECT act, floating, speaker_gender FROM attributions").fetchall() == []
+        assert ledger.connection.execute(
+            "SELECT act, floating, speaker_gender, published_date FROM attributions").fetchall() == []
         assert ledger.connection.execute("SELECT gender, gender_conflicts FROM speakers").fetchall() == []
 
 

@@ -4,6 +4,7 @@
     ledger.py   `Ledger`: the one writer (write_rows, refresh) and the readers (search, speakers, outlets, export, sourcing)
     rows.py     Documents ↔ rows and Arrow batches; stable ids
     query.py    the search syntax (`parse_search` → `Search`) and `StatementQuery` → SQL
+    index.py    the search postings, kept in step with the attributions; BM25 over the matches only
     unify.py    speakers unified across the corpus, with the user's corrections
     postgres.py `PostgresLedger`: the same ledger in a PostgreSQL database (teams, clusters; tsvector search)
     backend.py  `open_ledger(db)`: the DuckDB file or the PostgreSQL database a --db names

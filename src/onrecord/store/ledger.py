@@ -3,8 +3,9 @@
 One writer, many readers (as in datasette): `Ledger(path)` opens for writing and creates the file when
 missing; `Ledger(path, read_only=True)` is what search, export and profile use. Documents are written
 in transactions of a batch each (`write_documents`), so a run killed at any moment leaves whole
-batches or nothing; what is derived from them — the unified speakers and the full-text index — is
-rebuilt by `refresh()` in one more transaction, and flagged stale in `meta` until then.
+batches or nothing. The full-text index (store/index.py's postings) is written in the same transactions,
+so it is never stale; the unified speakers are derived by `refresh()` in one more transaction — only for
+the blocks of mentions that changed — and flagged stale in `meta` until then.
 """
 from __future__ import annotations
 
@@ -25,18 +26,20 @@ import duckdb
 from onrecord.document import GENDERS, KINDS, Document, Speaker
 from onrecord.serialize import document_from_dict, gender_evidence_from_dict
 import onrecord.store.schema as schema
+from onrecord.store.index import STEMMER, TermIndex, add_postings, compact, prune, rebuild, remove_postings
 from onrecord.store.query import (
-    FROM, GENDER_SQL, PERSON_SQL, SearchSyntaxError, StatementQuery, like_pattern, outlet_condition, statement_sql,
+    FROM, GENDER_SQL, PERSON_SQL, SearchSyntaxError, StatementQuery, like_pattern, outlet_condition, page_rows_sql,
+    statement_sql,
 )
 from onrecord.store.rows import ATTRIBUTION_COLUMNS, ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA, attribution_dict, mention_key
 from onrecord.store.unify import (
-    CLEAR_GENDER, UNIFIED_TYPES, Correction, MentionGender, ResolvedSpeaker, UnifiedSpeaker, find_speaker, unify,
+    CLEAR_GENDER, UNIFIED_TYPES, Correction, MentionGender, ResolvedSpeaker, UnifiedSpeaker, block_of,
+    correction_blocks, find_speaker, reunify, unify,
 )
 
 STALE_SPEAKERS = "speakers_stale"  # meta keys: set with every write, cleared by refresh()
-STALE_SEARCH = "search_stale"
-FTS_TABLE = "attributions"  # the full-text index covers attributions.content_text
-STEMMER = "porter"  # the index's stemmer; `stems` gives the same stems, for highlighting what a search matched
+STALE_SEARCH = "search_stale"  # "1": search without the index (ILIKE, unranked); no write sets it any more
+INDEX_SCAN_ROWS = 10_000  # ids a lookup reads through a key index rather than by a scan (see Ledger.__init__)
 DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
 
 
@@ -308,6 +311,8 @@ class Ledger:
     MOST_FREQUENT = "mode({})"  # an aggregate: the most frequent value of a column
     STORED_ORDER = "d.rowid"  # documents in the order they were stored
     MONTH = "strftime({}, '%Y-%m')"  # a date's month as "2016-09"
+    TABLE_NAMES = schema.TABLE_NAMES  # what a ledger of the current version holds
+    MIGRATIONS = schema.MIGRATIONS  # from_version → the step to the next
     CONCURRENT_WRITERS = False  # DuckDB: one writing process; a sharded ingest merges its shards through it
 
     def __init__(self, path: str | Path, read_only: bool = False, migrate: bool = False) -> None:
@@ -330,6 +335,10 @@ class Ledger:
         try:
             self.connection.execute(f"LOAD '{fts_extension()}'")
             self.connection.execute("SET enable_progress_bar = false")  # DuckDB's own bar would cut into ours
+            # a search reads a short list of statements (a page, a phrase's candidates) through the attributions'
+            # key index; by default DuckDB scans the table instead beyond 2,048 of 0.1 % of its rows
+            self.connection.execute(f"SET index_scan_max_count = {INDEX_SCAN_ROWS}")
+            self.connection.execute("SET index_scan_percentage = 1.0")
             if not exists or (not read_only and is_empty_database(self.connection)):
                 # a database without a single table is a ledger whose creation was cut short (killed between
                 # creating the file and committing the schema): create it now rather than refuse it
@@ -351,13 +360,17 @@ class Ledger:
         rows = dict(self.connection.execute("SELECT key, value FROM meta").fetchall()) if "meta" in tables else {}
         if rows.get("application") != schema.APPLICATION and not {"documents", "attributions"} <= tables:
             raise LedgerError(f"{self.path} is a DuckDB database but not an onrecord ledger")
-        missing = [name for name in schema.TABLE_NAMES if name not in tables]
+        try:
+            version: int | None = int(rows.get("schema_version", ""))
+        except ValueError:
+            version = None
+        # the tables of the ledger's version (of every version, while it can't be read) must all be there
+        missing = [name for name in self.TABLE_NAMES
+                   if name not in tables and schema.TABLES_SINCE.get(name, 1) <= (version or 1)]
         if missing:
             raise LedgerError(f"{self.path} is corrupt (table {', '.join(missing)} missing): {CORRUPT_ADVICE}")
-        try:
-            version = int(rows.get("schema_version", ""))
-        except ValueError:
-            raise LedgerError(f"{self.path} has no readable schema version") from None
+        if version is None:
+            raise LedgerError(f"{self.path} has no readable schema version")
         if version > schema.SCHEMA_VERSION:
             raise LedgerError(f"{self.path} has schema version {version}, newer than this onrecord's "
                               f"({schema.SCHEMA_VERSION}); upgrade onrecord to use it")
@@ -368,7 +381,7 @@ class Ledger:
             if self.read_only:
                 raise LedgerError("a ledger opened read-only can't be migrated")
             try:
-                schema.migrate(self.connection, version)
+                schema.migrate(self.connection, version, self.MIGRATIONS)
             except LookupError as error:
                 raise LedgerError(f"{self.path}: {error}") from None
         self.schema_version = schema.SCHEMA_VERSION
@@ -433,8 +446,8 @@ class Ledger:
         """Store documents-table rows and their attributions-table rows in one transaction, replacing stored
         documents with the same id (`document_row`, `attribution_rows` build them).
 
-        Returns the number of attributions written. Speakers and the search index are flagged stale
-        in the same transaction; `refresh()` rebuilds them.
+        Returns the number of attributions written. Their postings are written in the same transaction;
+        speakers are flagged stale, and `refresh()` re-unifies them.
         """
         import pyarrow as pa
 
@@ -448,13 +461,27 @@ class Ledger:
             raise RowsError(f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}") from error
         doc_ids = [row["doc_id"] for row in documents]
         with self._transaction() as con:
+            gone = "SELECT attribution_id FROM attributions WHERE doc_id IN (SELECT unnest(?))"
+            remove_postings(con, gone, [doc_ids])  # a document stored again: its old statements leave the index
+            # the mentions whose statement counts change: refresh() re-unifies their blocks
+            con.execute("INSERT INTO speaker_pending SELECT DISTINCT mention_key FROM attributions "
+                        "WHERE doc_id IN (SELECT unnest(?)) AND speaker_type IN (SELECT unnest(?)) "
+                        "AND speaker_name IS NOT NULL", [doc_ids, list(UNIFIED_TYPES)])
             con.execute("DELETE FROM attributions WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
             con.execute("DELETE FROM documents WHERE doc_id IN (SELECT unnest(?))", [doc_ids])
             con.execute("INSERT INTO documents BY NAME SELECT * FROM document_table")
             if attributions:
-                con.execute("INSERT INTO attributions BY NAME SELECT * FROM attribution_table")
+                con.execute("INSERT INTO attributions BY NAME SELECT a.*, d.published_date FROM attribution_table a "
+                            "JOIN document_table d USING (doc_id)")
+                con.register("written_attributions", attribution_table)  # a name the index's SQL can read
+                try:
+                    add_postings(con, "written_attributions")
+                finally:
+                    con.unregister("written_attributions")
+                con.execute("INSERT INTO speaker_pending SELECT DISTINCT mention_key FROM attribution_table "
+                            "WHERE speaker_type IN (SELECT unnest(?)) AND speaker_name IS NOT NULL",
+                            [list(UNIFIED_TYPES)])
             self._set_meta(STALE_SPEAKERS, "1")
-            self._set_meta(STALE_SEARCH, "1")
         return len(attributions)
 
     @guarded
@@ -464,20 +491,65 @@ class Ledger:
 
     @guarded
     def refresh(self, force: bool = False) -> None:
-        """Rebuild the unified speakers and the full-text index from the stored attributions (when stale)."""
+        """Re-unify the speakers of the mentions written since the last refresh (when stale); `force` (or an
+        index flagged stale): rebuild the speakers and the full-text index whole, from the stored attributions."""
         if not force and not self.is_stale():
             return
-        speakers, mapping = self._unify()
+        force = force or self._meta(STALE_SEARCH) == "1"  # an index flagged stale is rebuilt whole
+        if force or not self._unify_in_blocks():
+            speakers, mapping = self._unify()
+            with self._transaction() as con:
+                self._write_speakers(speakers, mapping)
+                if force:
+                    rebuild(con)
+                else:
+                    prune(con)
+                    compact(con)
+                self._set_meta(STALE_SPEAKERS, "0")
+                self._set_meta(STALE_SEARCH, "0")
+
+    def _unify_in_blocks(self) -> bool:
+        """Re-unify only the blocks (unify.block_of) of the mentions whose statements changed since the last
+        unification, and those the user's corrections name (they join and split across blocks, and are
+        replayed), keeping every other speaker; False (nothing done) where only a full unification is right:
+        a ledger migrated from version 2 has no blocks yet, and a correction may name a speaker by id."""
+        con = self.connection
+        if con.execute("SELECT count(*) FROM speaker_mentions WHERE block IS NULL").fetchone()[0]:
+            return False
+        corrections = self.corrections()
+        pending = [key for (key,) in con.execute("SELECT DISTINCT mention_key FROM speaker_pending").fetchall()]
+        blocks = sorted({block for key in pending if (block := block_of(mention_of_key(key))) is not None}
+                        | correction_blocks(corrections))
+        stored = con.execute("SELECT mention_key FROM speaker_mentions WHERE block IN (SELECT unnest(?))",
+                             [blocks]).fetchall()
+        keys = sorted({key for (key,) in stored} | set(pending))
+        rows = con.execute(
+            "SELECT mention_key, count(*) FROM attributions WHERE mention_key IN (SELECT unnest(?)) "
+            "AND speaker_name IS NOT NULL AND speaker_type IN (SELECT unnest(?)) GROUP BY mention_key",
+            [keys, list(UNIFIED_TYPES)]).fetchall()
+        changed = {mention_of_key(key): count for key, count in rows}
+        kept_rows = con.execute(
+            f"SELECT {SPEAKER_COLUMNS.replace('speaker_id', 's.speaker_id', 1)}, list(m.mention_key), "
+            "any_value(m.block) FROM speakers s JOIN speaker_mentions m USING (speaker_id) "
+            "WHERE m.block NOT IN (SELECT unnest(?)) GROUP BY ALL", [blocks]).fetchall()
+        width = len(UnifiedSpeaker.__dataclass_fields__)  # the SPEAKER_COLUMNS, then the mentions and their block
+        kept = [(unified_speaker(row[:width]), [mention_of_key(key) for key in row[width]]) for row in kept_rows]
+        known = {key: row[width + 1] for row in kept_rows for key in row[width]}  # a kept speaker's mentions share its block
+        unified = reunify(changed, kept, corrections, self._mention_genders(keys))
+        if unified is None:
+            return False
+        speakers, assigned, renamed = unified
+        mapping = {mention_key(Speaker(m.name, m.type, m.role, m.affiliation)): speaker_id
+                   for m, speaker_id in assigned.items()}
+        for speaker, mentions in kept:
+            for m in mentions:
+                mapping[mention_key(Speaker(m.name, m.type, m.role, m.affiliation))] = renamed[speaker.speaker_id]
         with self._transaction() as con:
-            self._write_speakers(speakers, mapping)
-            # The FTS index is a snapshot (DuckDB does not update it on insert), so it is rebuilt whole.
-            # `ignore` is FTS's documented default plus digits, passed explicitly: without it, marks outside
-            # ASCII stay glued to words (“Yes → "“ye"), and "yes" would miss every quotation it opens
-            con.execute(f"PRAGMA create_fts_index('{FTS_TABLE}', 'attribution_id', 'content_text', "
-                        f"stemmer='{STEMMER}', stopwords='none', strip_accents=1, lower=1, overwrite=1, "
-                        "ignore='(\\.|[^a-z0-9])+')")
+            self._write_speakers(speakers, mapping, known)
+            prune(con)
+            compact(con)
             self._set_meta(STALE_SPEAKERS, "0")
-            self._set_meta(STALE_SEARCH, "0")
+        return True
 
     def _unify(self) -> tuple[list[UnifiedSpeaker], dict[str, str]]:
         """Unify every stored mention (with the user's corrections); returns speakers and mention_key → id."""
@@ -492,12 +564,17 @@ class Ledger:
                    for m, speaker_id in assigned.items()}
         return speakers, mapping
 
-    def _mention_genders(self) -> dict[ResolvedSpeaker, list[MentionGender]]:
-        """Each person mention's gender in each document that decided one (one row per document and mention)."""
-        rows = self.connection.execute(
-            "SELECT DISTINCT speaker_name, speaker_role, speaker_affiliation, doc_id, speaker_gender, "
-            "speaker_gender_evidence FROM attributions WHERE speaker_type = 'person' AND speaker_name IS NOT NULL "
-            "AND speaker_gender IS NOT NULL").fetchall()
+    def _mention_genders(self, keys: Sequence[str] | None = None) -> dict[ResolvedSpeaker, list[MentionGender]]:
+        """Each person mention's gender in each document that decided one (one row per document and mention), of
+        every mention or of those whose mention_key is in `keys`."""
+        sql = ("SELECT DISTINCT speaker_name, speaker_role, speaker_affiliation, doc_id, speaker_gender, "
+               "speaker_gender_evidence FROM attributions WHERE speaker_type = 'person' AND speaker_name IS NOT NULL "
+               "AND speaker_gender IS NOT NULL")
+        params: list[Any] = []
+        if keys is not None:
+            sql += " AND mention_key IN (SELECT unnest(?::VARCHAR[]))"
+            params.append(list(keys))
+        rows = self.connection.execute(sql, params).fetchall()
         genders: dict[ResolvedSpeaker, list[MentionGender]] = {}
         for name, role, affiliation, doc_id, gender, evidence in rows:
             pieces = tuple(gender_evidence_from_dict(e) for e in json.loads(evidence or "[]"))
@@ -505,13 +582,16 @@ class Ledger:
                 MentionGender(doc_id, gender, pieces))
         return genders
 
-    def _write_speakers(self, speakers: list[UnifiedSpeaker], mapping: dict[str, str]) -> None:
-        """Replace the speakers and speaker_mentions tables (inside the caller's transaction)."""
+    def _write_speakers(self, speakers: list[UnifiedSpeaker], mapping: dict[str, str],
+                        blocks: dict[str, str] | None = None) -> None:
+        """Replace the speakers and speaker_mentions tables, each mention with its block (from `blocks` where
+        known) inside the caller's transaction; no mention is pending any more."""
         import pyarrow as pa
 
         con = self.connection
         con.execute("DELETE FROM speakers")
         con.execute("DELETE FROM speaker_mentions")
+        con.execute("DELETE FROM speaker_pending")
         if speakers:
             speaker_table = pa.Table.from_pylist([  # noqa: F841
                 {"speaker_id": s.speaker_id, "name": s.name, "type": s.type, "names": list(s.names),
@@ -521,7 +601,9 @@ class Ledger:
                 for s in speakers], schema=SPEAKER_SCHEMA())
             con.execute("INSERT INTO speakers BY NAME SELECT * FROM speaker_table")
         if mapping:
-            mention_table = pa.table({"mention_key": list(mapping), "speaker_id": list(mapping.values())})  # noqa: F841
+            mention_table = pa.table({"mention_key": list(mapping), "speaker_id": list(mapping.values()),  # noqa: F841
+                                      "block": [(blocks or {}).get(key) or block_of(mention_of_key(key))
+                                                for key in mapping]})
             con.execute("INSERT INTO speaker_mentions BY NAME SELECT * FROM mention_table")
 
     # -- speakers -----------------------------------------------------------------------------------
@@ -631,14 +713,25 @@ class Ledger:
     @guarded
     def search(self, query: StatementQuery | None = None) -> list[Statement]:
         """Statements matching a query (full text and filters), best match first, or newest first."""
-        sql, params = self._statement_sql(query or StatementQuery())
-        return [Statement(*row) for row in self.connection.execute(sql, params).fetchall()]
+        query = query or StatementQuery()
+        if query.limit is None:
+            sql, params = self._statement_sql(query)
+            return [Statement(*row) for row in self.connection.execute(sql, params).fetchall()]
+        # a page: its ids first (narrow columns), then its rows by id, so no text is read but the page's
+        sql, params = self._statement_sql(query, page=True)
+        found = self.connection.execute(sql, params).fetchall()
+        if not found:
+            return []
+        ids, scores = [row[0] for row in found], [row[1] for row in found]
+        rows = self.connection.execute(page_rows_sql(), [ids, scores, list(range(len(ids)))]).fetchall()
+        return [Statement(*row) for row in rows]
 
-    def _statement_sql(self, query: StatementQuery, export: bool = False) -> tuple[str, list[Any]]:
+    def _statement_sql(self, query: StatementQuery, export: bool = False, page: bool = False) -> tuple[str, list[Any]]:
         """The SQL of a statement query over this ledger (unranked while the index is stale); a search text
         that can't be run is a LedgerError saying why."""
         try:
-            return statement_sql(query, fts=self._meta(STALE_SEARCH) != "1", export=export)
+            index = TermIndex(self.connection) if self._meta(STALE_SEARCH) != "1" else None
+            return statement_sql(query, index, export=export, page=page)
         except SearchSyntaxError as error:
             raise LedgerError(f"search {query.text!r}: {error}") from None
 
@@ -869,6 +962,12 @@ def SPEAKER_SCHEMA():  # noqa: N802  (a constant, built lazily so pyarrow loads 
     return pa.schema([("speaker_id", text), ("name", text), ("type", text), ("names", texts), ("roles", texts),
                       ("affiliations", texts), ("statements", pa.int32()), ("gender", text),
                       ("gender_conflicts", pa.int32()), ("gender_evidence", text)])
+
+
+def mention_of_key(key: str) -> ResolvedSpeaker:
+    """The mention a speaker_mentions key stands for (rows.mention_key's JSON: type, name, role, affiliation)."""
+    kind, name, role, affiliation = json.loads(key)
+    return ResolvedSpeaker(name, kind, role, affiliation)
 
 
 EXPORT_FORMATS = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER true", "jsonl": "FORMAT json"}

@@ -27,12 +27,12 @@ import duckdb
 
 import onrecord.store.schema as schema
 from onrecord.store.ledger import (
-    STALE_SEARCH, STALE_SPEAKERS, STEMMER, EXPORT_FORMATS, Ledger, LedgerError, RowsError, copy_rows, fts_extension,
-    speaker_gender_json,
+    STALE_SEARCH, STALE_SPEAKERS, STEMMER, EXPORT_FORMATS, Ledger, LedgerError, RowsError, Statement, copy_rows,
+    fts_extension, speaker_gender_json,
 )
 from onrecord.store.query import (
-    Condition, Search, SearchSQL, SearchSyntaxError, StatementQuery, Term, both, parse_search, statement_filters,
-    statement_select,
+    SPEAKER_MENTIONS, Condition, Search, SearchSQL, SearchSyntaxError, StatementQuery, Term, both, parse_search,
+    statement_filters, statement_select,
 )
 from onrecord.store.rows import ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA
 from onrecord.store.unify import UnifiedSpeaker
@@ -45,6 +45,7 @@ IDLE_CONNECTIONS = 8  # a server's connections kept open between requests
 # a speaker's mentions as an array, not IN (subquery): then "these mentions OR a name like this" is two index
 # scans OR-ed (mention_key's B-tree, speaker_name's trigrams), not a walk through every document by date
 MENTIONS_IN = "a.mention_key = ANY(ARRAY({}))"
+SPEAKER_CONDITION = f"({MENTIONS_IN.format(SPEAKER_MENTIONS)} OR a.speaker_name ILIKE ? ESCAPE '\\')"
 CREATE_LOCK = 0x6F6E7265  # pg_advisory_xact_lock key: two processes creating one ledger at once take turns
 
 # What PostgreSQL adds to the shared tables: the order documents were stored in (DuckDB's rowid), the
@@ -92,7 +93,17 @@ def import_psycopg() -> Any:
 
 def pg_tables() -> str:
     """The shared tables in PostgreSQL's words, then its extras."""
-    return re.sub(r"\bDOUBLE\b", "DOUBLE PRECISION", schema.TABLES) + EXTRAS
+    return re.sub(r"\bDOUBLE\b", "DOUBLE PRECISION", schema.SHARED_TABLES) + EXTRAS
+
+
+def add_published_date(connection: Any) -> None:
+    """Version 3 → 4 of a PostgreSQL ledger (its own full-text index needs no postings): attributions.published_date
+    (their documents'), speaker_mentions.block (empty: the next refresh unifies in full) and speaker_pending."""
+    connection.execute("ALTER TABLE attributions ADD COLUMN published_date DATE")
+    connection.execute("UPDATE attributions a SET published_date = d.published_date FROM documents d "
+                       "WHERE d.doc_id = a.doc_id")
+    connection.execute("ALTER TABLE speaker_mentions ADD COLUMN block VARCHAR")
+    connection.execute("CREATE TABLE speaker_pending (mention_key VARCHAR NOT NULL)")
 
 
 def qmark(sql: str) -> str:
@@ -214,7 +225,7 @@ class TermsSQL(SearchSQL):
     prefix* a word lexeme's prefix; ranked by ts_rank."""
 
     def __init__(self, search: Search) -> None:
-        super().__init__(search, fts=True)
+        super().__init__(search, None)  # (its own words(): the tsvector, not an index of word tables)
 
     def words(self, words: Sequence[str], scored: bool) -> Condition:
         """Every stem of `words` is in the statement's terms (no stem at all: nothing matches, as in DuckDB)."""
@@ -246,7 +257,9 @@ class TermsSQL(SearchSQL):
         # (normalisation 1: a match in a long statement counts for less, as BM25's length does)
         score = " + ".join("ts_rank(terms, ?::tsquery, 1)" for _ in self.scored) or "NULL::DOUBLE PRECISION"
         where, params = both(self.conditions)
-        scored = f"SELECT attribution_id, {score} AS score FROM attributions a WHERE {where or 'TRUE'}"
+        # (x: the row as SearchSQL's conditions name it; a: as the filters name it)
+        scored = (f"SELECT a.attribution_id, {score} AS score FROM attributions a "
+                  f"CROSS JOIN LATERAL (SELECT a.content_text) x(content_text) WHERE {where or 'TRUE'}")
         params = [*self.scored, *params]
         if page is None or page.limit is None or page.limit < 1 or not self.scored:
             return f"JOIN ({scored}) hits ON hits.attribution_id = a.attribution_id", params, bool(self.scored)
@@ -267,6 +280,8 @@ class PostgresLedger(Ledger):
     MOST_FREQUENT = "mode() WITHIN GROUP (ORDER BY {})"
     STORED_ORDER = "d.stored"
     MONTH = "to_char({}, 'YYYY-MM')"
+    TABLE_NAMES = schema.SHARED_TABLE_NAMES  # its own full-text index, not DuckDB's postings tables
+    MIGRATIONS = {**schema.MIGRATIONS, 3: add_published_date}
     CONCURRENT_WRITERS = True  # a sharded ingest's workers write their shards themselves, side by side
 
     def __init__(self, url: str, read_only: bool = False, migrate: bool = False) -> None:
@@ -334,6 +349,7 @@ class PostgresLedger(Ledger):
         attribution_columns = ATTRIBUTION_SCHEMA().names
         terms = content_terms([row["content_text"] for row in attributions])
         doc_ids = [row["doc_id"] for row in documents]
+        published = {row["doc_id"]: row["published_date"] for row in documents}  # copied onto each attribution
         try:
             with self._transaction() as con:
                 con.execute("DELETE FROM attributions WHERE doc_id = ANY(?)", [doc_ids])
@@ -342,9 +358,10 @@ class PostgresLedger(Ledger):
                 with cursor.copy(f"COPY documents ({', '.join(document_columns)}) FROM STDIN") as rows:
                     for row in documents:
                         rows.write_row([row[c] for c in document_columns])
-                with cursor.copy(f"COPY attributions ({', '.join(attribution_columns)}, terms) FROM STDIN") as rows:
+                with cursor.copy(f"COPY attributions ({', '.join(attribution_columns)}, terms, published_date) "
+                                 "FROM STDIN") as rows:
                     for row, text in zip(attributions, terms):
-                        rows.write_row([*(row[c] for c in attribution_columns), text])
+                        rows.write_row([*(row[c] for c in attribution_columns), text, published.get(row["doc_id"])])
                 # (an UPDATE that finds the flag set locks nothing: concurrent writers don't queue on it)
                 con.execute("UPDATE meta SET value = '1' WHERE key = ? AND value IS DISTINCT FROM '1'",
                             [STALE_SPEAKERS])
@@ -380,16 +397,22 @@ class PostgresLedger(Ledger):
 
     # -- reading ------------------------------------------------------------------------------------
 
-    def _statement_sql(self, query: StatementQuery, export: bool = False) -> tuple[str, list[Any]]:
+    def search(self, query: StatementQuery | None = None) -> list[Statement]:
+        """Statements matching a query, best match first, or newest first: one query, its page cut by TermsSQL."""
+        query = query or StatementQuery()
+        sql, params = self._statement_sql(query)
+        return [Statement(*row) for row in self.connection.execute(sql, params).fetchall()]
+
+    def _statement_sql(self, query: StatementQuery, export: bool = False, page: bool = False) -> tuple[str, list[Any]]:
         try:
             search = parse_search(query.text or "")
         except SearchSyntaxError as error:
             raise LedgerError(f"search {query.text!r}: {error}") from None
         # (filters on the document or the speaker leave the page to the outer query: see TermsSQL.join)
-        own = not (query.speaker or query.speaker_id or query.outlet or query.since or query.until)
+        own = not (query.speaker or query.speaker_id or query.outlet or query.since or query.until or query.gender)
         joins, params, ranked = TermsSQL(search).join(query if own else None) if search.clauses else ("", [], False)
         return statement_select(query, joins, params, ranked, export, no_score="NULL::DOUBLE PRECISION",
-                                mentions_in=MENTIONS_IN)
+                                speaker_condition=SPEAKER_CONDITION, page=page)
 
     def stems(self, words: Iterable[str]) -> dict[str, str]:
         words = sorted(set(words))

@@ -3,18 +3,19 @@
 User text never enters the SQL itself: every value is a bound parameter, and LIKE patterns escape
 the user's own `%` and `_`. The search text is parsed once (`parse_search`) into a `Search`: clauses
 that must all hold, each one term or several joined by `OR`, and terms that must not occur. Words
-go through DuckDB's FTS index (BM25, Porter stemming); "quoted phrases" must also appear verbatim;
-a `prefix*` matches the words of the content that begin with it. When the index is stale (a run
-stopped before its refresh), words are matched with ILIKE instead, so results are right, only
-unranked. The parser knows nothing of SQL, so another index can reuse it.
+go through the ledger's postings (store/index.py: BM25, Porter stemming); "quoted phrases" must also appear verbatim;
+a `prefix*` matches the words of the content that begin with it. Without an index (a ledger flagged
+stale), words are matched with ILIKE instead, so results are right, only unranked. The parser knows
+nothing of SQL, so another index can reuse it.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 TERM = re.compile(r"\w+")
 SEARCH_SYNTAX = 'all words required · "exact phrase" · -exclude · prefix* · a OR b'  # the search box's hint
@@ -197,26 +198,50 @@ FROM = """FROM attributions a JOIN documents d ON d.doc_id = a.doc_id
     LEFT JOIN speaker_mentions m ON m.mention_key = a.mention_key
     LEFT JOIN speakers s ON s.speaker_id = m.speaker_id"""
 
-# BM25 over the content; conjunctive: every word must occur (as a search box user expects)
-BM25 = "fts_main_attributions.match_bm25(attribution_id, ?, conjunctive := 1)"
-VERBATIM = "content_text ILIKE ? ESCAPE '\\'"
+VERBATIM = "x.content_text ILIKE ? ESCAPE '\\'"
+def page_rows_sql() -> str:
+    """The SQL of a page's statements (columns: see Statement) from the lists of their ids and scores, in order."""
+    return (f"SELECT {STATEMENT_COLUMNS}, page.score FROM (SELECT unnest(?) AS attribution_id, unnest(?) AS score, "
+            f"unnest(?) AS rank) page JOIN attributions a ON a.attribution_id = page.attribution_id "
+            f"{FROM.removeprefix('FROM attributions a')} ORDER BY page.rank")
+
+
 # a word of the content, as the index splits it (letters and digits, accents stripped), begins with the prefix
-PREFIXED = "regexp_matches(strip_accents(lower(content_text)), ?)"
-Condition = tuple[str, list[Any]]  # SQL over one attributions row, and its parameters in order
+PREFIXED = "regexp_matches(strip_accents(lower(x.content_text)), ?)"
+Condition = tuple[str, list[Any]]  # SQL over one attributions row `x` (and the word tables), and its parameters
+
+
+class Matches(Protocol):
+    """The full-text index as a search reads it (store/index.py's TermIndex)."""
+
+    def matches(self, words: Sequence[str]) -> tuple[str, list[Any]] | None:
+        """SELECT attribution_id, s (BM25) of the statements holding every word; None when none can."""
+
+    def few(self, table: tuple[str, list[Any]]) -> tuple[str, list[Any]] | None:
+        """The same table as literal lists when it holds few statements (their text is then read by id)."""
 
 
 class SearchSQL:
-    """A Search as the derived table `hits(attribution_id, score)`: the BM25 calls it needs, and its conditions."""
+    """A Search as the derived table `hits(attribution_id, score)`: the index's word tables it needs, and its conditions.
 
-    def __init__(self, search: Search, fts: bool) -> None:
-        self.fts = fts
-        self.scores: list[str] = []  # the BM25 columns s0, s1, ... of the inner select
-        self.score_params: list[Any] = []
+    Every set of words is one table of the statements holding them all, with their BM25 (`w0`, `w1`, ...); the
+    required words are one such table, and the statements of `hits` are drawn from it (so a search reads the
+    postings of its words, never every row); the other terms are joined onto it. Without an index (None: it is
+    stale), words are matched with ILIKE over every row instead, unranked.
+    """
+
+    def __init__(self, search: Search, index: Matches | None) -> None:
+        self.index = index
+        self.tables: list[tuple[str, list[Any]]] = []  # the word tables w0, w1, ...
         self.scored: list[str] = []  # the columns that add to the score (not the excluded terms')
+        self.base: str | None = None  # the word table every hit is in, when the search requires words
+        self.content = False  # whether a condition reads the content itself (phrases, prefixes, ILIKE)
         conditions: list[Condition] = []
         required = [w for clause in search.clauses if len(clause) == 1 for w in clause[0].words]
-        if required:  # every required word in one call, ranked as one query (as before OR and -word existed)
+        if required:  # every required word in one table, ranked as one query (as before OR and -word existed)
             conditions.append(self.words(required, scored=True))
+            if self.tables:
+                self.base = "w0"
         for clause in search.clauses:
             if len(clause) == 1:
                 conditions.append(self.term(clause[0], scored=True, words=False))
@@ -228,23 +253,28 @@ class SearchSQL:
         self.conditions = [c for c in conditions if c[0]]
 
     def words(self, words: list[str] | tuple[str, ...], scored: bool) -> Condition:
-        """All of `words` occur: one BM25 call (stemmed), or ILIKE each while the index is stale."""
-        if not self.fts:
+        """All of `words` occur: one word table (stemmed), or ILIKE each without an index."""
+        if self.index is None:
+            self.content = True
             return both([(VERBATIM, [like_pattern(w)]) for w in words])
-        column = f"s{len(self.scores)}"
-        self.scores.append(f"{BM25} AS {column}")
-        self.score_params.append(" ".join(words))
+        found = self.index.matches(words)
+        if found is None:
+            return "FALSE", []
+        name = f"w{len(self.tables)}"
+        self.tables.append(found)
         if scored:
-            self.scored.append(column)
-        return f"{column} IS NOT NULL", []
+            self.scored.append(f"{name}.s")
+        return f"{name}.s IS NOT NULL", []
 
     def term(self, term: Term, scored: bool, words: bool = True) -> Condition:
         """A term occurs: its words (unless already required), its verbatim text, its prefix."""
         parts = [self.words(term.words, scored)] if words and term.words else []
         if term.verbatim is not None:
             parts.append((VERBATIM, [like_pattern(term.verbatim)]))
+            self.content = True
         if term.prefix is not None:
             parts.append((PREFIXED, [rf"(^|[^a-z0-9]){re.escape(term.prefix)}"]))
+            self.content = True
         return both(parts)
 
     def join(self) -> tuple[str, list[Any], bool]:
@@ -253,11 +283,30 @@ class SearchSQL:
             score = self.scored[0]
         else:
             score = " + ".join(f"coalesce({c}, 0)" for c in self.scored) or "NULL::DOUBLE"
-        columns = "".join(f", {c}" for c in self.scores)
-        where, params = both(self.conditions)
-        sql = (f"JOIN (SELECT attribution_id, {score} AS score FROM (SELECT attribution_id, content_text{columns} "
-               f"FROM attributions) WHERE {where or 'true'}) hits ON hits.attribution_id = a.attribution_id")
-        return sql, self.score_params + params, bool(self.scored)
+        params: list[Any] = []
+        if self.base:
+            base = self.tables[0]
+            if self.content:  # the text of the required words' statements alone is read: by id, when few
+                base = self.index.few(base) or base
+            sql, params = base[0], list(base[1])
+            source = f"({sql}) w0"
+            if self.content:
+                source += " JOIN attributions x ON x.attribution_id = w0.attribution_id"
+            key = "w0.attribution_id"
+        else:
+            source, key = "attributions x", "x.attribution_id"
+        for n, (sql, table_params) in enumerate(self.tables):
+            if f"w{n}" != self.base:
+                source += f" LEFT JOIN ({sql}) w{n} ON w{n}.attribution_id = {key}"
+                params += table_params
+        where, where_params = both(self.conditions)
+        if self.base and self.content and where:
+            # one condition over both sides of the join: DuckDB would otherwise push the text's conditions
+            # down into its scan of attributions, reading every row's text instead of the matches'
+            where = f"CASE WHEN w0.attribution_id IS NULL THEN FALSE ELSE ({where}) END"
+        sql = (f"JOIN (SELECT {key} AS attribution_id, {score} AS score FROM {source} WHERE {where or 'true'}) hits "
+               "ON hits.attribution_id = a.attribution_id")
+        return sql, params + where_params, bool(self.scored)
 
 
 def both(conditions: list[Condition]) -> Condition:
@@ -270,8 +319,11 @@ def either(conditions: list[Condition]) -> Condition:
     return "(" + " OR ".join(f"({sql})" for sql, _ in conditions) + ")", [p for _, ps in conditions for p in ps]
 
 
-def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False) -> tuple[str, list[Any]]:
-    """The SQL and its parameters for the statements matching `query` (columns: see Statement).
+def statement_sql(query: StatementQuery, index: Matches | None = None, export: bool = False,
+                  page: bool = False) -> tuple[str, list[Any]]:
+    """The SQL and its parameters for the statements matching `query` (columns: see Statement), its words
+    read from `index` (None: matched with ILIKE, unranked); `page`: only their attribution_id and score
+    (what `page_rows_sql` then reads the page's rows by).
 
     SearchSyntaxError (one line) when the search text can't be run.
     """
@@ -280,42 +332,56 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
     ranked = False
     search = parse_search(query.text or "")
     if search.clauses:
-        joins, params, ranked = SearchSQL(search, fts).join()
-    return statement_select(query, joins, params, ranked, export)
+        joins, params, ranked = SearchSQL(search, index).join()
+    return statement_select(query, joins, params, ranked, export, page=page)
 
 
-MENTIONS_IN = "a.mention_key IN ({})"  # the mention is one of a subquery's
+# "the mention is one of these" over a subquery of mention keys, and a speaker filter's condition: its unified
+# speaker's id or names, or the name as its document gave it, matched on the distinct mentions (search_mentions),
+# not once per attribution row
+MENTIONS_IN = "a.mention_key IN ({})"
+SPEAKER_MENTIONS = ("SELECT sm.mention_key FROM speaker_mentions sm JOIN speakers sp ON sp.speaker_id = sm.speaker_id "
+                    "WHERE sp.speaker_id = ? OR array_to_string(sp.names, ' | ') ILIKE ? ESCAPE '\\'")
+SPEAKER_CONDITION = MENTIONS_IN.format(
+    SPEAKER_MENTIONS + " UNION ALL SELECT mention_key FROM search_mentions WHERE speaker_name ILIKE ? ESCAPE '\\'")
 
 
 def statement_select(query: StatementQuery, joins: str, params: list[Any], ranked: bool, export: bool,
-                     no_score: str = "NULL::DOUBLE", mentions_in: str = MENTIONS_IN) -> tuple[str, list[Any]]:
+                     no_score: str = "NULL::DOUBLE", speaker_condition: str = SPEAKER_CONDITION,
+                     page: bool = False) -> tuple[str, list[Any]]:
     """The statements' SELECT around a search's JOIN `hits(attribution_id, score)` (`joins`, with its `params`),
-    with the query's filters, order and page: one for every index, which differ only in their JOIN."""
+    with the query's filters, order and page: one for every index, which differ only in their JOIN; `page`: only
+    the matches' attribution_id and score, on the narrow columns."""
     score = "hits.score AS score" if ranked else f"{no_score} AS score"
-    where, values = statement_filters(query, mentions_in)
+    where, values = statement_filters(query, speaker_condition)
     params = [*params, *values]
     columns = STATEMENT_COLUMNS + (EXPORT_EXTRA_COLUMNS if export else "") + f", {score}"
     sql = f"SELECT {columns} {FROM} {joins}"
+    if page:  # the narrow columns alone: a page's ids are found without reading every row's text
+        documents = " JOIN documents d ON d.doc_id = a.doc_id" if query.outlet else ""  # (dates are a's own)
+        mentions = (" LEFT JOIN speaker_mentions m ON m.mention_key = a.mention_key"
+                    if query.speaker_id or query.gender else "")
+        speakers = " LEFT JOIN speakers s ON s.speaker_id = m.speaker_id" if query.gender else ""
+        sql = f"SELECT a.attribution_id, {score} FROM attributions a{documents}{mentions}{speakers} {joins}"
     if where:
         sql += " WHERE " + " AND ".join(where)
     order = "score DESC, " if ranked else ""  # ranked by relevance when the index was searched
-    sql += f" ORDER BY {order}d.published_date DESC NULLS LAST, a.doc_id, a.ordinal"
+    sql += f" ORDER BY {order}a.published_date DESC NULLS LAST, a.doc_id, a.ordinal"
     if query.limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [query.limit, query.offset]
     return sql, params
 
 
-def statement_filters(query: StatementQuery, mentions_in: str = MENTIONS_IN) -> tuple[list[str], list[Any]]:
-    """The conditions of `query` other than its search text (SQL over `a`, `d`, `m` of FROM) and their parameters,
-    in the SQL DuckDB and PostgreSQL both read; `mentions_in` says "the mention is one of these" (a subquery)."""
+def statement_filters(query: StatementQuery,
+                      speaker_condition: str = SPEAKER_CONDITION) -> tuple[list[str], list[Any]]:
+    """The conditions of `query` other than its search text (SQL over `a`, `d`, `m`, `s` of FROM) and their
+    parameters, in the SQL DuckDB and PostgreSQL both read; `speaker_condition` matches a speaker filter (three
+    parameters: an id, a names pattern, a name-as-written pattern)."""
     where: list[str] = []
     params: list[Any] = []
     if query.speaker:
-        # matched against the few thousand speakers first, not once per joined attribution row
-        mentions = ("SELECT sm.mention_key FROM speaker_mentions sm JOIN speakers sp ON sp.speaker_id = sm.speaker_id "
-                    "WHERE sp.speaker_id = ? OR array_to_string(sp.names, ' | ') ILIKE ? ESCAPE '\\'")
-        where.append(f"({mentions_in.format(mentions)} OR a.speaker_name ILIKE ? ESCAPE '\\')")
+        where.append(speaker_condition)
         params += [query.speaker, like_pattern(query.speaker), like_pattern(query.speaker)]
     if query.speaker_id:
         where.append("m.speaker_id = ?")
@@ -328,10 +394,10 @@ def statement_filters(query: StatementQuery, mentions_in: str = MENTIONS_IN) -> 
         where.append("a.kind = ?")
         params.append(query.kind)
     if query.since:
-        where.append("d.published_date >= ?")
+        where.append("a.published_date >= ?")
         params.append(query.since)
     if query.until:
-        where.append("d.published_date <= ?")
+        where.append("a.published_date <= ?")
         params.append(query.until)
     if query.anonymous:
         where.append("a.speaker_type = 'anonymous'")

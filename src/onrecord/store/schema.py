@@ -11,12 +11,14 @@ from collections.abc import Callable
 
 import duckdb
 
+import onrecord.store.index as index
 from onrecord.text.acts import act_of
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 3: persons' gender; 4: the search postings (store/index.py) and speaker blocks
 APPLICATION = "onrecord-ledger"  # meta.application: tells a ledger from any other DuckDB file
 
-TABLES = """
+# the tables every ledger has, whatever its database (PostgreSQL adds its own index: store/postgres.py)
+SHARED_TABLES = """
 CREATE TABLE meta (
     key VARCHAR PRIMARY KEY,
     value VARCHAR
@@ -59,7 +61,9 @@ CREATE TABLE attributions (
                                         -- (not NOT NULL: DuckDB can't add that to a column within a transaction)
     speaker_gender VARCHAR,             -- persons: woman | man | nonbinary | unknown, as its document's resolve
                                         -- stage decided it; NULL for other types and rows stored before version 3
-    speaker_gender_evidence VARCHAR     -- JSON list of {kind, value, text, start, end, score}; since version 3
+    speaker_gender_evidence VARCHAR,    -- JSON list of {kind, value, text, start, end, score}; since version 3
+    published_date DATE                 -- its document's, copied: what search orders and filters by without
+                                        -- joining documents (a page of 5M attributions); since version 4
 );
 CREATE TABLE speakers (
     speaker_id VARCHAR PRIMARY KEY,     -- readable and stable: "dmitry-peskov"
@@ -75,7 +79,11 @@ CREATE TABLE speakers (
 );
 CREATE TABLE speaker_mentions (
     mention_key VARCHAR PRIMARY KEY,
-    speaker_id VARCHAR NOT NULL
+    speaker_id VARCHAR NOT NULL,
+    block VARCHAR                       -- the unification block (unify.block_of); since version 4
+);
+CREATE TABLE speaker_pending (          -- mentions whose statements changed since the last unification
+    mention_key VARCHAR NOT NULL        -- (refresh() re-unifies their blocks alone); since version 4
 );
 CREATE TABLE corrections (
     seq INTEGER PRIMARY KEY,            -- replayed in this order after every unification
@@ -85,8 +93,11 @@ CREATE TABLE corrections (
                                         -- (woman, man, nonbinary, unknown), or "auto" to drop the correction
 );
 """
+TABLES = SHARED_TABLES + index.TABLES  # DuckDB's ledger: and its search postings
 
 TABLE_NAMES = tuple(re.findall(r"CREATE TABLE (\w+)", TABLES))  # every one must be there: else the file is damaged
+SHARED_TABLE_NAMES = tuple(re.findall(r"CREATE TABLE (\w+)", SHARED_TABLES))
+TABLES_SINCE = {name: 4 for name in ("speaker_pending", *index.TABLE_NAMES)}  # tables an older version lacks
 
 
 
@@ -113,24 +124,42 @@ def add_speaker_gender(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute("ALTER TABLE speakers ADD COLUMN gender_evidence VARCHAR")
 
 
+def add_postings(connection: duckdb.DuckDBPyConnection) -> None:
+    """Version 3 → 4: the search postings built from the stored attributions (DuckDB's FTS index, a snapshot
+    rebuilt whole at every refresh, goes), attributions.published_date (their documents'),
+    speaker_mentions.block (empty: the next refresh unifies in full) and speaker_pending."""
+    connection.execute("ALTER TABLE attributions ADD COLUMN published_date DATE")
+    connection.execute("UPDATE attributions SET published_date = d.published_date FROM documents d "
+                       "WHERE d.doc_id = attributions.doc_id")
+    connection.execute(index.TABLES)
+    index.rebuild(connection)
+    connection.execute("DROP SCHEMA IF EXISTS fts_main_attributions CASCADE")
+    connection.execute("ALTER TABLE speaker_mentions ADD COLUMN block VARCHAR")
+    connection.execute("CREATE TABLE speaker_pending (mention_key VARCHAR NOT NULL)")
+    connection.execute("INSERT OR REPLACE INTO meta VALUES ('search_stale', '0')")
+
+
 # from_version -> the step that brings a ledger to from_version + 1 (runs inside a transaction)
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: add_act_and_floating, 2: add_speaker_gender}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    1: add_act_and_floating, 2: add_speaker_gender, 3: add_postings}
 
 
 def create(connection: duckdb.DuckDBPyConnection) -> None:
     """Create every table of the current schema in an empty database and record its version."""
     connection.execute("BEGIN")
     connection.execute(TABLES)
-    connection.execute("INSERT INTO meta VALUES ('application', ?), ('schema_version', ?)",
+    connection.execute("INSERT INTO meta VALUES ('application', ?), ('schema_version', ?), ('speakers_stale', '0'), "
+                       "('search_stale', '0')",
                        [APPLICATION, str(SCHEMA_VERSION)])
     connection.execute("COMMIT")
 
 
-def migrate(connection: duckdb.DuckDBPyConnection, from_version: int) -> list[int]:
-    """Run the migration steps from `from_version` to SCHEMA_VERSION; returns the versions reached."""
+def migrate(connection: duckdb.DuckDBPyConnection, from_version: int,
+            steps: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = MIGRATIONS) -> list[int]:
+    """Run the migration `steps` from `from_version` to SCHEMA_VERSION; returns the versions reached."""
     reached = []
     for version in range(from_version, SCHEMA_VERSION):
-        step = MIGRATIONS.get(version)
+        step = steps.get(version)
         if step is None:
             raise LookupError(f"no migration from schema version {version} to {version + 1}")
         connection.execute("BEGIN")

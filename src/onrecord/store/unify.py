@@ -19,12 +19,11 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any
 
 from onrecord.document import GENDER_EVIDENCE_KINDS, GENDERS, GenderEvidence
-
 from onrecord.resolve.gender import IN_TEXT_KINDS  # what the article says of the person: beats a first name
 from onrecord.resolve.index import NAME_SUFFIXES, surname_of
 from onrecord.resolve.lexicon import load_speaker_lexicon
@@ -646,23 +645,121 @@ def _speaker(cluster: _Cluster, speaker_id: str,
     return speaker
 
 
-def unify(mentions: Mapping[ResolvedSpeaker, int], corrections: Sequence[Correction] = (),
-          genders: Mapping[ResolvedSpeaker, Sequence[MentionGender]] | None = None,
-          ) -> tuple[list[UnifiedSpeaker], dict[ResolvedSpeaker, str]]:
-    """Cluster mentions (with their statement counts) into speakers; return the speakers (most statements first, then speaker_id) and each unified mention's speaker_id. The result must not depend on the order of `mentions` or on Python's hash seed.
+def block_of(mention: ResolvedSpeaker) -> str | None:
+    """The block a mention is unified within: mentions of different blocks never become one speaker
+    automatically (only a user's correction joins them). None for a mention never unified (a description).
 
-    `genders`: each person mention's per-document genders, from which a person's gender is decided."""
+    Persons block by surname (`_cluster_persons`); organizations and media by the initials of their name, or
+    the name itself when it is one word, so an acronym ("FBI") meets the names it may abbreviate.
+    """
+    entries = _entries({mention: 1})
+    if not entries:
+        return None
+    key = entries[0].key
+    if mention.type == "person":
+        return f"person:{surname_of(key)}"
+    return f"organization:{_initials(key) or key}"
+
+
+def _clusters(mentions: Mapping[ResolvedSpeaker, int]) -> list[_Cluster]:
+    """The automatic clusters of mentions (before corrections), each within one block (see block_of)."""
     entries = _entries(mentions)
     persons = [e for e in entries if e.mention.type == "person"]
     others = [e for e in entries if e.mention.type != "person"]
     clusters = [_Cluster(c, "person") for c in _cluster_persons(persons)]
-    clusters += [_Cluster(c, _majority_type(c)) for c in _cluster_organizations(others)]
-    _apply_corrections(clusters, corrections)
+    return clusters + [_Cluster(c, _majority_type(c)) for c in _cluster_organizations(others)]
+
+
+Genders = Mapping[ResolvedSpeaker, Sequence[MentionGender]]  # each person mention's per-document genders
+
+
+def _finish(clusters: Sequence[_Cluster], genders: Genders | None
+            ) -> tuple[list[UnifiedSpeaker], dict[ResolvedSpeaker, str]]:
+    """Speaker ids assigned, and the speakers (most statements first, then speaker_id) with each mention's id."""
     ids = _assign_ids(clusters)
     speakers = [_speaker(c, ids[i], genders or {}) for i, c in enumerate(clusters)]
     speakers.sort(key=lambda s: (-s.statements, s.speaker_id))
     speaker_of = {e.mention: ids[i] for i, c in enumerate(clusters) for e in c.members}
     return speakers, speaker_of
+
+
+def unify(mentions: Mapping[ResolvedSpeaker, int], corrections: Sequence[Correction] = (),
+          genders: Genders | None = None) -> tuple[list[UnifiedSpeaker], dict[ResolvedSpeaker, str]]:
+    """Cluster mentions (with their statement counts) into speakers; return the speakers (most statements first, then speaker_id) and each unified mention's speaker_id. The result must not depend on the order of `mentions` or on Python's hash seed.
+
+    `genders`: each person mention's per-document genders, from which a person's gender is decided."""
+    clusters = _clusters(mentions)
+    _apply_corrections(clusters, corrections)
+    return _finish(clusters, genders)
+
+
+@dataclass
+class _Kept:
+    """A speaker kept from the last unification (its block unchanged): what ranking and ids read of it."""
+
+    speaker: UnifiedSpeaker
+    order: tuple
+
+    @property
+    def name(self) -> str:
+        return self.speaker.name
+
+    @property
+    def type(self) -> str:
+        return self.speaker.type
+
+
+def _named(correction: Correction) -> tuple[str, ...]:
+    """The speaker names a correction gives (a gender correction's second value is the gender, not a name)."""
+    return (correction.a,) if correction.action == "gender" else (correction.a, correction.b)
+
+
+def correction_blocks(corrections: Sequence[Correction]) -> set[str]:
+    """The blocks holding the names the corrections give: re-unified with every refresh (see reunify)."""
+    blocks = set()
+    for correction in corrections:
+        for name in _named(correction):
+            keys = _query_keys(name)
+            if keys["person"]:
+                blocks.add(f"person:{surname_of(keys['person'])}")
+            if keys["organization"]:
+                blocks.add(f"organization:{_initials(keys['organization']) or keys['organization']}")
+    return blocks
+
+
+def reunify(changed: Mapping[ResolvedSpeaker, int],
+            kept: Sequence[tuple[UnifiedSpeaker, Sequence[ResolvedSpeaker]]],
+            corrections: Sequence[Correction] = (), genders: Genders | None = None,
+            ) -> tuple[list[UnifiedSpeaker], dict[ResolvedSpeaker, str], dict[str, str]] | None:
+    """`unify`, re-clustering only some blocks: `changed` holds every mention of the blocks that changed and of
+    the `correction_blocks` (with its count), `kept` the speakers of every other block with their mentions, as
+    the last unification left them. Returns what `unify` returns for all the mentions, and each kept speaker's
+    new id by its old one (ids are assigned across all speakers: a slug taken elsewhere moves a kept one's
+    suffix); None when only `unify` can say: a correction names a speaker by no name any mention holds (then
+    it may name one by id, and ids are only known across all speakers).
+    """
+    fresh = _clusters(changed)
+    if corrections:
+        held = {(e.mention.type, e.key) for c in fresh for e in c.members}
+        for correction in corrections:
+            for name in _named(correction):
+                if not any(item in held for item in _query_keys(name).items()):
+                    return None
+        # merges and splits act on clusters holding these names alone, all of them among the fresh ones
+        _apply_corrections(fresh, corrections)
+    others = [_Kept(speaker, (-speaker.statements, speaker.name, min(map(_mention_order, mentions))))
+              for speaker, mentions in kept]
+    clusters: list[_Cluster | _Kept] = [*fresh, *others]
+    ids = _assign_ids(clusters)  # type: ignore[arg-type]  (it reads name, type and order alone)
+    speakers = [_speaker(c, ids[i], genders or {}) for i, c in enumerate(fresh)]
+    renamed = {}
+    for i, k in enumerate(others, start=len(fresh)):
+        renamed[k.speaker.speaker_id] = ids[i]
+        speakers.append(replace(k.speaker, speaker_id=ids[i], names=list(k.speaker.names),
+                                roles=list(k.speaker.roles), affiliations=list(k.speaker.affiliations)))
+    speakers.sort(key=lambda s: (-s.statements, s.speaker_id))
+    speaker_of = {e.mention: ids[i] for i, c in enumerate(fresh) for e in c.members}
+    return speakers, speaker_of, renamed
 
 
 def find_speaker(speakers: Sequence[UnifiedSpeaker], query: str) -> list[UnifiedSpeaker]:
