@@ -44,6 +44,9 @@ from onrecord.document import KINDS, SPEAKER_TYPES
 from onrecord.options import ExtractOptions
 import onrecord.serve.charts as charts
 import onrecord.serve.pages as pages
+from onrecord.run.ingest import IngestOptions
+from onrecord.run.watch import DEFAULT_INTERVAL, FolderWatcher
+from onrecord.serve.cache import DEFAULT_SIZE, PageCache
 from onrecord.serve.database import LedgerAccess
 from onrecord.serve.guard import (
     SECURITY_HEADERS,
@@ -62,7 +65,7 @@ from onrecord.serve.params import (
 )
 from onrecord.serve.paste import PasteError, PasteJob, Prepared, UploadTooLarge, repaired, store
 from onrecord.serve.workers import Busy, PasteTimeout, PoolSettings, WorkerFailed, WorkerPool
-from onrecord.store import LedgerError
+from onrecord.store import Ledger, LedgerError
 from onrecord.store.query import SEARCH_SYNTAX
 from onrecord.store.rows import parse_date
 
@@ -72,8 +75,9 @@ DEFAULT_MAX_PASTE_BYTES = 2_000_000
 ACTIONS = ("analyse", "store")
 RETRY_AFTER_SECONDS = "5"  # what a 503 "busy" asks the client to wait
 # uvicorn's settings for this app (`onrecord serve` and the tests' live servers): an idle keep-alive connection
-# is closed after 5 s, and past 200 connections or requests at once new ones get a 503 rather than a slot.
-SERVER_SETTINGS = {"timeout_keep_alive": 5, "limit_concurrency": 200, "server_header": False}
+# is closed after 5 s, and past 500 connections or requests at once new ones get a 503 rather than a slot
+# (200 readers at once, each with its connection and its request, are 400: still answered).
+SERVER_SETTINGS = {"timeout_keep_alive": 5, "limit_concurrency": 500, "server_header": False}
 log = logging.getLogger("onrecord.serve")
 
 
@@ -91,6 +95,9 @@ class ServeOptions:
     allowed_hosts: tuple[str, ...] = ()  # Host names answered besides 127.0.0.1, localhost, [::1]
     public: bool = False  # served beyond loopback: storing needs `write_token`, and is off without one
     write_token: str | None = None  # the secret a store must carry (form field write_token, or Bearer)
+    watch: Path | None = None  # a folder whose new and changed files are ingested while serving (ledger read-write)
+    watch_interval: float = DEFAULT_INTERVAL  # seconds between two looks at the watched folder
+    cache_size: int = DEFAULT_SIZE  # pages whose data is kept until the next write (0: none)
 
 
 class BodyTimeout(Exception):
@@ -186,16 +193,36 @@ class WebApp:
 
     def __init__(self, db: str | Path, options: ServeOptions) -> None:
         self.options = options
-        self.access = LedgerAccess(db)
+        self.access = LedgerAccess(db, writable=options.watch is not None)
+        self.cache = PageCache(options.cache_size)
         self.environment = templates()
         self.form_token = new_form_token()  # embedded in this server's paste form; a store must send it back
         self.pool = WorkerPool(PoolSettings(options.extract, options.paste_workers, options.paste_queue,
                                             options.paste_timeout))
+        self.watcher: FolderWatcher | None = None
+        if options.watch is not None:  # ingests in a thread of its own, on a cursor of its own
+            self.watcher = FolderWatcher(options.watch, self.access.writer(), IngestOptions(extract=options.extract),
+                                         options.watch_interval).start()
 
     def close(self) -> None:
-        """Stop the paste workers and close the read-only ledger (after the server stops)."""
+        """Stop the watcher and the paste workers, and close the ledger (after the server stops)."""
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher.ledger.close()
         self.pool.close()
         self.access.close()
+
+    def cached(self, request: Request, compute: Callable[[Ledger], object]):
+        """`compute(ledger)` for this request's page (its path and parameters), from the cache while no write has
+        committed since it was computed; else computed now on a cursor of this request's own."""
+        generation = self.access.generation  # read first: a page is never kept under a newer generation than it saw
+
+        def read():
+            with self.access.read() as ledger:
+                return compute(ledger)
+
+        key = (request.url.path, tuple(sorted(request.query_params.multi_items())))
+        return self.cache.get(generation, key, read)
 
     def respond(self, request: Request, template: str, data: dict, status: int = 200, as_json: bool | None = None,
                 html: Callable[[], dict] | None = None) -> Response:
@@ -216,21 +243,26 @@ class WebApp:
     # -- pages ----------------------------------------------------------------------------------------
 
     def home(self, request: Request) -> Response:
-        with self.access.read() as ledger:
-            data = pages.home_page(ledger)
+        data = self.cached(request, pages.home_page)
+        if self.watcher is not None:
+            data = {**data, "watch": self.watcher.snapshot()}
         return self.respond(request, "home.html", data)
 
     def search(self, request: Request) -> Response:
         params = SearchParams.parse(request.query_params, self.options.page_size)
-        with self.access.read() as ledger:
-            data = pages.search_page(ledger, params, on_site(request.url.path))
+        data = self.cached(request, lambda ledger: pages.search_page(ledger, params, on_site(request.url.path)))
         return self.respond(request, "search.html", data)
 
     def documents(self, request: Request) -> Response:
         params = DocumentParams.parse(request.query_params, self.options.page_size)
-        with self.access.read() as ledger:
-            data = pages.documents_page(ledger, params, on_site(request.url.path))
+        data = self.cached(request, lambda ledger: pages.documents_page(ledger, params, on_site(request.url.path)))
         return self.respond(request, "documents.html", data)
+
+    def watch(self, request: Request) -> Response:
+        """What the folder watcher did: files and documents ingested, skips by reason, the last error."""
+        data = {"watching": False, "folder": None} if self.watcher is None else {"watching": True,
+                                                                                 **self.watcher.snapshot()}
+        return self.respond(request, "watch.html", {**data, "cache": self.cache.stats()})
 
     def download(self, request: Request) -> Response:
         """Every statement a search matches (all pages), as `onrecord export` writes them: CSV or JSON lines.
@@ -255,12 +287,16 @@ class WebApp:
     def document(self, request: Request) -> Response:
         doc_id = check_id("doc_id", without_suffix(request.path_params["doc_id"]))
         stored = check_choice("stored", request.query_params.get("stored"), ("added", "updated", "unchanged"))
-        as_json = None
-        with self.access.read() as ledger:
+
+        def find(ledger: Ledger) -> tuple[tuple | None, bool]:
+            """The document's page, and whether its id is the path's with the `.json` (an id ending so)."""
             found = pages.document_page(ledger, doc_id)
-            if found is None and request.url.path.endswith(JSON):  # an id that itself ends in .json: its page
-                found = pages.document_page(ledger, doc_id + JSON)
-                as_json = wants_json(request, suffix=False)
+            if found is None and request.url.path.endswith(JSON):
+                return pages.document_page(ledger, doc_id + JSON), True
+            return found, False
+
+        found, suffixed = self.cached(request, find)
+        as_json = wants_json(request, suffix=False) if suffixed else None
         if found is None:
             raise HTTPException(404, f"no document {doc_id!r} in the ledger")
         data, doc = found
@@ -272,16 +308,15 @@ class WebApp:
     def speakers(self, request: Request) -> Response:
         name = check_text("name", request.query_params.get("name"))
         speaker_type = check_choice("type", request.query_params.get("type"), SPEAKER_TYPES)
-        with self.access.read() as ledger:
-            data = pages.speakers_page(ledger, name, speaker_type)
+        data = self.cached(request, lambda ledger: pages.speakers_page(ledger, name, speaker_type))
         return self.respond(request, "speakers.html", data)
 
     def speaker(self, request: Request) -> Response:
         speaker_id = check_id("speaker_id", without_suffix(request.path_params["speaker_id"]))
         params = SearchParams.parse({name: request.query_params.get(name)
                                      for name in ("page", "limit", "act", "min_confidence")}, self.options.page_size)
-        with self.access.read() as ledger:
-            data = pages.speaker_page(ledger, speaker_id, params, on_site(request.url.path))
+        data = self.cached(request, lambda ledger: pages.speaker_page(ledger, speaker_id, params,
+                                                                     on_site(request.url.path)))
         if data is None:
             raise HTTPException(404, f"no speaker {speaker_id!r} in the ledger (see /speakers)")
         periods = [(date.fromisoformat(p["start"]), p["statements"]) for p in data["statements_per_period"]]
@@ -290,8 +325,8 @@ class WebApp:
 
     def outlets(self, request: Request) -> Response:
         params = OutletParams.parse(request.query_params)
-        with self.access.read() as ledger:
-            data = pages.outlets_page(ledger, params, on_site(request.url.path.removesuffix(JSON)))
+        data = self.cached(request, lambda ledger: pages.outlets_page(ledger, params,
+                                                                     on_site(request.url.path.removesuffix(JSON))))
         return self.respond(request, "outlets.html", data, html=lambda: {
             "chart": charts.sourcing_bars([(o["outlet"], o["sourcing"]) for o in data["outlets"]], width=1100)})
 
@@ -446,6 +481,7 @@ def create_app(db: str | Path, options: ServeOptions | None = None) -> Starlette
         Route("/speakers", web.speakers), Route("/speakers.json", web.speakers),
         Route("/speakers/{speaker_id:path}", web.speaker),
         Route("/outlets", web.outlets), Route("/outlets.json", web.outlets),
+        Route("/watch", web.watch), Route("/watch.json", web.watch),
         Route("/paste", web.paste, methods=["GET", "POST"]), Route("/paste.json", web.paste, methods=["GET", "POST"]),
         Route("/favicon.ico", web.favicon),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

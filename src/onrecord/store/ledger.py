@@ -181,8 +181,8 @@ def is_damage(error: Exception) -> bool:
 LOCK_HOLDER = re.compile(r"lock is held in (?P<exe>.+?) \(PID (?P<pid>\d+)\)")  # in DuckDB's "Could not set lock"
 
 
-def process_name(pid: int, exe: str) -> str:
-    """The command line of process `pid` as its user typed it (`onrecord serve --db x`), else `exe`."""
+def process_name(pid: int, exe: str, width: int | None = 200) -> str:
+    """The command line of process `pid` as its user typed it (`onrecord serve --db x`, cut at `width`), else `exe`."""
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace").split("\0")
     except OSError:  # gone, another user's, or no /proc (macOS): DuckDB's executable path is what is known
@@ -193,7 +193,7 @@ def process_name(pid: int, exe: str) -> str:
     elif argv:
         argv[0] = Path(argv[0]).name
     line = " ".join(argv) or exe
-    return line if len(line) <= 200 else line[:199] + "…"
+    return line if width is None or len(line) <= width else line[:width - 1] + "…"
 
 
 def lock_error(path: Path, message: str, read_only: bool) -> LedgerError:
@@ -201,6 +201,18 @@ def lock_error(path: Path, message: str, read_only: bool) -> LedgerError:
     match = LOCK_HOLDER.search(message)
     holder = f"{process_name(int(match['pid']), match['exe'])} (pid {match['pid']})" if match else "another process"
     kill = f"kill {match['pid']}" if match else "kill it"
+    serving = holder.startswith("onrecord serve ")  # the web UI: ingest through it rather than stop it
+    watched = re.search(r" --watch[ =](\S+)", process_name(int(match["pid"]), "", None)) if serving else None
+    if watched and not read_only:
+        return LedgerError(f"{path} is in use by {holder}, which ingests the files dropped in {watched[1]}: put them "
+                           "there instead (its /watch page says what it did with them)")
+    if watched:
+        return LedgerError(f"{path} is in use by {holder}, which writes to it while it serves: search it through that "
+                           f"server (/search, /search.json), or stop it (Ctrl-C where it runs, or {kill})")
+    if serving and not read_only:
+        return LedgerError(f"{path} is in use by {holder}: to ingest while it serves, start it with --watch DIR "
+                           f"and drop the files in DIR; or stop it (Ctrl-C where it runs, or {kill}), run this, "
+                           "and start it again")
     # (" is in use by " is what the web UI recognises such an error by; see serve.guard.ledger_error_message)
     if read_only:  # readers share a ledger: the holder is writing to it
         return LedgerError(f"{path} is in use by {holder}, which is writing to it: wait for it to finish, "
