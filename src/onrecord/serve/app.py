@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -98,6 +99,9 @@ class ServeOptions:
     watch: Path | None = None  # a folder whose new and changed files are ingested while serving (ledger read-write)
     watch_interval: float = DEFAULT_INTERVAL  # seconds between two looks at the watched folder
     cache_size: int = DEFAULT_SIZE  # pages whose data is kept until the next write (0: none)
+    # pages computed at once; the others wait their turn (about in arrival order): DuckDB runs each query on
+    # every core already, so 40 at once (Starlette's thread pool) only share the cores and all finish late
+    ledger_readers: int = max(2, os.cpu_count() or 2)
 
 
 class BodyTimeout(Exception):
@@ -195,6 +199,7 @@ class WebApp:
         self.options = options
         self.access = LedgerAccess(db, writable=options.watch is not None)
         self.cache = PageCache(options.cache_size)
+        self.readers = threading.BoundedSemaphore(options.ledger_readers)
         self.environment = templates()
         self.form_token = new_form_token()  # embedded in this server's paste form; a store must send it back
         self.pool = WorkerPool(PoolSettings(options.extract, options.paste_workers, options.paste_queue,
@@ -218,7 +223,7 @@ class WebApp:
         generation = self.access.generation  # read first: a page is never kept under a newer generation than it saw
 
         def read():
-            with self.access.read() as ledger:
+            with self.readers, self.access.read() as ledger:
                 return compute(ledger)
 
         key = (request.url.path, tuple(sorted(request.query_params.multi_items())))
