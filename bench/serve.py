@@ -68,8 +68,10 @@ def start_server(db: Path, port: int, options: list[str] = ()) -> subprocess.Pop
 
     command = [sys.executable, "-m", "onrecord.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
                "--port", str(port), "--profile", "rules", *options]
+    # the server runs this checkout's code too, whatever onrecord the interpreter has installed
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(REPO / "src"), os.environ.get("PYTHONPATH"))))}
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                              cwd=REPO, start_new_session=True)
+                              cwd=REPO, start_new_session=True, env=env)
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
