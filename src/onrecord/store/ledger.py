@@ -557,6 +557,16 @@ class Ledger:
         except SearchSyntaxError as error:
             raise LedgerError(f"search {query.text!r}: {error}") from None
 
+    def _matches_sql(self, query: StatementQuery) -> tuple[str, list[Any]]:
+        """The SQL of every statement matching `query` (all pages), in no order: what counts and facets read.
+
+        Without its ORDER BY: DuckDB would sort every match (all their columns) before counting them, which
+        took as long as the counting (a facet query 0.43 s → 0.15 s at a million attributions). The order is
+        the statement SQL's last clause when it has no LIMIT.
+        """
+        sql, params = self._statement_sql(replace(query, limit=None, offset=0))
+        return sql[: sql.rindex(" ORDER BY ")], params
+
     @guarded
     def stems(self, words: Iterable[str]) -> dict[str, str]:
         """Each word's stem by the full-text index's stemmer (words as `index_form` gives them)."""
@@ -685,7 +695,7 @@ class Ledger:
     def facets(self, query: StatementQuery, top: int = 10) -> tuple[int, dict[str, list[dict[str, Any]]]]:
         """How many statements match `query` (every page), and their counts by speaker, outlet, kind and
         anonymous source (each facet's `top` values, most first), in one pass over the matches."""
-        sql, params = self._statement_sql(replace(query, limit=None, offset=0))
+        sql, params = self._matches_sql(query)
         rows = self.connection.execute(
             "SELECT GROUPING(speaker, speaker_id), GROUPING(outlet), GROUPING(kind), GROUPING(anonymous), "
             "speaker, speaker_id, outlet, kind, anonymous, count(*) FROM "
@@ -707,7 +717,7 @@ class Ledger:
     @guarded
     def statements_per_day(self, query: StatementQuery) -> list[tuple[date, int]]:
         """How many statements matching `query` were published each day, oldest first; undated left out."""
-        sql, params = self._statement_sql(replace(query, limit=None, offset=0))
+        sql, params = self._matches_sql(query)
         return self.connection.execute(
             f"SELECT d.published_date AS day, count(*) FROM ({sql}) statements "
             "JOIN documents d USING (doc_id) WHERE d.published_date IS NOT NULL GROUP BY day ORDER BY day",
@@ -716,7 +726,7 @@ class Ledger:
     @guarded
     def statements_per_outlet(self, query: StatementQuery) -> list[tuple[str | None, int]]:
         """How many statements matching `query` each outlet published, most first (None: no outlet named)."""
-        sql, params = self._statement_sql(replace(query, limit=None, offset=0))
+        sql, params = self._matches_sql(query)
         return self.connection.execute(
             f"SELECT outlet, count(*) AS n FROM ({sql}) statements GROUP BY outlet ORDER BY n DESC, outlet NULLS LAST",
             params).fetchall()
