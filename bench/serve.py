@@ -110,6 +110,16 @@ async def fire(base: str, urls: list[str], concurrency: int) -> tuple[list[tuple
         return list(results), time.perf_counter() - began
 
 
+def page_cache(base: str) -> dict | None:
+    """The server's page-cache figures (its /watch.json), or None from a server without them."""
+    import httpx
+
+    try:
+        return httpx.get(f"{base}/watch.json", timeout=30).json().get("cache")
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
@@ -138,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{os.cpu_count()} CPU cores on this machine")
     try:
         results, wall = asyncio.run(fire(f"http://127.0.0.1:{port}", urls, args.concurrency))
+        cache = page_cache(f"http://127.0.0.1:{port}")
     finally:
         os.killpg(server.pid, signal.SIGINT)
         try:
@@ -151,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"latency median {statistics.median(ms):.0f} ms · p95 {percentile(ms, 0.95):.0f} ms · "
           f"max {max(ms):.0f} ms · min {min(ms):.0f} ms")
     print(f"errors {len(errors)}")
+    if cache:
+        print(f"server's page cache: {cache['misses']} pages computed, {cache['hits']} answered from the cache "
+              "or from the same page in flight (warm-up included)")
     for outcome, url in errors[:10]:
         print(f"  {outcome}  {url}")
     print("slowest:")

@@ -126,6 +126,9 @@ def test_a_store_makes_cached_pages_new(tmp_path):
     db = build_ledger(tmp_path)
     with app_over(db, LIMIT) as app, client_of(app) as client:
         assert client.get("/search.json?q=quayside").json()["total"] == 0
+        before = client.get("/watch.json").json()["cache"]
+        assert client.get("/search.json?q=quayside").json()["total"] == 0
+        assert client.get("/watch.json").json()["cache"]["hits"] == before["hits"] + 1  # the same page, kept
         stored = client.post("/paste.json", data={"text": article("Olav Brekke", "quayside"), "action": "store",
                                                   "doc_id": "harbour", "form_token": form_token(client)})
         assert stored.status_code == 201

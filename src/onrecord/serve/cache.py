@@ -39,7 +39,9 @@ class PageCache:
                 self.hits += 1
                 return self.pages[key]
             waiting = self.pending.get((generation, key))
-            if waiting is None:
+            if waiting is not None:
+                self.hits += 1  # answered by the computation in flight
+            else:
                 mine: Future = Future()
                 self.pending[(generation, key)] = mine
                 self.misses += 1
@@ -65,6 +67,6 @@ class PageCache:
         return value
 
     def stats(self) -> dict[str, int]:
-        """Pages kept, and requests answered from here or computed (since the server started)."""
+        """Pages kept, and requests answered from here (kept or in flight) or computed, since the server started."""
         with self.lock:
             return {"pages": len(self.pages), "hits": self.hits, "misses": self.misses, "generation": self.generation}
