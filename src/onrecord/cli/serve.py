@@ -90,7 +90,7 @@ def serve_command(
     get: Annotated[str | None, typer.Option("--get", metavar="PATH", help="Print the page at PATH (e.g. /search.json?q=war) "
                                                                          "and exit, without starting a server.")] = None,
 ) -> None:
-    """Browse and search the ledger in a web browser (read-only; every page has a .json twin).
+    """Browse and search the ledger in a web browser (read-only unless --watch; every page has a .json twin).
 
     Examples:
         onrecord serve --db ledger.duckdb

@@ -1,4 +1,5 @@
-"""The web app: `create_app(db, options)` gives a Starlette application over one ledger, read-only.
+"""The web app: `create_app(db, options)` gives a Starlette application over one ledger (read-only, or read-write
+while it ingests a watched folder: `ServeOptions.watch`).
 
 Every HTML page has a JSON twin: the same URL with `.json`, or an `Accept: application/json` header.
 The page's data is built once (`onrecord/serve/pages.py`) and either rendered by a Jinja template
@@ -474,7 +475,8 @@ class WebApp:
 
 
 def create_app(db: str | Path, options: ServeOptions | None = None) -> Starlette:
-    """The web app over the ledger at `db`, opened read-only now (LedgerError when it can't be)."""
+    """The web app over the ledger at `db`, opened now: read-only, or read-write with `options.watch` (LedgerError
+    when it can't be)."""
     options = options or ServeOptions()
     web = WebApp(db, options)
     routes = [
