@@ -12,6 +12,7 @@
    speaker, outlet, kind, date range, anonymous, and combinations; limit 20) on the ledger opened
    read-only, as `onrecord search` opens it, after 5 warm-up searches: median, p95, max, the slowest 3;
    and one `onrecord search` command, cold start included.
+`--db postgresql://USER@HOST/DB` runs the same steps on a PostgreSQL ledger (an empty database).
 Figures are printed, not asserted; the last table says whether the search median is ≤ 100 ms.
 """
 from __future__ import annotations
@@ -39,6 +40,8 @@ from onrecord.document import KINDS  # noqa: E402
 from onrecord.options import ExtractOptions  # noqa: E402
 from onrecord.run import IngestOptions, ingest  # noqa: E402
 from onrecord.store import Ledger, StatementQuery  # noqa: E402
+from onrecord.store.backend import ledger_location, open_ledger  # noqa: E402
+from onrecord.store.postgres import is_server_url, redacted  # noqa: E402
 from onrecord.store.rows import attribution_rows, document_row, parse_date  # noqa: E402
 
 SPLITS = ("train", "dev")
@@ -184,7 +187,7 @@ def describe(query: StatementQuery) -> str:
 def time_searches(db: Path, count: int) -> dict:
     """Open the ledger read-only, warm up, then time `count` searches of the seeded mix."""
     began = time.perf_counter()
-    ledger = Ledger(db, read_only=True)
+    ledger = open_ledger(db, read_only=True)
     open_seconds = time.perf_counter() - began
     with ledger:
         queries = query_mix(ledger, WARM_UP + count, random.Random(0))
@@ -213,6 +216,13 @@ def time_cli(db: Path, text: str) -> tuple[float, int]:
     return time.perf_counter() - began, done.returncode
 
 
+def ledger_megabytes(ledger: Ledger) -> float:
+    """The ledger's size on disk: its file, or its PostgreSQL database (indexes included)."""
+    if is_server_url(str(ledger.path)):
+        return ledger.connection.execute("SELECT pg_database_size(current_database())").fetchone()[0] / 1e6
+    return ledger.path.stat().st_size / 1e6
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the four steps and print the summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -220,14 +230,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="PolNeAR folder holding metadata.tsv and the split folders (default: ../shared/data/polnear)")
     parser.add_argument("--profile", default="accurate", help="extraction profile of the ingest (default: accurate)")
     parser.add_argument("--target", type=int, default=200_000, help="attributions to grow the ledger to")
-    parser.add_argument("--db", type=Path, help="the ledger file to create (default: a temp file)")
+    parser.add_argument("--db", type=ledger_location,
+                        help="the ledger file to create (default: a temp file), or an empty PostgreSQL database's URL")
     parser.add_argument("--keep", action="store_true", help="keep the ledger file after the run")
     parser.add_argument("--queries", type=int, default=100, help="searches to time (after 5 warm-up ones)")
     args = parser.parse_args(argv)
     if not (args.data / "metadata.tsv").is_file():
         print(f"error: no PolNeAR metadata.tsv in {args.data}", file=sys.stderr)
         return 2
-    if args.db and args.db.exists():
+    if isinstance(args.db, Path) and args.db.exists():
         print(f"error: {args.db} exists; the bench needs a fresh ledger (remove it or choose another --db)",
               file=sys.stderr)
         return 2
@@ -237,8 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             return run(args, Path(folder), db)
         finally:
             if args.keep:
-                print(f"\nledger kept at {db}" if args.db else "\n--keep needs --db (a temp ledger goes with its folder)")
-            elif args.db and db.exists():
+                print(f"\nledger kept at {redacted(str(db))}" if args.db else "\n--keep needs --db (a temp ledger goes with its folder)")
+            elif isinstance(db, Path) and args.db and db.exists():
                 db.unlink()
                 Path(f"{db}.wal").unlink(missing_ok=True)
 
@@ -251,7 +262,10 @@ def run(args: argparse.Namespace, folder: Path, db: Path) -> int:
     print(f"{lines} PolNeAR {'+'.join(SPLITS)} articles → {corpus} ({corpus.stat().st_size / 1e6:.1f} MB)")
 
     section(f"2. ingest, end to end (--profile {args.profile})")
-    with Ledger(db) as ledger:
+    with open_ledger(db) as ledger:
+        if ledger.counts()["documents"]:
+            print(f"error: {ledger.path} holds documents; the bench needs a fresh ledger", file=sys.stderr)
+            return 2
         report = ingest(ledger, [corpus], IngestOptions(extract=ExtractOptions(profile=args.profile)))
         print(f"documents {report.processed} (skipped {sum(report.stats.skipped.values())}) · attributions {report.attributions} · "
               f"{report.elapsed:.1f} s · {report.docs_per_second:.1f} docs/s end to end")
@@ -260,6 +274,7 @@ def run(args: argparse.Namespace, folder: Path, db: Path) -> int:
 
         section(f"3. grow to ≥ {args.target:,} attributions (replicas, no extraction)")
         grown = grow(ledger, args.target)
+        size = ledger_megabytes(ledger)
     counts = grown["counts"]
     write_docs_s = grown["written_docs"] / grown["write_seconds"] if grown["write_seconds"] else 0.0
     write_attr_s = grown["written_attributions"] / grown["write_seconds"] if grown["write_seconds"] else 0.0
@@ -269,7 +284,7 @@ def run(args: argparse.Namespace, folder: Path, db: Path) -> int:
           f"({write_docs_s:,.0f} docs/s, {write_attr_s:,.0f} attributions/s; batches of {WRITE_BATCH})")
     print(f"refresh (speaker unification + full-text index): {grown['refresh_seconds']:.1f} s")
     print(f"ledger: {counts['documents']:,} documents · {counts['attributions']:,} attributions · "
-          f"{counts['speakers']:,} speakers · {db.stat().st_size / 1e6:.0f} MB")
+          f"{counts['speakers']:,} speakers · {size:.0f} MB")
 
     section(f"4. search latency ({args.queries} searches after {WARM_UP} warm-up, limit 20, read-only)")
     timed = time_searches(db, args.queries)

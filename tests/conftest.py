@@ -26,6 +26,9 @@ FULL_FILES = {
     "test_serve_browser_hostile.py": "a headless browser and a second web server",
     "test_serve_browser_pages.py": "a headless browser",
     "test_ray_engine.py": "a local Ray cluster",
+    "test_ray_postgres.py": "a local Ray cluster and a PostgreSQL server",
+    "test_ledger_postgres.py": "a PostgreSQL server (started by the tests)",
+    "test_ledger_crash_postgres.py": "a PostgreSQL server and ingest processes killed and resumed",
     "test_ledger_polnear.py": "the PolNeAR corpus",
 }
 
@@ -40,6 +43,7 @@ SERVER_TESTS = {
     "test_serve_hostile.py::test_idle_connections_are_closed_and_concurrency_is_limited": "a live server",
     "test_serve_watch.py::test_serve_watch_ingests_while_searches_go_on": "a server process",
     "test_serve_watch.py::test_ingest_beside_a_read_only_server_says_to_start_it_with_watch": "a server process",
+    "test_serve_watch.py::test_watch_on_a_postgresql_ledger_ingests_on_a_connection_of_its_own": "a PostgreSQL server",
 }
 
 # Slow: seconds measured on this project's 2-core machine, idle, with `python -m pytest -m "not full"
@@ -113,3 +117,6 @@ def polnear_dev() -> Path:
 def polnear_train() -> Path:
     """PolNeAR's train split (text/ and attributions/; skips without it)."""
     return _need(POLNEAR_TRAIN / "text", "PolNeAR train").parent
+
+
+from postgres_fixture import postgres_server, postgres_url  # noqa: E402,F401  (a throwaway PostgreSQL server)

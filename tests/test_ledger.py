@@ -462,11 +462,19 @@ def test_act_and_min_confidence_narrow_exactly(known, tmp_path, act, min_confide
     assert known.export(tmp_path / "out.jsonl", "jsonl", query) == len(expected)
 
 
+def drop_gender_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Take out the columns schema version 3 added (a person's gender and its evidence)."""
+    for table, column in (("attributions", "speaker_gender"), ("attributions", "speaker_gender_evidence"),
+                          ("speakers", "gender"), ("speakers", "gender_conflicts"), ("speakers", "gender_evidence")):
+        con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+
+
 def v1_ledger(path: Path, corpus: Path) -> Path:
-    """A ledger as schema version 1 wrote it: no act or floating column."""
+    """A ledger as schema version 1 wrote it: no act or floating column (nor version 3's gender columns)."""
     with Ledger(path) as ledger:
         ingest(ledger, [corpus], RULES)
     with duckdb.connect(str(path)) as con:
+        drop_gender_columns(con)
         con.execute("ALTER TABLE attributions DROP COLUMN act")
         con.execute("ALTER TABLE attributions DROP COLUMN floating")
     set_version(path, 1)
@@ -480,7 +488,7 @@ def test_a_version_1_ledger_migrates_to_acts_from_its_cues(tmp_path, corpus):
     with pytest.raises(LedgerError, match="schema version 1, older.*onrecord migrate"):
         Ledger(path, read_only=True)
     with Ledger(path, migrate=True) as ledger:
-        assert ledger.schema_version == schema.SCHEMA_VERSION == 2
+        assert ledger.schema_version == schema.SCHEMA_VERSION == 3
         rows = ledger.connection.execute("SELECT cue_text, act, floating FROM attributions").fetchall()
         assert rows and all(act == act_of(cue) and floating is False for cue, act, floating in rows)
         assert {act for _, act, _ in rows} == {"speech", "thought"}  # the fixtures hold both ("voted": thought)

@@ -67,13 +67,19 @@ def ledger_files(db: Path) -> tuple:
 
 def kill_after_writes(process: subprocess.Popen, db: Path, writes: int, rnd: random.Random) -> bool:
     """SIGKILL `process` a random moment after it has changed the ledger's files `writes` times; False if it
-    finished first. Moments come from the ingest's own progress, not from a clock, so a loaded machine moves them
-    no nearer the end of the run."""
-    seen = ledger_files(db)
-    while writes and process.poll() is None:
-        now = ledger_files(db)
+    finished first."""
+    return kill_after_changes(process, lambda: ledger_files(db), writes, rnd)
+
+
+def kill_after_changes(process: subprocess.Popen, state, changes: int, rnd: random.Random) -> bool:
+    """SIGKILL `process` a random moment after `state()` has changed `changes` times; False if it finished first.
+    Moments come from the ingest's own progress, not from a clock, so a loaded machine moves them no nearer the
+    end of the run."""
+    seen = state()
+    while changes and process.poll() is None:
+        now = state()
         if now != seen:
-            writes, seen = writes - 1, now
+            changes, seen = changes - 1, now
         time.sleep(0.002)
     time.sleep(rnd.uniform(0, 0.02))  # in the middle of the next write, or between two
     if process.poll() is not None:
@@ -88,6 +94,17 @@ def searches(db: Path) -> list[list[int]]:
                 for text in ("answer days", "going nowhere", '"still open"')]
 
 
+def assert_whole_documents(state: dict[str, list[tuple]], expected: dict[str, list[tuple]]) -> None:
+    """Every stored document has exactly the attributions the uninterrupted ingest gave it; none is orphaned."""
+    by_doc: dict[str, list[tuple]] = {}
+    for row in expected["attributions"]:
+        by_doc.setdefault(row[1], []).append(row)
+    for doc in state["documents"]:
+        stored = [row for row in state["attributions"] if row[1] == doc[0]]
+        assert sorted(stored, key=repr) == sorted(by_doc.get(doc[0], []), key=repr)
+    assert {row[1] for row in state["attributions"]} <= {doc[0] for doc in state["documents"]}
+
+
 def test_killed_ingests_resume_to_the_uninterrupted_result(tmp_path):
     corpus = write_corpus(tmp_path / "corpus", 240)
     reference_db = tmp_path / "reference.duckdb"
@@ -95,9 +112,6 @@ def test_killed_ingests_resume_to_the_uninterrupted_result(tmp_path):
     assert reference.wait(timeout=300) == 0, reference.stderr.read().decode()
     expected = snapshot(reference_db)
     assert len(expected["documents"]) == 240
-    by_doc: dict[str, list[tuple]] = {}
-    for row in expected["attributions"]:
-        by_doc.setdefault(row[1], []).append(row)
 
     db = tmp_path / "crashed.duckdb"
     rnd = random.Random(7)
@@ -108,10 +122,7 @@ def test_killed_ingests_resume_to_the_uninterrupted_result(tmp_path):
         process.wait(timeout=60)
         if db.exists():
             state = snapshot(db)  # what a reader sees after the crash: whole documents only
-            for doc in state["documents"]:
-                stored = [row for row in state["attributions"] if row[1] == doc[0]]
-                assert sorted(stored, key=repr) == sorted(by_doc.get(doc[0], []), key=repr)
-            assert {row[1] for row in state["attributions"]} <= {doc[0] for doc in state["documents"]}
+            assert_whole_documents(state, expected)
     assert kills >= 3  # most runs were cut short, or the test proved nothing
     final = ingest_process(corpus, db)
     assert final.wait(timeout=300) == 0, final.stderr.read().decode()

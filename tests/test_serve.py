@@ -137,7 +137,8 @@ def test_home_labels_its_counts_and_links_the_documents(client, db):
 def test_most_quoted_lists_only_proper_names(tmp_path):
     with Ledger(tmp_path / "speakers.duckdb") as ledger:
         ledger.connection.execute(
-            "INSERT INTO speakers VALUES ('company', 'company', 'organization', ['company'], [], [], 40), "
+            "INSERT INTO speakers (speaker_id, name, type, names, roles, affiliations, statements) VALUES "
+            "('company', 'company', 'organization', ['company'], [], [], 40), "
             "('the-group', 'the group', 'organization', ['the group'], [], [], 30), "
             "('reuters', 'Reuters', 'media', ['Reuters'], [], [], 20), "
             "('elysee', 'the Élysée', 'organization', ['the Élysée'], [], [], 10), "

@@ -149,7 +149,7 @@ def test_search_total_facets_and_download(page):
     assert total >= page.locator("article.statement").count() > 0
     facets = page.locator("#facets section.facet")
     assert [facets.nth(i).get_attribute("data-facet") for i in range(facets.count())] == [
-        "speaker", "outlet", "kind", "anonymous"]
+        "speaker", "outlet", "kind", "anonymous", "gender"]  # gender: persons' statements
     screenshot(page, "search-facets")
     link = page.locator('#facets [data-facet="outlet"] li', has_text="Global Wire")
     expected = int(link.locator(".count").inner_text())

@@ -97,3 +97,14 @@ def test_outlets_sort_by_clicking_a_header(page):
     main = page.locator("main").bounding_box()
     assert chart["width"] > main["width"] * 0.9  # the chart uses the page's width
     screenshot(page, "outlets-sorted")
+
+
+def test_home_page_shows_persons_by_gender_with_months_on_demand(page):
+    page.goto("/")
+    rows = page.locator("#genders-all tbody tr")
+    assert rows.count() == 4 and rows.first.inner_text().startswith("woman")
+    months = page.locator("#genders-all-months")
+    assert not months.is_visible()  # folded until asked for
+    page.locator("details.gender-months summary").first.click()
+    assert months.is_visible() and page.locator("#genders-all-months tbody tr").count() >= 1
+    screenshot(page, "home-genders")

@@ -260,3 +260,19 @@ def test_serve_watch_needs_a_folder(tmp_path):
     done = subprocess.run([sys.executable, "-m", "onrecord.cli", "serve", "--db", str(db), "--watch",
                            str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and done.stderr.startswith("error: --watch") and "no such folder" in done.stderr
+
+
+def test_watch_on_a_postgresql_ledger_ingests_on_a_connection_of_its_own(postgres_url, tmp_path):
+    from onrecord.store.backend import open_ledger
+
+    open_ledger(postgres_url).close()  # an empty ledger
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    with app_over(postgres_url, LIMIT, watch=incoming, watch_interval=0.1) as app, client_of(app) as client:
+        assert client.get("/search.json?q=ferryboats").json()["total"] == 0
+        (incoming / "harbour.txt").write_text(article("Olav Brekke", "ferryboats"), encoding="utf-8")
+        deadline = time.monotonic() + 60  # bounds the wait for the watcher, not a speed check
+        while client.get("/search.json?q=ferryboats").json()["total"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert client.get("/search.json?q=ferryboats").json()["total"] >= 1  # no page kept from before
+        assert client.get("/watch.json").json()["added"] == 1

@@ -1,4 +1,4 @@
-"""The ledger's commands: ingest, search, export, outlets, speakers (merge, split), sourcing, migrate.
+"""The ledger's commands: ingest, search, export, outlets, speakers (merge, split, gender), sourcing, migrate.
 
 Each is a thin wrapper over `onrecord.store` (the same Ledger a Python user opens). A ledger that
 can't be used as asked (missing, not a ledger, newer schema, locked, read-only folder) is one line
@@ -17,7 +17,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
-import duckdb
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -30,23 +29,31 @@ from onrecord.cli.common import (
     UrlFieldOption, app, engine_options, snippet, stdout_console, summary_line,
 )
 from onrecord.formatting import plural
-from onrecord.document import KINDS
+from onrecord.document import GENDERS, KINDS
 from onrecord.read import STDIN, ReadOptions, count_documents, expects_many_documents
 from onrecord.run import IngestOptions, IngestReport, ingest
 from onrecord.store import Ledger, LedgerError, StatementQuery
+from onrecord.store.backend import database_errors, ledger_location
+from onrecord.store.backend import open_ledger as open_database
 from onrecord.run.ingest import BATCH_SIZE
 from onrecord.run.shards import DEFAULT_SHARD_SIZE, ShardError, ShardOptions, ShardReport, ingest_shards
-from onrecord.store.ledger import EXPORT_FORMATS, SOURCE_LABELS, SourcingFigures, Statement
+from onrecord.store.ledger import EXPORT_FORMATS, SOURCE_LABELS, GenderFigures, SourcingFigures, Statement
 from onrecord.store.query import parse_day
-from onrecord.store.unify import UNIFIED_TYPES, distinct_variants
+from onrecord.store.unify import CLEAR_GENDER, UNIFIED_TYPES, distinct_variants
 
 DEFAULT_DB = "ledger.duckdb"
-DbOption = Annotated[Path, typer.Option("--db", envvar="ONRECORD_DB", help="The ledger file (DuckDB).")]
+DbOption = Annotated[Path, typer.Option(
+    "--db", envvar="ONRECORD_DB", parser=ledger_location,
+    help="The ledger: a DuckDB file, or a PostgreSQL database (postgresql://USER@HOST/DB).")]
 
 Kind = Enum("Kind", {name: name for name in KINDS}, type=str)  # type: ignore[misc]
 Kind.__doc__ = "Speech kinds: direct, mixed, indirect."
 SpeakerType = Enum("SpeakerType", {name: name for name in UNIFIED_TYPES}, type=str)  # type: ignore[misc]
 SpeakerType.__doc__ = "The types of the speakers unified across the ledger (others, such as anonymous, are not)."
+Gender = Enum("Gender", {name: name for name in GENDERS}, type=str)  # type: ignore[misc]
+Gender.__doc__ = "A person's gender: woman, man, nonbinary or unknown (only persons have one)."
+GenderOption = Annotated[Gender | None, typer.Option(  # type: ignore[valid-type]
+    "--gender", help="Only statements by persons of this gender (organisations, media, anonymous sources have none).")]
 
 
 class ListFormat(str, Enum):
@@ -85,15 +92,15 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 def open_ledger(path: Path, read_only: bool, migrate: bool = False) -> Iterator[Ledger]:
     """Open the ledger for a command; its errors (and DuckDB's) become one line and exit 2."""
     try:
-        ledger = Ledger(path, read_only=read_only, migrate=migrate)
+        ledger = open_database(path, read_only=read_only, migrate=migrate)
     except LedgerError as error:
         raise fail(str(error)) from None
     try:
         yield ledger
     except LedgerError as error:
         raise fail(str(error)) from None
-    except duckdb.Error as error:
-        raise fail(f"{path}: {str(error).splitlines()[0]}") from None
+    except database_errors() as error:
+        raise fail(f"{ledger.path}: {str(error).strip().splitlines()[0]}") from None
     finally:
         ledger.close()
 
@@ -248,12 +255,12 @@ TextArgument = Annotated[
 
 
 def statement_query(text, speaker, outlet, kind, since, until, anonymous, act, min_confidence, limit,
-                    offset=0) -> StatementQuery:
+                    offset=0, gender=None) -> StatementQuery:
     """A StatementQuery from the command line's options (dates checked here)."""
     return StatementQuery(text=text, speaker=speaker, outlet=outlet, kind=kind.value if kind else None,
                           since=option_day(since, "--since"), until=option_day(until, "--until"),
                           anonymous=anonymous, act=act.value if act else None, min_confidence=min_confidence,
-                          limit=limit, offset=offset)
+                          limit=limit, offset=offset, gender=gender.value if gender else None)
 
 
 def statement_table(statements: list[Statement], title: str) -> Table:
@@ -264,7 +271,7 @@ def statement_table(statements: list[Statement], title: str) -> Table:
     for s in statements:
         speaker = s.speaker or "—"
         if s.speaker_type:
-            speaker += f" ({s.speaker_type})"
+            speaker += f" ({s.speaker_type}, {s.gender})" if s.gender else f" ({s.speaker_type})"
         if s.via:
             speaker += f" via {s.via}"
         cue = s.cue or ("(floating)" if s.floating else "—")
@@ -283,7 +290,9 @@ def write_rows(rows: list[dict], output_format: ListFormat) -> None:
         writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()})
+            # a list on one line; a nested record (a speaker's gender evidence) as its JSON
+            writer.writerow({k: "; ".join(v) if isinstance(v, list) else
+                             json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v for k, v in row.items()})
 
 
 @app.command("search")
@@ -297,6 +306,7 @@ def search_command(
     anonymous: AnonymousOption = False,
     act: ActOption = None,
     min_confidence: MinConfidenceOption = None,
+    gender: GenderOption = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many statements.")] = 20,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many first (for paging).")] = 0,
     output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
@@ -309,8 +319,10 @@ def search_command(
         onrecord search "\"no plans\"" --outlet reuters --kind direct --format jsonl
         onrecord search --anonymous --limit 50 --db ledger.duckdb
         onrecord search "tariffs" --act speech --min-confidence 0.9
+        onrecord search --gender woman --outlet reuters --format csv
     """
-    query = statement_query(text, speaker, outlet, kind, since, until, anonymous, act, min_confidence, limit, offset)
+    query = statement_query(text, speaker, outlet, kind, since, until, anonymous, act, min_confidence, limit, offset,
+                            gender)
     with open_ledger(db, read_only=True) as ledger:
         statements = ledger.search(query)
     if output_format is ListFormat.table:
@@ -334,6 +346,7 @@ def export_command(
     anonymous: AnonymousOption = False,
     act: ActOption = None,
     min_confidence: MinConfidenceOption = None,
+    gender: GenderOption = None,
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
     """Write the ledger's statements (all, or those matching the filters) to parquet, csv or jsonl.
@@ -342,6 +355,7 @@ def export_command(
         onrecord export statements.parquet --db ledger.duckdb
         onrecord export peskov.csv --speaker Peskov --since 2022-01-01
         onrecord export statements.jsonl --act speech --min-confidence 0.7
+        onrecord export women.csv --gender woman --since 2024-01-01
     """
     if output_format is None:
         suffix = out.suffix.lstrip(".").lower()
@@ -349,7 +363,8 @@ def export_command(
                          "ndjson": ExportFormat.jsonl}.get(suffix)
         if output_format is None:
             raise fail(f"can't tell the format from {out.name!r}; pass --format parquet|csv|jsonl")
-    query = statement_query(text, speaker, outlet, kind, since, until, anonymous, act, min_confidence, limit=None)
+    query = statement_query(text, speaker, outlet, kind, since, until, anonymous, act, min_confidence, limit=None,
+                            gender=gender)
     with open_ledger(db, read_only=True) as ledger:
         rows = ledger.export(out, output_format.value, query)
     typer.echo(f"wrote {plural(rows, 'statement')} to {out} ({output_format.value})", err=True)
@@ -395,31 +410,36 @@ def speakers_command(
     name: Annotated[str | None, typer.Option("--name", help="Only speakers with a name containing this.")] = None,
     speaker_type: Annotated[
         SpeakerType | None, typer.Option("--type", help="Only speakers of this type.")] = None,  # type: ignore[valid-type]
+    gender: Annotated[
+        Gender | None, typer.Option("--gender", help="Only persons of this gender.")] = None,  # type: ignore[valid-type]
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many speakers.")] = 50,
     output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
-    """List the speakers unified across the ledger, most quoted first; correct them with merge and split.
+    """List the speakers unified across the ledger, most quoted first; correct them with merge, split and gender.
 
     Examples:
         onrecord speakers --type person --limit 20
         onrecord speakers --name Smith --format jsonl
+        onrecord speakers --gender woman
         onrecord speakers merge "John Smith" john-smith-2
+        onrecord speakers gender jordan-lee woman
     """
     if context.invoked_subcommand is not None:
         return
     with open_ledger(db, read_only=True) as ledger:
-        speakers = ledger.speakers(limit=limit, name=name, speaker_type=speaker_type and speaker_type.value)
+        speakers = ledger.speakers(limit=limit, name=name, speaker_type=speaker_type and speaker_type.value,
+                                   gender=gender and gender.value)
         stale = ledger.is_stale()
     # roles and affiliations without duplicate variants ("President · US President · U.S. President"), as the web UI
     speakers = [replace(s, roles=distinct_variants(s.roles), affiliations=distinct_variants(s.affiliations, True))
                 for s in speakers]
     if output_format is ListFormat.table:
         table = Table(title=Text(plural(len(speakers), "speaker")))
-        for column in ("id", "name", "type", "statements", "also named", "roles", "affiliations"):
+        for column in ("id", "name", "type", "gender", "statements", "also named", "roles", "affiliations"):
             table.add_column(column, overflow="fold")
         for s in speakers:
-            table.add_row(Text(s.speaker_id), Text(s.name), Text(s.type), str(s.statements),
+            table.add_row(Text(s.speaker_id), Text(s.name), Text(s.type), Text(gender_label(s)), str(s.statements),
                           Text(", ".join(n for n in s.names if n != s.name)), Text("; ".join(s.roles[:3])),
                           Text(", ".join(s.affiliations[:3])))
         stdout_console().print(table)
@@ -428,6 +448,18 @@ def speakers_command(
     if stale:
         typer.echo("note: the ledger's speakers are from before its last (interrupted) ingest; "
                    "run onrecord ingest again to refresh them", err=True)
+
+
+def gender_label(speaker) -> str:
+    """A speaker's gender as the table shows it: "woman (corrected)", "unknown (2 conflicts)", "—" for a non-person."""
+    if speaker.gender is None:
+        return "—"
+    basis = speaker.gender_evidence.get("basis")
+    if basis == "correction":
+        return f"{speaker.gender} (corrected)"
+    if speaker.gender_conflicts and speaker.gender == "unknown":
+        return f"unknown ({plural(speaker.gender_conflicts, 'conflict')})"
+    return speaker.gender
 
 
 @speakers_app.command("merge")
@@ -464,6 +496,29 @@ def speakers_split_command(
     typer.echo(f"split off {split.speaker_id}: {', '.join(split.names)} ({plural(split.statements, 'statement')})")
 
 
+@speakers_app.command("gender")
+def speakers_gender_command(
+    a: Annotated[str, typer.Argument(metavar="SPEAKER", help="A person's speaker id or name.")],
+    value: Annotated[Gender | None, typer.Argument(  # type: ignore[valid-type]
+        metavar="GENDER", help="woman, man, nonbinary or unknown.", show_default=False)] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Drop the correction: decided from the evidence again.")] = False,
+    db: DbOption = Path(DEFAULT_DB),
+) -> None:
+    """Correct a person's gender (kept, and replayed after every ingest), or drop the correction with --clear.
+
+    Examples:
+        onrecord speakers gender jordan-lee woman
+        onrecord speakers gender "Sam Ortiz" nonbinary --db ledger.duckdb
+        onrecord speakers gender jordan-lee --clear
+    """
+    if (value is None) == (not clear):
+        raise fail("give a GENDER (woman, man, nonbinary, unknown) or --clear (one of them)")
+    with open_ledger(db, read_only=False) as ledger:
+        speaker = ledger.set_gender(a, CLEAR_GENDER if clear else value.value)
+    how = "decided from the evidence again" if clear else "corrected"
+    typer.echo(f"{speaker.speaker_id}: {speaker.gender} ({how})")
+
+
 # -- sourcing and migrate -----------------------------------------------------------------------------
 
 class SourcingFormat(str, Enum):
@@ -488,6 +543,31 @@ def sourcing_table(figures: SourcingFigures) -> Table:
     return table
 
 
+def gender_tables(figures: GenderFigures, scope: str) -> list[Table]:
+    """Rich tables of the persons quoted by gender: statements and distinct people, overall and per month."""
+    overall = Table(title=Text(f"{scope}: persons quoted, by gender ({plural(figures.total_statements, 'statement')}, "
+                               f"{figures.total_people} {'person' if figures.total_people == 1 else 'people'})"))
+    for column in ("", "statements", "share", "people", "share "):
+        overall.add_column(column, justify="right" if column else "left")
+    statements, people = figures.to_dict()["statements"], figures.to_dict()["people"]
+    for gender in GENDERS:
+        overall.add_row(gender, str(statements[gender]["count"]), f"{statements[gender]['share']:.1%}",
+                        str(people[gender]["count"]), f"{people[gender]['share']:.1%}")
+    tables = [overall]
+    if figures.months:
+        monthly = Table(title=Text(f"{scope}: persons quoted per month (statements · people)"))
+        monthly.add_column("month")
+        for gender in GENDERS:
+            monthly.add_column(gender, justify="right")
+        for month in figures.months:
+            row = month.to_dict()
+            monthly.add_row(month.month, *(
+                f"{row['statements'][g]['count']} ({row['statements'][g]['share']:.0%}) · "
+                f"{row['people'][g]['count']} ({row['people'][g]['share']:.0%})" for g in GENDERS))
+        tables.append(monthly)
+    return tables
+
+
 def sourcing_command(
     doc_id: Annotated[str | None, typer.Argument(help="A document id.")] = None,
     outlet: Annotated[str | None, typer.Option("--outlet", help="All the documents of one outlet: its whole name "
@@ -495,7 +575,8 @@ def sourcing_command(
     output_format: Annotated[SourcingFormat, typer.Option("--format", "-f", help="Output format.")] = SourcingFormat.table,
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
-    """Who a document or an outlet quotes: named, anonymous, organisational, media sources; direct vs indirect.
+    """Who a document or an outlet quotes: named, anonymous, organisational, media sources; direct vs indirect;
+    the persons quoted by gender (women, men, nonbinary, unknown: statements and distinct people, per month).
 
     Examples:
         onrecord sourcing kremlin-denies
@@ -508,7 +589,10 @@ def sourcing_command(
     if output_format is SourcingFormat.json:
         typer.echo(json.dumps(figures.to_dict(), ensure_ascii=False, indent=2))
     else:
-        stdout_console().print(sourcing_table(figures))
+        console = stdout_console()
+        console.print(sourcing_table(figures))
+        for table in gender_tables(figures.genders, figures.scope):
+            console.print(table)
 
 
 app.command("sourcing")(sourcing_command)
@@ -525,8 +609,8 @@ def migrate_command(db: DbOption = Path(DEFAULT_DB)) -> None:
         onrecord migrate --db ledger.duckdb
         onrecord migrate --db archive/2023.duckdb
     """
-    if not db.exists():
+    if isinstance(db, Path) and not db.exists():
         raise fail(f"no ledger at {db}")
     with open_ledger(db, read_only=False, migrate=True) as ledger:
-        version = ledger.schema_version
-    typer.echo(f"{db}: schema version {version}")
+        version, name = ledger.schema_version, ledger.path
+    typer.echo(f"{name}: schema version {version}")

@@ -22,6 +22,7 @@ from onrecord.cli.common import Profile, ProfileOption, app, engine_options
 from onrecord.cli.corpus import DEFAULT_DB, DbOption, fail
 from onrecord.options import ExtractOptions
 from onrecord.store import LedgerError
+from onrecord.store.postgres import redacted
 
 SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$", re.IGNORECASE)
 UNITS = {None: 1, "b": 1, "kb": 1000, "mb": 1000_000, "gb": 1000_000_000}
@@ -151,7 +152,7 @@ def serve_command(
     storing = {"form_token": "stores from its own paste form", "write_token": "stores with the write token",
                "off": "storing off"}[web.store_mode]
     holding = "read-only" if watch is None else f"read-write, ingesting what is dropped in {watch}/,"
-    typer.echo(f"serving {db} {holding} at http://{host if ':' not in host else f'[{host}]'}:{port}/ "
+    typer.echo(f"serving {redacted(str(db))} {holding} at http://{host if ':' not in host else f'[{host}]'}:{port}/ "
                f"(paste limit {limit:,} bytes; {storing}; Ctrl-C to stop)", err=True)
     if watch is not None:  # each pass of the watcher, on one line (a failed one is a warning, shown anyway)
         import logging

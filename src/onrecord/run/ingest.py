@@ -86,6 +86,7 @@ class PreparedDocument:
     attributions: list[dict[str, Any]] = field(default_factory=list)  # its attributions-table rows
     unchanged: bool = False  # found stored with this text by this pipeline, so not extracted
     skip: tuple[str, str] | None = None  # (reason, message line) when extraction failed
+    written: int | None = None  # stored already, with this many attributions, by the worker (rows not carried)
 
 
 def key_document(item: InputDocument) -> str:
@@ -134,6 +135,20 @@ def store_document(ledger: Ledger, doc: Document, path: str, pipeline: str) -> I
     return report
 
 
+def make_storable(prepared: PreparedDocument, stats: RunStats) -> None:
+    """Replace lone surrogates in a document's rows (a counted repair naming it): the readers do so already,
+    this is the last line before pyarrow, which can't encode them and would lose the whole batch."""
+    replaced = 0
+    for row in (prepared.document, *prepared.attributions):
+        for name, value in row.items():
+            if isinstance(value, str):
+                row[name], count = replace_surrogates(value)
+                replaced += count
+    if replaced:
+        prepared.doc_id = prepared.document["doc_id"]  # type: ignore[index]
+        stats.recover(f"{prepared.path} ({prepared.doc_id})", "lone surrogates replaced")
+
+
 class LedgerWriter:
     """The writing side of an ingest: takes prepared documents in input order, counts them, writes batches."""
 
@@ -168,28 +183,26 @@ class LedgerWriter:
             self.report.stats.count("skipped", reason, message)
         elif prepared.unchanged or self.is_stored(prepared.doc_id, prepared.text_hash):
             self.report.unchanged += 1  # (a shard merged again after an interrupted merge is found stored here)
+        elif prepared.written is not None:  # a worker wrote it into a ledger that takes concurrent writers
+            self.count_new(prepared.doc_id)
+            self.report.attributions += prepared.written
         elif prepared.document is not None:
-            if prepared.doc_id in self.stored:
-                self.report.updated += 1
-            else:
-                self.report.added += 1
+            self.count_new(prepared.doc_id)
             self.documents.append(prepared.document)
             self.attributions.extend(prepared.attributions)
             if len(self.documents) >= self.batch_size:
                 self.flush()
 
+    def count_new(self, doc_id: str) -> None:
+        """Count a document to be stored: added, or updated when the ledger held another version of it."""
+        if doc_id in self.stored:
+            self.report.updated += 1
+        else:
+            self.report.added += 1
+
     def make_storable(self, prepared: PreparedDocument) -> None:
-        """Replace lone surrogates in a document's rows (a counted repair naming it): the readers do so already,
-        this is the last line before pyarrow, which can't encode them and would lose the whole batch."""
-        replaced = 0
-        for row in (prepared.document, *prepared.attributions):
-            for name, value in row.items():
-                if isinstance(value, str):
-                    row[name], count = replace_surrogates(value)
-                    replaced += count
-        if replaced:
-            prepared.doc_id = prepared.document["doc_id"]  # type: ignore[index]
-            self.report.stats.recover(f"{prepared.path} ({prepared.doc_id})", "lone surrogates replaced")
+        """Replace lone surrogates in a document's rows (`make_storable`)."""
+        make_storable(prepared, self.report.stats)
 
     def flush(self) -> None:
         """Write the queued documents in one transaction; when the batch's rows can't be converted for DuckDB,

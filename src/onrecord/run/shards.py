@@ -9,29 +9,38 @@ the pipeline version and the options; its finished file is kept in the work fold
 until the run has merged every shard, so a run that fails or is killed leaves its finished shards, and
 the next run processes only the others. The merge is the in-process ingest's writing side
 (`LedgerWriter`) fed in input order, so the ledger ends exactly as `ingest` leaves it.
+
+A ledger that takes concurrent writers (PostgreSQL: `CONCURRENT_WRITERS`) is written by the workers
+themselves, a batch per transaction, side by side: no shard files, and the driver's merge only counts
+what each shard reports. Ids read twice are found before the workers start (`later_occurrences`), so
+each keeps its first document, as the one writer would.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import pickle
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
 from onrecord.read import STDIN, ReadOptions, RunStats, RecordedRunStats, format_of, input_files, open_stream, read_path
 from onrecord.pipeline import pipeline_version
 from onrecord.run.ingest import (
-    IngestOptions, IngestReport, LedgerWriter, PreparedDocument, ShardReport, key_document, prepare_document,
+    IngestOptions, IngestReport, LedgerWriter, PreparedDocument, ShardReport, key_document, make_storable,
+    prepare_document,
 )
-from onrecord.store.ledger import Ledger
+from onrecord.store.backend import open_ledger
+from onrecord.store.ledger import Ledger, RowsError
 from onrecord.store.rows import ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA
 
-PLAN_VERSION = 2  # part of every shard key: bump it when a shard file's contents change meaning (2: act, floating)
+PLAN_VERSION = 3  # part of every shard key: bump it when a shard file's contents change meaning (2: act, floating;
+# 3: speaker gender)
 DEFAULT_SHARD_SIZE = 100  # records per shard: what a retry redoes, against per-shard overhead (~ms)
 SHARD_METADATA = b"onrecord.shard"  # Parquet key-value metadata: the shard's key, read count and skips
 TO_THE_END = sys.maxsize
@@ -64,6 +73,9 @@ class ShardTask:
     index: int
     pieces: tuple[ShardPiece, ...]
     key: str
+    # (a ledger its workers write) its documents, by their order in the shard, whose id an earlier one of the
+    # run had: duplicates, which the one writer of a merged ingest would skip, so they are not written
+    duplicates: frozenset[int] = frozenset()
 
     @property
     def file_name(self) -> str:
@@ -130,6 +142,7 @@ class ShardJob:
     pipeline: str
     stored: StoredIndex
     cwd: str  # the driver's working folder: relative input paths are relative to it
+    ledger: str | None = None  # a ledger that takes concurrent writers (its URL): the workers store their shards
 
 
 class ShardExecutor(Protocol):
@@ -240,7 +253,7 @@ def process_shard(task: ShardTask, job: ShardJob) -> bytes:
     for piece in task.pieces:
         for item in read_path(Path(piece.path), stats, job.options.read, piece.window()):
             digest = key_document(item)
-            if item.doc_id in seen:  # a duplicate within the shard, which the merge counts: not extracted
+            if item.doc_id in seen or len(prepared) in task.duplicates:  # which the merge counts: not extracted
                 prepared.append(PreparedDocument(item.doc_id, item.path, digest))
             else:
                 prepared.append(prepare_document(item, digest, job.options, job.pipeline, job.stored.contains,
@@ -248,7 +261,55 @@ def process_shard(task: ShardTask, job: ShardJob) -> bytes:
             seen.add(item.doc_id)
             if len(prepared) == 1:
                 crash_hook(task.index)  # (tests) a worker killed in the middle of a shard, its first document done
+    if job.ledger is not None:
+        return store_shard(prepared, stats, task, job)
     return shard_parquet(prepared, stats, task.key)
+
+
+_ledgers: dict[str, Ledger] = {}  # a worker's open ledgers, by URL: opened once, kept for the next shards
+
+
+def store_shard(prepared: list[PreparedDocument], stats: RecordedRunStats, task: ShardTask, job: ShardJob) -> bytes:
+    """Store a shard's extracted documents from this worker, a batch per transaction, beside the other workers
+    (a ledger with CONCURRENT_WRITERS); returns what the driver counts: the shard without its rows, pickled."""
+    if job.ledger not in _ledgers:
+        _ledgers[job.ledger] = open_ledger(job.ledger)
+    ledger = _ledgers[job.ledger]
+    extracted = [p for p in prepared if p.document is not None]
+    for document in extracted:
+        make_storable(document, stats)
+    size = job.options.batch_size
+    for batch in (extracted[start:start + size] for start in range(0, len(extracted), size)):
+        try:
+            ledger.write_rows([p.document for p in batch], [row for p in batch for row in p.attributions])
+        except RowsError:  # one document at a time, as the one writer does; one that still fails is a skip
+            for document in batch:
+                try:
+                    ledger.write_rows([document.document], document.attributions)
+                except RowsError as error:
+                    document.skip, document.document = ("cannot store", f"{document.doc_id}: {error}"), None
+    for document in extracted:
+        if document.document is not None:
+            document.written, document.document, document.attributions = len(document.attributions), None, []
+    return pickle.dumps(ShardContents(task.key, stats.read, stats.events, prepared))
+
+
+def later_occurrences(tasks: Sequence[ShardTask], options: ReadOptions) -> list[ShardTask]:
+    """The tasks with their `duplicates`: read and keyed here (not extracted), in input order, so that workers
+    that write side by side leave each id's first document, as the one writer of a merged ingest does."""
+    seen: set[str] = set()
+    marked = []
+    for task in tasks:
+        later, ordinal = set(), 0
+        for piece in task.pieces:
+            for item in read_path(Path(piece.path), RecordedRunStats(), options, piece.window()):
+                key_document(item)
+                if item.doc_id in seen:
+                    later.add(ordinal)
+                seen.add(item.doc_id)
+                ordinal += 1
+        marked.append(replace(task, duplicates=frozenset(later)))
+    return marked
 
 
 def shard_schema():
@@ -320,7 +381,11 @@ def reusable(path: Path, task: ShardTask, writer: LedgerWriter) -> bool:
 
 def merge_shard(path: Path, writer: LedgerWriter) -> None:
     """Count a finished shard's reading and hand its documents, in input order, to the run's one writer."""
-    contents = read_shard(path)
+    merge_contents(read_shard(path), writer)
+
+
+def merge_contents(contents: ShardContents, writer: LedgerWriter) -> None:
+    """Count a shard's reading and its documents, in input order; the writer stores those it has rows of."""
     stats = writer.report.stats
     stats.read += contents.read
     for kind, reason, message in contents.events:
@@ -388,14 +453,20 @@ def ingest_shards(
     started = time.perf_counter()
     pipeline = pipeline_version(options.extract)
     tasks = plan_shards(paths, options.read, shard_options.shard_size, report.stats, run_salt(options, pipeline))
-    work_dir = shard_options.work_dir or default_work_dir(ledger)
-    open_work_dir(work_dir)
-    shards = report.shards = ShardReport(total=len(tasks), workers=executor.workers, work_dir=str(work_dir))
+    # A ledger that takes concurrent writers is written by the workers: no shard files, nothing merged but counts.
+    concurrent = ledger.CONCURRENT_WRITERS
+    work_dir = None if concurrent else shard_options.work_dir or default_work_dir(ledger)
+    if work_dir is None:
+        tasks = later_occurrences(tasks, options.read)
+    else:
+        open_work_dir(work_dir)
+    shards = report.shards = ShardReport(total=len(tasks), workers=executor.workers, work_dir=str(work_dir or ""))
     writer = LedgerWriter(ledger, pipeline, report, options.batch_size)
-    finished: dict[int, bool] = {}  # shard index → whether it has a file to merge
+    finished: dict[int, bool] = {}  # shard index → whether it has a file (or, written by workers, counts) to merge
+    stored: dict[int, ShardContents] = {}  # the shards workers wrote, as they reported them
     todo = []
     for task in tasks:
-        if reusable(work_dir / task.file_name, task, writer):
+        if work_dir is not None and reusable(work_dir / task.file_name, task, writer):
             finished[task.index] = True
             shards.reused += 1
         else:
@@ -406,7 +477,9 @@ def ingest_shards(
         """Merge the finished shards that follow the last merged one (shards merge in input order)."""
         nonlocal merged
         while merged < len(tasks) and merged in finished:
-            if finished[merged]:
+            if finished[merged] and work_dir is None:
+                merge_contents(stored.pop(merged), writer)
+            elif finished[merged]:
                 merge_shard(work_dir / tasks[merged].file_name, writer)
             merged += 1
         if on_progress:
@@ -414,9 +487,13 @@ def ingest_shards(
 
     merge_ready()
     if todo:
-        job = ShardJob(options, pipeline, StoredIndex.from_hashes(writer.stored, pipeline), os.getcwd())
+        job = ShardJob(options, pipeline, StoredIndex.from_hashes(writer.stored, pipeline), os.getcwd(),
+                       ledger.url if concurrent else None)  # type: ignore[attr-defined]
         for outcome in executor.run(todo, job):
-            if outcome.data is not None:
+            if outcome.data is not None and work_dir is None:
+                stored[outcome.index] = pickle.loads(outcome.data)
+                shards.processed += 1
+            elif outcome.data is not None:
                 try:
                     write_atomically(work_dir / tasks[outcome.index].file_name, outcome.data)
                 except OSError as error:
@@ -432,7 +509,7 @@ def ingest_shards(
                 finished[task.index] = False
         merge_ready()
     writer.finish()
-    if not shards.failed:  # every shard is in the ledger: the files have done their job
+    if not shards.failed and work_dir is not None:  # every shard is in the ledger: the files have done their job
         for task in tasks:
             (work_dir / task.file_name).unlink(missing_ok=True)
         try:

@@ -42,7 +42,7 @@ from starlette.staticfiles import StaticFiles
 
 from onrecord import __version__
 from onrecord.formatting import megabytes, plural
-from onrecord.document import KINDS, SPEAKER_TYPES
+from onrecord.document import GENDERS, KINDS, SPEAKER_TYPES
 from onrecord.options import ExtractOptions
 import onrecord.serve.charts as charts
 import onrecord.serve.pages as pages
@@ -173,7 +173,8 @@ def templates() -> Environment:
                               autoescape=select_autoescape(("html", "svg"), default=True),
                               trim_blocks=True, lstrip_blocks=True)
     environment.globals.update(match_pieces=match_pieces, paragraphs=paragraphs, roles=ROLES, kinds=KINDS, version=__version__,
-                               source_types=charts.SOURCE_TYPES, speaker_types=SPEAKER_TYPES, megabytes=megabytes)
+                               source_types=charts.SOURCE_TYPES, speaker_types=SPEAKER_TYPES, megabytes=megabytes,
+                               genders=GENDERS)
     environment.globals["search_syntax"] = SEARCH_SYNTAX  # the hint under each search box
     environment.globals["confidence_choices"] = CONFIDENCE_CHOICES  # the statement lists' confidence control
     environment.filters["safe_url"] = safe_url
@@ -199,7 +200,8 @@ class WebApp:
     def __init__(self, db: str | Path, options: ServeOptions) -> None:
         self.options = options
         self.access = LedgerAccess(db, writable=options.watch is not None)
-        self.cache = PageCache(options.cache_size)
+        # (a PostgreSQL ledger is written by other processes too: no page is kept, identical ones at once still share)
+        self.cache = PageCache(options.cache_size if self.access.cacheable else 0)
         self.readers = threading.BoundedSemaphore(options.ledger_readers)
         self.environment = templates()
         self.form_token = new_form_token()  # embedded in this server's paste form; a store must send it back

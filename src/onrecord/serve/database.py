@@ -14,7 +14,9 @@ commits. So the server holds the ledger in one of two ways:
   ledger meanwhile, not even to read: DuckDB's rule.
 
 Each write that commits starts a new `generation`: a page computed from an older one is out of date
-(onrecord/serve/cache.py keys what it keeps by it).
+(onrecord/serve/cache.py keys what it keeps by it). A PostgreSQL ledger (`--db postgresql://…`) is written
+by other processes too, so no generation tells its pages apart (`cacheable` is False); `--watch` then
+ingests on a connection of its own, and requests read what is committed, as they would anyway.
 """
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ from typing import Any, Sequence
 import duckdb
 
 from onrecord.store import Ledger, LedgerError
+from onrecord.store.backend import ledger_location, open_ledger
+from onrecord.store.postgres import is_server_url
 
 
 class SharedLedger(Ledger):
@@ -49,8 +53,10 @@ class LedgerAccess:
     """Readers each get a cursor; writers take turns; `generation` counts the writes committed."""
 
     def __init__(self, path: str | Path, writable: bool = False) -> None:
-        self.path = Path(path)
-        self.writable = writable
+        self.path = ledger_location(path)  # a file, or a postgresql:// URL
+        self.shared_server = is_server_url(str(self.path))  # PostgreSQL: other processes write meanwhile
+        self.cacheable = not self.shared_server  # a DuckDB file: every write goes through this server
+        self.writable = writable and not self.shared_server  # (PostgreSQL: the watcher writes on its own connection)
         self.generation = 0  # +1 after each write: what a cached page is keyed by
         self._turns = threading.Lock()  # read-write: one write at a time (DuckDB would abort a conflicting one)
         self._state = threading.Condition()  # read-only: readers and the one writer
@@ -58,7 +64,8 @@ class LedgerAccess:
         self._writers = 0  # waiting or writing: new readers wait for them, so a write is never starved
         self._writing = False
         # LedgerError: missing (read-only), not a ledger, locked by another process
-        self._ledger: Ledger | None = SharedLedger(self.path, self) if writable else Ledger(self.path, read_only=True)
+        self._ledger: Ledger | None = (SharedLedger(self.path, self) if self.writable
+                                       else open_ledger(self.path, read_only=True))
 
     @contextmanager
     def turn(self) -> Iterator[None]:
@@ -88,7 +95,7 @@ class LedgerAccess:
         with self._state:
             self._state.wait_for(lambda: self._writers == 0)
             if self._ledger is None:  # a failed write left it closed: try again, or say why not
-                self._ledger = Ledger(self.path, read_only=True)
+                self._ledger = open_ledger(self.path, read_only=True)
             view = self._ledger.cursor()
             self._readers += 1
         try:
@@ -100,7 +107,10 @@ class LedgerAccess:
                 self._state.notify_all()
 
     def writer(self) -> Ledger:
-        """A cursor of the read-write ledger for a writer of its own (the folder watcher's thread); its owner closes it."""
+        """A read-write ledger for a writer of its own (the folder watcher's thread): a cursor of the server's, or a
+        PostgreSQL connection of its own; its owner closes it."""
+        if self.shared_server:
+            return open_ledger(self.path)
         return self._shared().cursor()
 
     @contextmanager
@@ -123,12 +133,12 @@ class LedgerAccess:
                 self._ledger.close()
                 self._ledger = None
             try:
-                with Ledger(self.path) as writable:  # LedgerError when another process holds the file
+                with open_ledger(self.path) as writable:  # LedgerError when another process holds the file
                     yield writable
             finally:
                 self.generation += 1
                 try:
-                    self._ledger = Ledger(self.path, read_only=True)
+                    self._ledger = open_ledger(self.path, read_only=True)
                 except LedgerError:
                     self._ledger = None  # the next read tries again
         finally:

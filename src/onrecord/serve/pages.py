@@ -52,8 +52,10 @@ def paged(found: list[Statement], params: SearchParams, path: str, search: str |
 
 
 def home_page(ledger: Ledger) -> dict:
-    """The ledger at a glance: counts, the dates it spans, the most quoted named speakers, the outlets."""
+    """The ledger at a glance: counts, the dates it spans, the persons quoted by gender, the most quoted named
+    speakers, the outlets."""
     return {"counts": ledger.counts(), "dates": ledger.date_range(), "stale": ledger.is_stale(),
+            "genders": ledger.genders().to_dict(),
             "speakers": [speaker_dict(s) for s in ledger.speakers(limit=HOME_SPEAKERS, proper_names=True)],
             "outlets": [{"outlet": o.name, "documents": o.documents} for o in ledger.outlets()[:HOME_SPEAKERS]]}
 
@@ -102,10 +104,15 @@ def documents_page(ledger: Ledger, params: DocumentParams, path: str) -> dict:
 
 def speaker_dict(speaker) -> dict:
     """A unified speaker as JSON, with its page's URL; roles and affiliations without duplicate variants
-    ("President · US President · U.S. President" → "US President")."""
+    ("President · US President · U.S. President" → "US President"); each example of its gender evidence with
+    its document's URL."""
+    evidence = speaker.gender_evidence
+    if evidence.get("examples"):
+        evidence = {**evidence, "examples": [
+            {**e, "document_url": document_url(e["doc_id"]) if e.get("doc_id") else None} for e in evidence["examples"]]}
     return {**speaker.__dict__, "roles": distinct_variants(speaker.roles),
             "affiliations": distinct_variants(speaker.affiliations, affiliations=True),
-            "url": speaker_url(speaker.speaker_id)}
+            "gender_evidence": evidence, "url": speaker_url(speaker.speaker_id)}
 
 
 def speakers_page(ledger: Ledger, name: str | None, speaker_type: str | None) -> dict:

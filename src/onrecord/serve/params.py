@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from urllib.parse import quote, urlencode
 
-from onrecord.document import ACTS, KINDS, BadDocumentId, check_doc_id
+from onrecord.document import ACTS, GENDERS, KINDS, BadDocumentId, check_doc_id
 from onrecord.serve.charts import SOURCE_TYPES
 from onrecord.store import StatementQuery
 from onrecord.store.query import SearchSyntaxError, parse_day, parse_search
@@ -153,6 +153,7 @@ class SearchParams(QueryParams):
     since: date | None = None
     until: date | None = None
     anonymous: bool = False
+    gender: str | None = None  # persons of this gender only (one of GENDERS)
     act: str = DEFAULT_ACT  # one of ACT_CHOICES
     min_confidence: float = DEFAULT_MIN_CONFIDENCE
     page: int = 1
@@ -163,13 +164,14 @@ class SearchParams(QueryParams):
         """Check a request's query parameters; unknown parameters are ignored."""
         return cls(q=check_search("q", params.get("q")), speaker=check_text("speaker", params.get("speaker")),
                    kind=check_choice("kind", params.get("kind"), KINDS),
-                   anonymous=check_flag("anonymous", params.get("anonymous")), **statement_filters(params),
+                   anonymous=check_flag("anonymous", params.get("anonymous")),
+                   gender=check_choice("gender", params.get("gender"), GENDERS), **statement_filters(params),
                    **shared_filters(params, default_limit))
 
     def statement_query(self, speaker_id: str | None = None) -> StatementQuery:
         """The ledger query for this page, one statement more than shown (to know if there is a next page)."""
         return StatementQuery(text=self.q, speaker=self.speaker, outlet=self.outlet, kind=self.kind,
-                              since=self.since, until=self.until, anonymous=self.anonymous,
+                              since=self.since, until=self.until, anonymous=self.anonymous, gender=self.gender,
                               act=None if self.act == "all" else self.act, min_confidence=self.min_confidence or None,
                               speaker_id=speaker_id, limit=self.limit + 1, offset=(self.page - 1) * self.limit)
 

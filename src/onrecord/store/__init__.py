@@ -5,6 +5,8 @@
     rows.py     Documents ↔ rows and Arrow batches; stable ids
     query.py    the search syntax (`parse_search` → `Search`) and `StatementQuery` → SQL
     unify.py    speakers unified across the corpus, with the user's corrections
+    postgres.py `PostgresLedger`: the same ledger in a PostgreSQL database (teams, clusters; tsvector search)
+    backend.py  `open_ledger(db)`: the DuckDB file or the PostgreSQL database a --db names
 
 Filling a ledger is the runner's job (`onrecord.run.ingest`):
 

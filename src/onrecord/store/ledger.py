@@ -22,12 +22,16 @@ from typing import Any
 
 import duckdb
 
-from onrecord.document import KINDS, Document, Speaker
-from onrecord.serialize import document_from_dict
+from onrecord.document import GENDERS, KINDS, Document, Speaker
+from onrecord.serialize import document_from_dict, gender_evidence_from_dict
 import onrecord.store.schema as schema
-from onrecord.store.query import SearchSyntaxError, StatementQuery, like_pattern, outlet_condition, statement_sql
+from onrecord.store.query import (
+    FROM, GENDER_SQL, PERSON_SQL, SearchSyntaxError, StatementQuery, like_pattern, outlet_condition, statement_sql,
+)
 from onrecord.store.rows import ATTRIBUTION_COLUMNS, ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA, attribution_dict, mention_key
-from onrecord.store.unify import UNIFIED_TYPES, Correction, ResolvedSpeaker, UnifiedSpeaker, find_speaker, unify
+from onrecord.store.unify import (
+    CLEAR_GENDER, UNIFIED_TYPES, Correction, MentionGender, ResolvedSpeaker, UnifiedSpeaker, find_speaker, unify,
+)
 
 STALE_SPEAKERS = "speakers_stale"  # meta keys: set with every write, cleared by refresh()
 STALE_SEARCH = "search_stale"
@@ -69,6 +73,7 @@ class Statement:
     act: str | None  # speech | thought
     floating: bool  # no cue: a floating or pull quote, its speaker from the layout
     confidence: float
+    gender: str | None  # persons: the unified speaker's gender (one of GENDERS); None for every other type
     score: float | None = None  # full-text relevance, when searched by text
 
     def to_dict(self) -> dict[str, Any]:
@@ -99,6 +104,7 @@ class SourcingFigures:
     source_types: dict[str, int] = field(default_factory=dict)  # named/anonymous/organisational/media/other
     kinds: dict[str, int] = field(default_factory=dict)  # direct/mixed/indirect
     distinct_speakers: int = 0
+    genders: "GenderFigures | None" = None  # the persons quoted, by gender
 
     def share(self, counts: dict[str, int], key: str) -> float:
         """`counts[key]` as a share of all attributions (0 when there are none)."""
@@ -112,7 +118,52 @@ class SourcingFigures:
             "source_types": {k: {"count": self.source_types.get(k, 0), "share": round(self.share(self.source_types, k), 4)}
                              for k in SOURCE_LABELS},
             "kinds": {k: {"count": self.kinds.get(k, 0), "share": round(self.share(self.kinds, k), 4)} for k in KINDS},
+            "genders": self.genders.to_dict() if self.genders else None,
         }
+
+
+def gender_shares(counts: dict[str, int]) -> dict[str, dict[str, float | int]]:
+    """Every gender's count and share of the total (0 when there is none), JSON-ready, in GENDERS' order."""
+    total = sum(counts.values())
+    return {g: {"count": counts.get(g, 0), "share": round(counts.get(g, 0) / total, 4) if total else 0.0}
+            for g in GENDERS}
+
+
+@dataclass
+class GenderMonth:
+    """The persons quoted in one month's documents, by gender: statements and distinct people."""
+
+    month: str  # YYYY-MM of the documents' publication date
+    statements: dict[str, int] = field(default_factory=dict)
+    people: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"month": self.month, "statements": gender_shares(self.statements), "people": gender_shares(self.people),
+                "total_statements": sum(self.statements.values()), "total_people": sum(self.people.values())}
+
+
+@dataclass
+class GenderFigures:
+    """Who gets a voice: the persons quoted (only persons: never organisations, media, documents or anonymous
+    sources), by gender — their statements, the distinct people, and both per month of publication."""
+
+    statements: dict[str, int] = field(default_factory=dict)  # gender → statements by persons of that gender
+    people: dict[str, int] = field(default_factory=dict)  # gender → distinct (unified) people
+    months: list[GenderMonth] = field(default_factory=list)  # oldest first; undated documents left out
+
+    @property
+    def total_statements(self) -> int:
+        return sum(self.statements.values())
+
+    @property
+    def total_people(self) -> int:
+        return sum(self.people.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Counts and shares of every gender (0 included), overall and per month."""
+        return {"total_statements": self.total_statements, "total_people": self.total_people,
+                "statements": gender_shares(self.statements), "people": gender_shares(self.people),
+                "months": [m.to_dict() for m in self.months]}
 
 
 @dataclass
@@ -133,7 +184,7 @@ class DocumentSummary:
         return {**self.__dict__, "published_date": published_date}
 
 
-FACETS = ("speaker", "outlet", "kind", "anonymous")  # what `Ledger.facets` counts a search's statements by
+FACETS = ("speaker", "outlet", "kind", "anonymous", "gender")  # what `Ledger.facets` counts a search's statements by
 
 
 SOURCE_TYPE_GROUPS = {"person": "named", "anonymous": "anonymous", "organization": "organisational",
@@ -241,6 +292,11 @@ def database_error(path: Path, error: Exception, opening: bool = True, read_only
     return LedgerError(f"cannot open the ledger at {path}: {message}" if opening else f"{path}: {message}")
 
 
+def speaker_gender_json(speaker: UnifiedSpeaker) -> str | None:
+    """A unified person's gender evidence summary as the speakers table stores it (None for other types)."""
+    return json.dumps(speaker.gender_evidence, ensure_ascii=False) if speaker.gender else None
+
+
 def guarded(method):  # type: ignore[no-untyped-def]
     """A Ledger method whose DuckDB errors that mean a damaged file become one LedgerError saying what to do."""
 
@@ -258,6 +314,13 @@ def guarded(method):  # type: ignore[no-untyped-def]
 
 class Ledger:
     """A corpus of documents and their attributions in a DuckDB file (the Python API the CLI uses)."""
+
+    # What the SQL of another database (store/postgres.py) says differently; everything else is shared.
+    PROPER_NAME = "regexp_matches(name, '(^|[^\\pL])\\p{Lu}')"  # a capitalised word in a speaker's name
+    MOST_FREQUENT = "mode({})"  # an aggregate: the most frequent value of a column
+    STORED_ORDER = "d.rowid"  # documents in the order they were stored
+    MONTH = "strftime({}, '%Y-%m')"  # a date's month as "2016-09"
+    CONCURRENT_WRITERS = False  # DuckDB: one writing process; a sharded ingest merges its shards through it
 
     def __init__(self, path: str | Path, read_only: bool = False, migrate: bool = False) -> None:
         self.path = Path(path)
@@ -295,9 +358,7 @@ class Ledger:
 
     def _check_schema(self, migrate: bool) -> None:
         """Check that this is an onrecord ledger of the current schema; migrate an older one when asked."""
-        tables = {name for (name,) in self.connection.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = 'main'").fetchall()}
+        tables = self._table_names()
         # (an error reading meta, such as a failed checksum, is the caller's to report: not "no meta")
         rows = dict(self.connection.execute("SELECT key, value FROM meta").fetchall()) if "meta" in tables else {}
         if rows.get("application") != schema.APPLICATION and not {"documents", "attributions"} <= tables:
@@ -323,6 +384,12 @@ class Ledger:
             except LookupError as error:
                 raise LedgerError(f"{self.path}: {error}") from None
         self.schema_version = schema.SCHEMA_VERSION
+
+    def _table_names(self) -> set[str]:
+        """The names of the tables in the ledger's database."""
+        return {name for (name,) in self.connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main'").fetchall()}
 
     def close(self) -> None:
         """Close the database connection."""
@@ -362,7 +429,8 @@ class Ledger:
         return row[0] if row else None
 
     def _set_meta(self, key: str, value: str) -> None:
-        self.connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+        self.connection.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                [key, value])
 
     # -- writing ------------------------------------------------------------------------------------
 
@@ -427,14 +495,27 @@ class Ledger:
         """Unify every stored mention (with the user's corrections); returns speakers and mention_key → id."""
         rows = self.connection.execute(
             "SELECT speaker_name, speaker_type, speaker_role, speaker_affiliation, count(*) FROM attributions "
-            "WHERE speaker_name IS NOT NULL AND speaker_type IN (SELECT unnest(?)) GROUP BY ALL",
+            "WHERE speaker_name IS NOT NULL AND speaker_type IN (SELECT unnest(?::VARCHAR[])) GROUP BY 1, 2, 3, 4",
             [list(UNIFIED_TYPES)],
         ).fetchall()
         mentions = {ResolvedSpeaker(name, kind, role, affiliation): count for name, kind, role, affiliation, count in rows}
-        speakers, assigned = unify(mentions, self.corrections())
+        speakers, assigned = unify(mentions, self.corrections(), self._mention_genders())
         mapping = {mention_key(Speaker(m.name, m.type, m.role, m.affiliation)): speaker_id
                    for m, speaker_id in assigned.items()}
         return speakers, mapping
+
+    def _mention_genders(self) -> dict[ResolvedSpeaker, list[MentionGender]]:
+        """Each person mention's gender in each document that decided one (one row per document and mention)."""
+        rows = self.connection.execute(
+            "SELECT DISTINCT speaker_name, speaker_role, speaker_affiliation, doc_id, speaker_gender, "
+            "speaker_gender_evidence FROM attributions WHERE speaker_type = 'person' AND speaker_name IS NOT NULL "
+            "AND speaker_gender IS NOT NULL").fetchall()
+        genders: dict[ResolvedSpeaker, list[MentionGender]] = {}
+        for name, role, affiliation, doc_id, gender, evidence in rows:
+            pieces = tuple(gender_evidence_from_dict(e) for e in json.loads(evidence or "[]"))
+            genders.setdefault(ResolvedSpeaker(name, "person", role, affiliation), []).append(
+                MentionGender(doc_id, gender, pieces))
+        return genders
 
     def _write_speakers(self, speakers: list[UnifiedSpeaker], mapping: dict[str, str]) -> None:
         """Replace the speakers and speaker_mentions tables (inside the caller's transaction)."""
@@ -446,8 +527,10 @@ class Ledger:
         if speakers:
             speaker_table = pa.Table.from_pylist([  # noqa: F841
                 {"speaker_id": s.speaker_id, "name": s.name, "type": s.type, "names": list(s.names),
-                 "roles": list(s.roles), "affiliations": list(s.affiliations), "statements": s.statements}
-                for s in speakers])
+                 "roles": list(s.roles), "affiliations": list(s.affiliations), "statements": s.statements,
+                 "gender": s.gender, "gender_conflicts": s.gender_conflicts,
+                 "gender_evidence": speaker_gender_json(s)}
+                for s in speakers], schema=SPEAKER_SCHEMA())
             con.execute("INSERT INTO speakers BY NAME SELECT * FROM speaker_table")
         if mapping:
             mention_table = pa.table({"mention_key": list(mapping), "speaker_id": list(mapping.values())})  # noqa: F841
@@ -463,32 +546,34 @@ class Ledger:
 
     @guarded
     def speakers(self, limit: int | None = None, name: str | None = None, speaker_type: str | None = None,
-                 proper_names: bool = False) -> list[UnifiedSpeaker]:
+                 proper_names: bool = False, gender: str | None = None) -> list[UnifiedSpeaker]:
         """Unified speakers, most statements first; `name` filters on any name variant (substring);
         `proper_names` keeps only those whose name holds a capitalised word ("Reuters", not "the company")."""
-        sql = "SELECT speaker_id, name, type, names, roles, affiliations, statements FROM speakers WHERE TRUE"
+        sql = f"SELECT {SPEAKER_COLUMNS} FROM speakers WHERE TRUE"
         params: list[Any] = []
         if proper_names:
-            sql += " AND regexp_matches(name, '(^|[^\\pL])\\p{Lu}')"
+            sql += f" AND {self.PROPER_NAME}"
         if name:
             sql += " AND (speaker_id = ? OR array_to_string(names, '\x1f') ILIKE ? ESCAPE '\\')"
             params += [name, like_pattern(name)]
         if speaker_type:
             sql += " AND type = ?"
             params.append(speaker_type)
+        if gender:
+            sql += " AND coalesce(gender, CASE WHEN type = 'person' THEN 'unknown' END) = ?"
+            params.append(gender)
         sql += " ORDER BY statements DESC, speaker_id"
         if limit:
             sql += " LIMIT ?"
             params.append(limit)
-        return [UnifiedSpeaker(*row) for row in self.connection.execute(sql, params).fetchall()]
+        return [unified_speaker(row) for row in self.connection.execute(sql, params).fetchall()]
 
     @guarded
     def speaker(self, speaker_id: str) -> UnifiedSpeaker | None:
         """The unified speaker with exactly this id, or None."""
-        row = self.connection.execute(
-            "SELECT speaker_id, name, type, names, roles, affiliations, statements FROM speakers WHERE speaker_id = ?",
-            [speaker_id]).fetchone()
-        return UnifiedSpeaker(*row) if row else None
+        row = self.connection.execute(f"SELECT {SPEAKER_COLUMNS} FROM speakers WHERE speaker_id = ?",
+                                      [speaker_id]).fetchone()
+        return unified_speaker(row) if row else None
 
     def find_speakers(self, query: str) -> list[UnifiedSpeaker]:
         """Speakers whose id is `query`, or who hold `query` as one of their names."""
@@ -523,6 +608,18 @@ class Ledger:
             raise LedgerError(f"{speaker.speaker_id} has only the name {name!r}; nothing to split")
         self._add_correction("split", speaker.name, name)
         return min(self.find_speakers(name), key=lambda s: len(s.names))  # the new speaker holds that name alone
+
+    @guarded
+    def set_gender(self, a: str, gender: str) -> UnifiedSpeaker:
+        """Correct person `a`'s gender (one of GENDERS), or drop the correction (CLEAR_GENDER): kept as a correction
+        and replayed after every ingest, like merge and split."""
+        if gender not in (*GENDERS, CLEAR_GENDER):
+            raise LedgerError(f"gender {gender!r}: choose one of {', '.join((*GENDERS, CLEAR_GENDER))}")
+        speaker = self._one_speaker(a)
+        if speaker.type != "person":
+            raise LedgerError(f"{speaker.speaker_id} is a speaker of type {speaker.type}: only persons have a gender")
+        self._add_correction("gender", speaker.name, gender)
+        return self.speaker(speaker.speaker_id) or max(self.find_speakers(speaker.name), key=lambda s: s.statements)
 
     def _add_correction(self, action: str, a: str, b: str) -> None:
         """Record a correction and re-unify the speakers."""
@@ -612,7 +709,7 @@ class Ledger:
         rows = self.connection.execute(
             f"SELECT a.speaker_type, a.kind, m.speaker_id, count(*) FROM attributions a "
             f"JOIN documents d USING (doc_id) LEFT JOIN speaker_mentions m USING (mention_key) "
-            f"WHERE {where} GROUP BY ALL", params).fetchall()
+            f"WHERE {where} GROUP BY 1, 2, 3", params).fetchall()
         profile = SourcingFigures(scope=scope, documents=documents, attributions=sum(r[3] for r in rows))
         speakers = set()
         for speaker_type, kind, speaker_id, count in rows:
@@ -622,7 +719,33 @@ class Ledger:
             if speaker_id:
                 speakers.add(speaker_id)
         profile.distinct_speakers = len(speakers)
+        profile.genders = self._gender_figures(where, params)
         return profile
+
+    @guarded
+    def genders(self, outlet: str | None = None) -> GenderFigures:
+        """The persons quoted in the whole ledger, or in the one outlet `outlet` names, by gender (see GenderFigures)."""
+        if outlet is None:
+            return self._gender_figures("TRUE", [])
+        return self._gender_figures("lower(d.outlet) = lower(?)", [self._one_outlet(outlet)])
+
+    def _gender_figures(self, where: str, params: list[Any]) -> GenderFigures:
+        """Persons' statements and distinct people by gender, overall and per month, in documents `d` where `where`."""
+        rows = self.connection.execute(
+            f"SELECT GROUPING(month), month, gender, count(*), count(DISTINCT person) FROM "
+            f"(SELECT {self.MONTH.format('d.published_date')} AS month, {GENDER_SQL} AS gender, {PERSON_SQL} AS person "
+            f"{FROM} WHERE a.speaker_type = 'person' AND {where}) persons "
+            "GROUP BY GROUPING SETS ((gender), (month, gender)) ORDER BY month, gender", params).fetchall()
+        figures = GenderFigures()
+        months: dict[str, GenderMonth] = {}
+        for overall, month, gender, statements, people in rows:
+            if overall:
+                figures.statements[gender], figures.people[gender] = statements, people
+            elif month is not None:  # undated documents count overall, in no month
+                found = months.setdefault(month, GenderMonth(month))
+                found.statements[gender], found.people[gender] = statements, people
+        figures.months = [months[m] for m in sorted(months)]
+        return figures
 
     @guarded
     def outlets(self, outlet: str | None = None) -> list[Outlet]:
@@ -632,7 +755,7 @@ class Ledger:
         """
         condition, params = outlet_condition("d.outlet", outlet) if outlet else ("TRUE", [])
         rows = self.connection.execute(
-            "SELECT mode(d.outlet), count(DISTINCT d.doc_id), count(a.attribution_id) FROM documents d "
+            f"SELECT {self.MOST_FREQUENT.format('d.outlet')}, count(DISTINCT d.doc_id), count(a.attribution_id) FROM documents d "
             f"LEFT JOIN attributions a USING (doc_id) WHERE d.outlet IS NOT NULL AND {condition} "
             "GROUP BY lower(d.outlet) ORDER BY 2 DESC, 1", params).fetchall()
         return [Outlet(*row) for row in rows]
@@ -679,7 +802,7 @@ class Ledger:
         where, params = self._document_filter(outlet, since, until)
         sql = ("SELECT d.doc_id, d.title, d.outlet, d.published, d.published_date, d.url, coalesce(n.statements, 0) "
                "FROM documents d LEFT JOIN (SELECT doc_id, count(*) AS statements FROM attributions GROUP BY doc_id) n "
-               f"ON n.doc_id = d.doc_id WHERE {where} ORDER BY d.published_date DESC NULLS LAST, d.rowid DESC")
+               f"ON n.doc_id = d.doc_id WHERE {where} ORDER BY d.published_date DESC NULLS LAST, {self.STORED_ORDER} DESC")
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             params += [limit, offset]
@@ -693,22 +816,22 @@ class Ledger:
 
     @guarded
     def facets(self, query: StatementQuery, top: int = 10) -> tuple[int, dict[str, list[dict[str, Any]]]]:
-        """How many statements match `query` (every page), and their counts by speaker, outlet, kind and
-        anonymous source (each facet's `top` values, most first), in one pass over the matches."""
+        """How many statements match `query` (every page), and their counts by speaker, outlet, kind,
+        anonymous source and (persons') gender (each facet's `top` values, most first), in one pass over the matches."""
         sql, params = self._matches_sql(query)
         rows = self.connection.execute(
             "SELECT GROUPING(speaker, speaker_id), GROUPING(outlet), GROUPING(kind), GROUPING(anonymous), "
-            "speaker, speaker_id, outlet, kind, anonymous, count(*) FROM "
-            f"(SELECT *, coalesce(speaker_type = 'anonymous', FALSE) AS anonymous FROM ({sql})) matches "
-            "GROUP BY GROUPING SETS ((speaker, speaker_id), (outlet), (kind), (anonymous), ()) "
-            "ORDER BY count(*) DESC, speaker, outlet, kind, anonymous", params).fetchall()
+            "GROUPING(gender), speaker, speaker_id, outlet, kind, anonymous, gender, count(*) FROM "
+            f"(SELECT *, coalesce(speaker_type = 'anonymous', FALSE) AS anonymous FROM ({sql}) found) matches "
+            "GROUP BY GROUPING SETS ((speaker, speaker_id), (outlet), (kind), (anonymous), (gender), ()) "
+            "ORDER BY count(*) DESC, speaker, outlet, kind, anonymous, gender", params).fetchall()
         total, found = 0, {name: [] for name in FACETS}
-        for *grouped, speaker, speaker_id, outlet, kind, anonymous, count in rows:
+        for *grouped, speaker, speaker_id, outlet, kind, anonymous, gender, count in rows:
             if all(grouped):  # the empty grouping set: every match
                 total = count
                 continue
             name = FACETS[grouped.index(0)]
-            value = {"speaker": speaker, "outlet": outlet, "kind": kind, "anonymous": anonymous}[name]
+            value = {"speaker": speaker, "outlet": outlet, "kind": kind, "anonymous": anonymous, "gender": gender}[name]
             if value is not None and len(found[name]) < top:
                 found[name].append({"value": value, "count": count,
                                     **({"speaker_id": speaker_id} if name == "speaker" else {})})
@@ -741,16 +864,43 @@ class Ledger:
         con = self.connection
         con.execute("DROP TABLE IF EXISTS temp.export_rows")
         con.execute(f"CREATE TEMP TABLE export_rows AS {sql}", params)
-        target = str(out).replace("'", "''")  # COPY takes no parameters; the path is quoted as a literal
-        try:
-            con.execute(f"COPY temp.export_rows TO '{target}' ({EXPORT_FORMATS[output_format]})")
-        except duckdb.Error as error:
-            raise LedgerError(f"cannot write {out}: {str(error).splitlines()[0]}") from None
+        copy_rows(con, "temp.export_rows", out, output_format)
         rows = con.execute("SELECT count(*) FROM temp.export_rows").fetchone()[0]
         con.execute("DROP TABLE temp.export_rows")
         return rows
 
 
+SPEAKER_COLUMNS = ("speaker_id, name, type, names, roles, affiliations, statements, gender, "
+                   "coalesce(gender_conflicts, 0), gender_evidence")
+
+
+def unified_speaker(row: tuple) -> UnifiedSpeaker:
+    """A speakers-table row (SPEAKER_COLUMNS) as a UnifiedSpeaker; a person stored without a gender (a ledger
+    migrated from schema version 2, not yet refreshed) is unknown."""
+    *identity, gender, conflicts, evidence = row
+    speaker = UnifiedSpeaker(*identity, gender_conflicts=conflicts, gender_evidence=json.loads(evidence or "{}"))
+    speaker.gender = gender or ("unknown" if speaker.type == "person" else None)
+    return speaker
+
+
+def SPEAKER_SCHEMA():  # noqa: N802  (a constant, built lazily so pyarrow loads only to write)
+    """The Arrow schema of speaker rows (explicit, so a batch of all-None columns keeps its types)."""
+    import pyarrow as pa
+
+    text, texts = pa.string(), pa.list_(pa.string())
+    return pa.schema([("speaker_id", text), ("name", text), ("type", text), ("names", texts), ("roles", texts),
+                      ("affiliations", texts), ("statements", pa.int32()), ("gender", text),
+                      ("gender_conflicts", pa.int32()), ("gender_evidence", text)])
+
+
 EXPORT_FORMATS = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER true", "jsonl": "FORMAT json"}
 
 
+def copy_rows(connection: duckdb.DuckDBPyConnection, table: str, out: str | Path, output_format: str) -> None:
+    """Write a DuckDB table to `out` in an export format (every ledger's export ends here); a LedgerError when
+    the file can't be written."""
+    target = str(out).replace("'", "''")  # COPY takes no parameters; the path is quoted as a literal
+    try:
+        connection.execute(f"COPY {table} TO '{target}' ({EXPORT_FORMATS[output_format]})")
+    except duckdb.Error as error:
+        raise LedgerError(f"cannot write {out}: {str(error).splitlines()[0]}") from None

@@ -157,6 +157,7 @@ class StatementQuery:
     min_confidence: float | None = None  # only attributions whose confidence is at least this (0–1)
     doc_id: str | None = None
     speaker_id: str | None = None  # exactly this unified speaker (what a speaker's page lists)
+    gender: str | None = None  # only persons of this gender (one of GENDERS: woman, man, nonbinary, unknown)
     limit: int | None = 20
     offset: int = 0
 
@@ -178,10 +179,16 @@ def outlet_condition(column: str, outlet: str) -> tuple[str, list[Any]]:
     return sql, [outlet, like_pattern(outlet), outlet]
 
 
+# a statement's gender: its person's, as unified across the ledger, else as its document decided it, else unknown
+# (a document stored before schema version 3); NULL for every speaker that is no person
+GENDER_SQL = "CASE WHEN a.speaker_type = 'person' THEN coalesce(s.gender, a.speaker_gender, 'unknown') END"
+# who a person statement's speaker is, to count distinct people: the unified speaker, else the mention in its document
+PERSON_SQL = "coalesce(m.speaker_id, a.doc_id || chr(31) || a.mention_key)"
+
 STATEMENT_COLUMNS = """a.attribution_id, a.doc_id, a.ordinal,
     coalesce(s.name, a.speaker_name, a.source_text) AS speaker, s.speaker_id, a.speaker_type,
     a.source_text AS source, a.cue_text AS cue, a.content_text AS content, a.kind, a.via_names AS via,
-    d.outlet, d.published, d.title, d.url, a.act, a.floating, a.confidence"""
+    d.outlet, d.published, d.title, d.url, a.act, a.floating, a.confidence, """ + GENDER_SQL + " AS gender"
 
 EXPORT_EXTRA_COLUMNS = """, a.speaker_name AS speaker_as_written, a.speaker_role, a.speaker_affiliation,
     a.source_spans, a.cue_spans, a.content_spans, d.byline"""
@@ -269,19 +276,46 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
     SearchSyntaxError (one line) when the search text can't be run.
     """
     params: list[Any] = []
-    where: list[str] = []
     joins = ""
     ranked = False
     search = parse_search(query.text or "")
     if search.clauses:
         joins, params, ranked = SearchSQL(search, fts).join()
-    score = "hits.score AS score" if ranked else "NULL::DOUBLE AS score"
+    return statement_select(query, joins, params, ranked, export)
+
+
+MENTIONS_IN = "a.mention_key IN ({})"  # the mention is one of a subquery's
+
+
+def statement_select(query: StatementQuery, joins: str, params: list[Any], ranked: bool, export: bool,
+                     no_score: str = "NULL::DOUBLE", mentions_in: str = MENTIONS_IN) -> tuple[str, list[Any]]:
+    """The statements' SELECT around a search's JOIN `hits(attribution_id, score)` (`joins`, with its `params`),
+    with the query's filters, order and page: one for every index, which differ only in their JOIN."""
+    score = "hits.score AS score" if ranked else f"{no_score} AS score"
+    where, values = statement_filters(query, mentions_in)
+    params = [*params, *values]
+    columns = STATEMENT_COLUMNS + (EXPORT_EXTRA_COLUMNS if export else "") + f", {score}"
+    sql = f"SELECT {columns} {FROM} {joins}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    order = "score DESC, " if ranked else ""  # ranked by relevance when the index was searched
+    sql += f" ORDER BY {order}d.published_date DESC NULLS LAST, a.doc_id, a.ordinal"
+    if query.limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [query.limit, query.offset]
+    return sql, params
+
+
+def statement_filters(query: StatementQuery, mentions_in: str = MENTIONS_IN) -> tuple[list[str], list[Any]]:
+    """The conditions of `query` other than its search text (SQL over `a`, `d`, `m` of FROM) and their parameters,
+    in the SQL DuckDB and PostgreSQL both read; `mentions_in` says "the mention is one of these" (a subquery)."""
+    where: list[str] = []
+    params: list[Any] = []
     if query.speaker:
         # matched against the few thousand speakers first, not once per joined attribution row
-        where.append("(a.mention_key IN (SELECT sm.mention_key FROM speaker_mentions sm "
-                     "JOIN speakers sp ON sp.speaker_id = sm.speaker_id WHERE sp.speaker_id = ? "
-                     "OR array_to_string(sp.names, ' | ') ILIKE ? ESCAPE '\\') "
-                     "OR a.speaker_name ILIKE ? ESCAPE '\\')")
+        mentions = ("SELECT sm.mention_key FROM speaker_mentions sm JOIN speakers sp ON sp.speaker_id = sm.speaker_id "
+                    "WHERE sp.speaker_id = ? OR array_to_string(sp.names, ' | ') ILIKE ? ESCAPE '\\'")
+        where.append(f"({mentions_in.format(mentions)} OR a.speaker_name ILIKE ? ESCAPE '\\')")
         params += [query.speaker, like_pattern(query.speaker), like_pattern(query.speaker)]
     if query.speaker_id:
         where.append("m.speaker_id = ?")
@@ -310,16 +344,10 @@ def statement_sql(query: StatementQuery, fts: bool = True, export: bool = False)
     if query.doc_id:
         where.append("a.doc_id = ?")
         params.append(query.doc_id)
-    columns = STATEMENT_COLUMNS + (EXPORT_EXTRA_COLUMNS if export else "") + f", {score}"
-    sql = f"SELECT {columns} {FROM} {joins}"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    order = "score DESC, " if ranked else ""  # ranked by relevance when the index was searched
-    sql += f" ORDER BY {order}d.published_date DESC NULLS LAST, a.doc_id, a.ordinal"
-    if query.limit is not None:
-        sql += " LIMIT ? OFFSET ?"
-        params += [query.limit, query.offset]
-    return sql, params
+    if query.gender:
+        where.append(f"{GENDER_SQL} = ?")
+        params.append(query.gender)
+    return where, params
 
 
 def parse_day(value: str) -> date:

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from onrecord.document import Document, Speaker
-from onrecord.serialize import segment_to_dict, speaker_to_dict
+from onrecord.serialize import gender_evidence_to_dict, segment_to_dict, speaker_to_dict
 
 
 def text_hash(text: str) -> str:
@@ -51,6 +51,13 @@ def spans_json(span) -> str | None:
     return None if span is None else json.dumps([[s, e] for s, e in span.spans])
 
 
+def gender_evidence_json(speaker: Speaker | None) -> str | None:
+    """A speaker's gender evidence as JSON, None where no gender was decided (non-persons, older pipelines)."""
+    if speaker is None or speaker.gender is None:
+        return None
+    return json.dumps([gender_evidence_to_dict(e) for e in speaker.gender_evidence], ensure_ascii=False)
+
+
 def document_row(doc: Document, source_path: str | None, digest: str, pipeline: str) -> dict[str, Any]:
     """A documents-table row for an extracted document."""
     meta = doc.metadata
@@ -81,6 +88,8 @@ def attribution_rows(doc: Document) -> Iterable[dict[str, Any]]:
             "via": json.dumps([speaker_to_dict(v) for v in a.via], ensure_ascii=False),
             "via_names": "; ".join(v.name or v.type for v in a.via) or None,
             "confidence": float(a.confidence), "act": a.act, "floating": a.floating,
+            "speaker_gender": speaker.gender if speaker else None,
+            "speaker_gender_evidence": gender_evidence_json(speaker),
         }
 
 
@@ -107,26 +116,32 @@ def ATTRIBUTION_SCHEMA():  # noqa: N802  (a constant, built lazily so pyarrow lo
         ("content_text", text), ("content_spans", text), ("speaker_name", text), ("speaker_type", text),
         ("speaker_role", text), ("speaker_affiliation", text), ("mention_key", text), ("via", text),
         ("via_names", text), ("confidence", pa.float64()), ("act", text), ("floating", pa.bool_()),
+        ("speaker_gender", text), ("speaker_gender_evidence", text),
     ])
 
 
 ATTRIBUTION_COLUMNS = ("source_text, source_spans, cue_text, cue_spans, content_text, content_spans, kind, "
-                       "speaker_name, speaker_type, speaker_role, speaker_affiliation, via, confidence, act, floating")
+                       "speaker_name, speaker_type, speaker_role, speaker_affiliation, via, confidence, act, floating, "
+                       "speaker_gender, speaker_gender_evidence")
 
 
 def attribution_dict(row: tuple) -> dict[str, Any]:
     """An attributions-table row (ATTRIBUTION_COLUMNS) back in the serialiser's dict form (offsets into the
     document text)."""
     (source_text, source_spans, cue_text, cue_spans, content_text, content_spans, kind,
-     name, speaker_type, role, affiliation, via, confidence, act, floating) = row
+     name, speaker_type, role, affiliation, via, confidence, act, floating, gender, gender_evidence) = row
 
     def span(text, spans):
         return None if spans is None else {"text": text, "spans": json.loads(spans)}
 
+    speaker = None if speaker_type is None else {"name": name, "type": speaker_type, "role": role,
+                                                 "affiliation": affiliation}
+    if speaker is not None and gender is not None:  # as speaker_to_dict writes it: only when decided
+        speaker |= {"gender": gender, "gender_evidence": json.loads(gender_evidence or "[]")}
+
     return {
         "source": span(source_text, source_spans), "cue": span(cue_text, cue_spans),
         "content": span(content_text, content_spans), "kind": kind,
-        "speaker": None if speaker_type is None else
-        {"name": name, "type": speaker_type, "role": role, "affiliation": affiliation},
+        "speaker": speaker,
         "via": json.loads(via), "confidence": confidence, "act": act, "floating": floating,
     }

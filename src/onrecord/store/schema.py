@@ -13,7 +13,7 @@ import duckdb
 
 from onrecord.text.acts import act_of
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION = "onrecord-ledger"  # meta.application: tells a ledger from any other DuckDB file
 
 TABLES = """
@@ -55,8 +55,11 @@ CREATE TABLE attributions (
     via_names VARCHAR,                  -- "TASS; CNN": the chain on one line
     confidence DOUBLE NOT NULL,
     act VARCHAR,                        -- speech | thought (said, told … or believes, hopes …); since version 2
-    floating BOOLEAN DEFAULT FALSE      -- no cue: its speaker comes from the layout; since version 2
+    floating BOOLEAN DEFAULT FALSE,     -- no cue: its speaker comes from the layout; since version 2
                                         -- (not NOT NULL: DuckDB can't add that to a column within a transaction)
+    speaker_gender VARCHAR,             -- persons: woman | man | nonbinary | unknown, as its document's resolve
+                                        -- stage decided it; NULL for other types and rows stored before version 3
+    speaker_gender_evidence VARCHAR     -- JSON list of {kind, value, text, start, end, score}; since version 3
 );
 CREATE TABLE speakers (
     speaker_id VARCHAR PRIMARY KEY,     -- readable and stable: "dmitry-peskov"
@@ -65,7 +68,10 @@ CREATE TABLE speakers (
     names VARCHAR[] NOT NULL,
     roles VARCHAR[] NOT NULL,
     affiliations VARCHAR[] NOT NULL,
-    statements INTEGER NOT NULL
+    statements INTEGER NOT NULL,
+    gender VARCHAR,                     -- persons: decided from every mention's gender (store/unify.py); since 3
+    gender_conflicts INTEGER DEFAULT 0, -- documents whose in-text evidence disagreed with another's (→ unknown)
+    gender_evidence VARCHAR             -- JSON summary: basis, counts per kind and value, a few examples
 );
 CREATE TABLE speaker_mentions (
     mention_key VARCHAR PRIMARY KEY,
@@ -73,9 +79,10 @@ CREATE TABLE speaker_mentions (
 );
 CREATE TABLE corrections (
     seq INTEGER PRIMARY KEY,            -- replayed in this order after every unification
-    action VARCHAR NOT NULL,            -- merge | split
-    a VARCHAR NOT NULL,
-    b VARCHAR NOT NULL
+    action VARCHAR NOT NULL,            -- merge | split | gender
+    a VARCHAR NOT NULL,                 -- a speaker's name (or id)
+    b VARCHAR NOT NULL                  -- merge: the other speaker; split: the name leaving; gender: the value
+                                        -- (woman, man, nonbinary, unknown), or "auto" to drop the correction
 );
 """
 
@@ -90,12 +97,24 @@ def add_act_and_floating(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute("ALTER TABLE attributions ADD COLUMN floating BOOLEAN DEFAULT FALSE")
     cues = [cue for (cue,) in connection.execute("SELECT DISTINCT cue_text FROM attributions").fetchall()]
     acts = [act_of(cue) for cue in cues]  # a few thousand distinct cues, even in a large ledger
-    connection.execute("UPDATE attributions SET act = acts.act FROM (SELECT unnest(?) AS cue, unnest(?) AS act) acts "
+    connection.execute("UPDATE attributions SET act = acts.act FROM "
+                       "(SELECT unnest(?::VARCHAR[]) AS cue, unnest(?::VARCHAR[]) AS act) acts "
                        "WHERE attributions.cue_text IS NOT DISTINCT FROM acts.cue", [cues, acts])
 
 
+def add_speaker_gender(connection: duckdb.DuckDBPyConnection) -> None:
+    """Version 2 → 3: attributions.speaker_gender and speaker_gender_evidence, speakers.gender,
+    gender_conflicts and gender_evidence, all NULL: a stored document's gender is unknown until it is
+    extracted again (a new pipeline re-extracts on ingest); the next refresh fills the speakers' columns."""
+    connection.execute("ALTER TABLE attributions ADD COLUMN speaker_gender VARCHAR")
+    connection.execute("ALTER TABLE attributions ADD COLUMN speaker_gender_evidence VARCHAR")
+    connection.execute("ALTER TABLE speakers ADD COLUMN gender VARCHAR")
+    connection.execute("ALTER TABLE speakers ADD COLUMN gender_conflicts INTEGER DEFAULT 0")
+    connection.execute("ALTER TABLE speakers ADD COLUMN gender_evidence VARCHAR")
+
+
 # from_version -> the step that brings a ledger to from_version + 1 (runs inside a transaction)
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: add_act_and_floating}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: add_act_and_floating, 2: add_speaker_gender}
 
 
 def create(connection: duckdb.DuckDBPyConnection) -> None:

@@ -9,6 +9,9 @@ it is recomputed after every ingest and a user's `merge` / `split` survives re-i
     organizations  and media: equal normalised names merge; an acronym joins the name it abbreviates
     descriptions   a name without a capital ("company", "the newspaper") is never unified across documents
     corrections    replayed in order on the automatic clusters; then speaker ids are assigned
+    gender         persons only, from every mention's per-document value: a document's in-text evidence
+                   (pronoun, honorific, role noun) beats first names; documents that disagree → unknown,
+                   counted as conflicts; a user's `gender` correction beats everything
 """
 from __future__ import annotations
 
@@ -18,6 +21,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Any
+
+from onrecord.document import GENDER_EVIDENCE_KINDS, GENDERS, GenderEvidence
 
 from onrecord.resolve.index import NAME_SUFFIXES, surname_of
 from onrecord.resolve.lexicon import load_speaker_lexicon
@@ -25,6 +31,9 @@ from onrecord.resolve.mentions import NAME_PARTICLES, is_role_word, name_run_sta
 
 UNIFIED_TYPES = ("person", "organization", "media")  # the speaker types unified across documents
 DOMINANT_SHARE = 0.75  # a surname-only mention with no role evidence joins a cluster holding this share
+IN_TEXT_EVIDENCE = ("pronoun", "honorific", "role_noun")  # what the article says of the person: beats a first name
+GENDER_EXAMPLES = 5  # evidence examples a unified speaker keeps (strongest kinds first)
+CLEAR_GENDER = "auto"  # the value of a `gender` correction that drops the user's earlier one
 
 # titles and role words dropped from the start of a person's name (besides the lexicon's titles)
 _LEADING_TITLES = frozenset(
@@ -56,7 +65,8 @@ class ResolvedSpeaker:
 class Correction:
     """A user's fix, replayed after every automatic unification, in order."""
 
-    action: str  # "merge": the speakers holding names a and b become one; "split": mentions named b leave the speaker holding name a
+    action: str  # "merge": the speakers holding names a and b become one; "split": mentions named b leave the speaker holding name a;
+    # "gender": the person holding name a is b (one of GENDERS), or decided from the evidence again (b = CLEAR_GENDER)
     a: str
     b: str
 
@@ -72,6 +82,91 @@ class UnifiedSpeaker:
     roles: list[str]
     affiliations: list[str]
     statements: int
+    gender: str | None = None  # persons: one of GENDERS (see decide_gender); None for other types
+    gender_conflicts: int = 0  # documents whose decision disagreed with the others' (the gender is then unknown)
+    gender_evidence: dict[str, Any] = field(default_factory=dict)  # GenderDecision.evidence_dict()
+
+
+@dataclass(frozen=True)
+class MentionGender:
+    """One document's gender for one of its person mentions, with that document's evidence."""
+
+    doc_id: str
+    gender: str  # one of GENDERS
+    evidence: tuple[GenderEvidence, ...] = ()
+
+    @property
+    def basis(self) -> str | None:
+        """What decided it: "in_text", "first_name", or None when nothing did (unknown, or evidence without a value)."""
+        if self.gender not in GENDERS or self.gender == "unknown":
+            return None
+        kinds = {e.kind for e in self.evidence if e.value == self.gender}
+        if kinds & set(IN_TEXT_EVIDENCE):
+            return "in_text"
+        return "first_name" if "first_name" in kinds else None
+
+
+@dataclass
+class GenderDecision:
+    """A unified person's gender, what decided it, and a summary of its evidence."""
+
+    gender: str
+    basis: str | None  # "correction" | "in_text" | "first_name" | None (no evidence, or a conflict)
+    conflicts: int = 0
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # evidence kind → value → pieces
+    examples: list[dict[str, Any]] = field(default_factory=list)  # a few pieces, with their documents
+
+    def evidence_dict(self) -> dict[str, Any]:
+        """The summary as stored in speakers.gender_evidence and shown on the speaker's page."""
+        return {"basis": self.basis, "conflicts": self.conflicts, "counts": self.counts, "examples": self.examples}
+
+
+def decide_gender(mentions: Iterable[MentionGender], correction: str | None = None) -> GenderDecision:
+    """A person's gender from every document's decision: the user's correction, else the documents with in-text
+    evidence, else those with a first name; documents that disagree make it unknown (and are counted)."""
+    by_document: dict[str, list[MentionGender]] = defaultdict(list)
+    pieces: dict[tuple, dict[str, Any]] = {}
+    for mention in mentions:
+        by_document[mention.doc_id].append(mention)
+        for e in mention.evidence:
+            pieces.setdefault((mention.doc_id, e.kind, e.value, e.start, e.end, e.text), {
+                "doc_id": mention.doc_id, "kind": e.kind, "value": e.value, "text": e.text,
+                "start": e.start, "end": e.end})
+    strength = {kind: i for i, kind in enumerate(GENDER_EVIDENCE_KINDS)}
+    counts: dict[str, dict[str, int]] = {}  # strongest kind first, values in GENDERS' order
+    for piece in sorted(pieces.values(), key=lambda p: (strength.get(p["kind"], len(strength)), p["kind"],
+                                                         GENDERS.index(p["value"]) if p["value"] in GENDERS else 9)):
+        counts.setdefault(piece["kind"], {}).setdefault(piece["value"], 0)
+        counts[piece["kind"]][piece["value"]] += 1
+    examples = sorted(pieces.values(), key=lambda p: (strength.get(p["kind"], len(strength)), p["doc_id"],
+                                                      p["start"] if p["start"] is not None else -1, p["text"]))
+    examples = examples[:GENDER_EXAMPLES]
+    decisions: dict[str, list[str]] = {"in_text": [], "first_name": []}  # basis → one value per document
+    conflicts = 0
+    for records in by_document.values():
+        bases = [m.basis for m in records if m.basis]
+        if not bases:
+            continue
+        basis = "in_text" if "in_text" in bases else "first_name"
+        values = {m.gender for m in records if m.basis == basis}
+        if len(values) > 1:  # two mentions of one document disagree: it decides nothing
+            conflicts += 1
+            continue
+        decisions[basis].append(values.pop())
+    decided = decisions["in_text"] or decisions["first_name"]
+    basis = "in_text" if decisions["in_text"] else "first_name" if decided else None
+    tally = Counter(decided)
+    if len(tally) > 1:
+        conflicts += len(decided) - max(tally.values())
+        gender, basis = "unknown", None
+    else:
+        gender = decided[0] if decided else "unknown"
+    if correction is not None:
+        gender, basis = correction, "correction"
+        counts = {"correction": {correction: 1}, **counts}
+        examples = [{"doc_id": None, "kind": "correction", "value": correction, "text": "set by a user",
+                     "start": None, "end": None}, *examples[:GENDER_EXAMPLES - 1]]
+    return GenderDecision(gender, basis, conflicts, counts, examples)
 
 
 # ---------------------------------------------------------------- names
@@ -370,6 +465,7 @@ class _Cluster:
 
     members: list[_Entry]
     type: str
+    gender: str | None = None  # a user's `gender` correction, replayed (persons only)
     statements: int = 0
     name: str = ""
     order: tuple = ()  # deterministic rank: most statements, then name, then its first mention
@@ -486,6 +582,7 @@ class _Replay:
         for e in small.members:
             self.holders[(e.mention.type, e.key)].discard(small)
         big.members.extend(small.members)
+        big.gender = big.gender or small.gender  # a correction of either holds for both
         big.refresh()
         self._index(big)
         self.clusters.remove(small)
@@ -510,18 +607,26 @@ class _Replay:
         self.clusters.append(new)
         self._ids = None
 
+    def gender(self, a: str, value: str) -> None:
+        """Correction `gender a value`: the person holding a is `value`, or decided automatically again (CLEAR_GENDER)."""
+        holder = self.find(a)
+        if holder is None or holder.type != "person" or value not in (*GENDERS, CLEAR_GENDER):
+            return
+        holder.gender = None if value == CLEAR_GENDER else value
+
 
 def _apply_corrections(clusters: list[_Cluster], corrections: Sequence[Correction]) -> None:
     """Replay the user's corrections in order; one naming nothing (yet) is skipped."""
     replay = _Replay(clusters)
-    actions = {"merge": replay.merge, "split": replay.split}
+    actions = {"merge": replay.merge, "split": replay.split, "gender": replay.gender}
     for correction in corrections:
         if correction.action in actions:
             actions[correction.action](correction.a, correction.b)
 
 
-def _speaker(cluster: _Cluster, speaker_id: str) -> UnifiedSpeaker:
-    """The public record of a cluster."""
+def _speaker(cluster: _Cluster, speaker_id: str,
+             genders: Mapping[ResolvedSpeaker, Sequence[MentionGender]]) -> UnifiedSpeaker:
+    """The public record of a cluster (a person's gender decided from its mentions' `genders`)."""
     names: Counter[str] = Counter()
     roles: Counter[str] = Counter()
     affiliations: Counter[str] = Counter()
@@ -531,14 +636,22 @@ def _speaker(cluster: _Cluster, speaker_id: str) -> UnifiedSpeaker:
             roles[e.mention.role] += e.count
         if e.mention.affiliation:
             affiliations[e.mention.affiliation] += e.count
-    return UnifiedSpeaker(speaker_id=speaker_id, name=cluster.name, type=cluster.type,
-                          names=_ranked(names), roles=_ranked(roles), affiliations=_ranked(affiliations),
-                          statements=cluster.statements)
+    speaker = UnifiedSpeaker(speaker_id=speaker_id, name=cluster.name, type=cluster.type,
+                             names=_ranked(names), roles=_ranked(roles), affiliations=_ranked(affiliations),
+                             statements=cluster.statements)
+    if cluster.type == "person":
+        decision = decide_gender((g for e in cluster.members for g in genders.get(e.mention, ())), cluster.gender)
+        speaker.gender, speaker.gender_conflicts = decision.gender, decision.conflicts
+        speaker.gender_evidence = decision.evidence_dict()
+    return speaker
 
 
-def unify(mentions: Mapping[ResolvedSpeaker, int],
-          corrections: Sequence[Correction] = ()) -> tuple[list[UnifiedSpeaker], dict[ResolvedSpeaker, str]]:
-    """Cluster mentions (with their statement counts) into speakers; return the speakers (most statements first, then speaker_id) and each unified mention's speaker_id. The result must not depend on the order of `mentions` or on Python's hash seed."""
+def unify(mentions: Mapping[ResolvedSpeaker, int], corrections: Sequence[Correction] = (),
+          genders: Mapping[ResolvedSpeaker, Sequence[MentionGender]] | None = None,
+          ) -> tuple[list[UnifiedSpeaker], dict[ResolvedSpeaker, str]]:
+    """Cluster mentions (with their statement counts) into speakers; return the speakers (most statements first, then speaker_id) and each unified mention's speaker_id. The result must not depend on the order of `mentions` or on Python's hash seed.
+
+    `genders`: each person mention's per-document genders, from which a person's gender is decided."""
     entries = _entries(mentions)
     persons = [e for e in entries if e.mention.type == "person"]
     others = [e for e in entries if e.mention.type != "person"]
@@ -546,7 +659,7 @@ def unify(mentions: Mapping[ResolvedSpeaker, int],
     clusters += [_Cluster(c, _majority_type(c)) for c in _cluster_organizations(others)]
     _apply_corrections(clusters, corrections)
     ids = _assign_ids(clusters)
-    speakers = [_speaker(c, ids[i]) for i, c in enumerate(clusters)]
+    speakers = [_speaker(c, ids[i], genders or {}) for i, c in enumerate(clusters)]
     speakers.sort(key=lambda s: (-s.statements, s.speaker_id))
     speaker_of = {e.mention: ids[i] for i, c in enumerate(clusters) for e in c.members}
     return speakers, speaker_of
