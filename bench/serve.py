@@ -12,6 +12,12 @@
 4. prints the latency of each request as the client saw it (median, p95, max), the wall time and
    throughput, and the errors (any answer but 200, or no answer): there must be none.
 Figures are printed, not asserted.
+
+    .venv/bin/python bench/serve.py --db /tmp/big.duckdb --breakdown 60
+
+instead says where a search page's time goes, in this process, one search at a time (no server): the
+statements (`Ledger.search`), the stems for highlighting, the total and facets (`Ledger.facets`), the
+JSON and the HTML page rendered from the same data.
 """
 from __future__ import annotations
 
@@ -68,8 +74,10 @@ def start_server(db: Path, port: int, options: list[str] = ()) -> subprocess.Pop
 
     command = [sys.executable, "-m", "onrecord.cli", "serve", "--db", str(db), "--host", "127.0.0.1",
                "--port", str(port), "--profile", "rules", *options]
+    # the server runs this checkout's code too, whatever onrecord the interpreter has installed
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(REPO / "src"), os.environ.get("PYTHONPATH"))))}
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                              cwd=REPO, start_new_session=True)
+                              cwd=REPO, start_new_session=True, env=env)
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -108,9 +116,67 @@ async def fire(base: str, urls: list[str], concurrency: int) -> tuple[list[tuple
         return list(results), time.perf_counter() - began
 
 
+def page_cache(base: str) -> dict | None:
+    """The server's page-cache figures (its /watch.json), or None from a server without them."""
+    import httpx
+
+    try:
+        return httpx.get(f"{base}/watch.json", timeout=30).json().get("cache")
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
+
+
+def breakdown(db: Path, urls: list[str]) -> None:
+    """Time each part of the search page for each URL (the mix, in order), one at a time; print the totals."""
+    import json
+
+    from starlette.datastructures import QueryParams
+    from starlette.requests import Request
+
+    from onrecord.serve.app import templates
+    from onrecord.serve.pages import search_page
+    from onrecord.serve.params import SearchParams
+
+    parts = {"statements": 0.0, "stems": 0.0, "total and facets": 0.0, "the rest of the data": 0.0, "JSON": 0.0,
+             "HTML page": 0.0}
+    template = templates().get_template("search.html")
+    with Ledger(db, read_only=True) as ledger:
+        def timed(name: str, method):  # the ledger's own method, its time counted under `name`
+            def call(*args, **kwargs):
+                began = time.perf_counter()
+                try:
+                    return method(*args, **kwargs)
+                finally:
+                    parts[name] += time.perf_counter() - began
+            return call
+
+        ledger.search = timed("statements", ledger.search)
+        ledger.stems = timed("stems", ledger.stems)
+        ledger.facets = timed("total and facets", ledger.facets)
+        for url in urls:
+            path, _, query = url.partition("?")
+            request = Request({"type": "http", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
+                               "headers": [(b"host", b"127.0.0.1")], "scheme": "http", "root_path": "",
+                               "server": ("127.0.0.1", 80)})
+            began, ledger_seconds = time.perf_counter(), sum(parts.values())
+            data = search_page(ledger, SearchParams.parse(QueryParams(query), 20), path)
+            parts["the rest of the data"] += time.perf_counter() - began - (sum(parts.values()) - ledger_seconds)
+            began = time.perf_counter()
+            json.dumps(data)
+            parts["JSON"] += time.perf_counter() - began
+            began = time.perf_counter()
+            template.render(request=request, json_url=url, **data)
+            parts["HTML page"] += time.perf_counter() - began
+    whole = sum(parts.values())
+    print(f"{len(urls)} search pages, one at a time, in this process: {whole:.1f} s "
+          f"({whole / len(urls) * 1000:.0f} ms a page)")
+    for name, seconds in parts.items():
+        print(f"  {name:<20} {seconds:7.2f} s  {seconds / whole:6.1%}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200, help="searches to send (after 5 warm-up ones)")
     parser.add_argument("--concurrency", type=int, default=200, help="requests in flight at once")
     parser.add_argument("--html", action="store_true", help="request the HTML search page instead of its JSON twin")
+    parser.add_argument("--breakdown", type=int, metavar="N", help="no server: time the parts of N search pages")
     args = parser.parse_args(argv)
     if not args.db.is_file():
         print(f"error: no ledger at {args.db} (build one: python bench/ledger.py --db {args.db} --keep)", file=sys.stderr)
@@ -127,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
         counts = ledger.counts()
         queries = ledger_bench().query_mix(ledger, WARM_UP + args.requests, random.Random(0))
     urls = [search_url(q, args.html) for q in queries]
+    if args.breakdown:
+        breakdown(args.db, urls[WARM_UP:WARM_UP + args.breakdown])
+        return 0
     print(f"ledger {args.db}: {counts['documents']:,} documents · {counts['attributions']:,} attributions · "
           f"{counts['speakers']:,} speakers" + ("" if counts["attributions"] >= 200_000 else "  (fewer than 200,000!)"))
     port = free_port()
@@ -136,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{os.cpu_count()} CPU cores on this machine")
     try:
         results, wall = asyncio.run(fire(f"http://127.0.0.1:{port}", urls, args.concurrency))
+        cache = page_cache(f"http://127.0.0.1:{port}")
     finally:
         os.killpg(server.pid, signal.SIGINT)
         try:
@@ -149,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"latency median {statistics.median(ms):.0f} ms · p95 {percentile(ms, 0.95):.0f} ms · "
           f"max {max(ms):.0f} ms · min {min(ms):.0f} ms")
     print(f"errors {len(errors)}")
+    if cache:
+        print(f"server's page cache: {cache['misses']} pages computed, {cache['hits']} answered from the cache "
+              "or from the same page in flight (warm-up included)")
     for outcome, url in errors[:10]:
         print(f"  {outcome}  {url}")
     print("slowest:")

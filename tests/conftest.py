@@ -41,6 +41,9 @@ SERVER_TESTS = {
     "test_serve.py::test_serve_command_serves_until_interrupted": "a server process",
     "test_serve_hostile.py::test_a_slow_body_is_cut_off_with_408": "a live server",
     "test_serve_hostile.py::test_idle_connections_are_closed_and_concurrency_is_limited": "a live server",
+    "test_serve_watch.py::test_serve_watch_ingests_while_searches_go_on": "a server process",
+    "test_serve_watch.py::test_ingest_beside_a_read_only_server_says_to_start_it_with_watch": "a server process",
+    "test_serve_watch.py::test_watch_on_a_postgresql_ledger_ingests_on_a_connection_of_its_own": "a PostgreSQL server",
 }
 
 # Slow: seconds measured on this project's 2-core machine, idle, with `python -m pytest -m "not full"

@@ -1,8 +1,10 @@
 """`onrecord serve`: the ledger in a browser (onrecord/serve), or one page printed with --get.
 
 The server opens the ledger read-only and listens on loopback unless --public is given; it answers
-only Host names it is meant for (loopback names, the --host, each --allowed-host). Like the ledger's
-commands, a ledger that can't be opened is one `error:` line and exit 2.
+only Host names it is meant for (loopback names, the --host, each --allowed-host). With --watch DIR it
+opens the ledger read-write instead and ingests the files dropped in DIR while it serves
+(onrecord/run/watch.py). Like the ledger's commands, a ledger that can't be opened is one `error:`
+line and exit 2.
 """
 from __future__ import annotations
 
@@ -80,14 +82,21 @@ def serve_command(
     paste_timeout: Annotated[float, typer.Option("--paste-timeout", min=1, metavar="SECONDS",
                                                  help="A paste taking longer has its worker killed (504).")] = 60.0,
     profile: ProfileOption = Profile.accurate,
+    watch: Annotated[Path | None, typer.Option(
+        "--watch", metavar="DIR", help="Ingest the files dropped in DIR (new or changed; folders within too) while "
+                                       "serving, as `onrecord ingest DIR` would: the server then holds the ledger "
+                                       "read-write, and no other process can open it.")] = None,
+    watch_interval: Annotated[float, typer.Option("--watch-interval", min=0.1, metavar="SECONDS",
+                                                  help="Seconds between two looks at the --watch folder.")] = 2.0,
     get: Annotated[str | None, typer.Option("--get", metavar="PATH", help="Print the page at PATH (e.g. /search.json?q=war) "
                                                                          "and exit, without starting a server.")] = None,
 ) -> None:
-    """Browse and search the ledger in a web browser (read-only; every page has a .json twin).
+    """Browse and search the ledger in a web browser (read-only unless --watch; every page has a .json twin).
 
     Examples:
         onrecord serve --db ledger.duckdb
         onrecord serve --db ledger.duckdb --get "/search.json?q=ceasefire"
+        onrecord serve --db ledger.duckdb --watch incoming/
         onrecord serve --host 0.0.0.0 --public --allowed-host news.example.org
     """
     from onrecord.serve import ServeOptions, create_app
@@ -102,6 +111,11 @@ def serve_command(
     elif get is None and host.strip("[]") in WILDCARD_HOSTS and not allowed_host:
         raise fail(f"--host {host} listens on every address, but clients use a name: pass --allowed-host NAME "
                    "(the name or address they type) for each")
+    if watch is not None:
+        if get is not None:
+            raise fail("--watch serves while it ingests; --get prints one page and exits: use one of them")
+        if not watch.is_dir():
+            raise fail(f"--watch {watch}: no such folder (create it, then drop the files to ingest in it)")
     limit = parse_size(max_paste_bytes)
     # --get prints a page without a paste, so the model is loaded (and checked) only for a server
     extract = ExtractOptions(profile=profile.value) if get is not None else engine_options(profile)
@@ -110,7 +124,8 @@ def serve_command(
     try:
         application = create_app(db, ServeOptions(max_paste_bytes=limit, extract=extract, paste_workers=paste_workers,
                                                   paste_timeout=paste_timeout, allowed_hosts=hosts, public=public,
-                                                  write_token=write_token))
+                                                  write_token=write_token, watch=watch,
+                                                  watch_interval=watch_interval))
     except LedgerError as error:
         raise fail(str(error)) from None
     web = application.state.web
@@ -136,8 +151,18 @@ def serve_command(
 
     storing = {"form_token": "stores from its own paste form", "write_token": "stores with the write token",
                "off": "storing off"}[web.store_mode]
-    typer.echo(f"serving {redacted(str(db))} read-only at http://{host if ':' not in host else f'[{host}]'}:{port}/ "
+    holding = "read-only" if watch is None else f"read-write, ingesting what is dropped in {watch}/,"
+    typer.echo(f"serving {redacted(str(db))} {holding} at http://{host if ':' not in host else f'[{host}]'}:{port}/ "
                f"(paste limit {limit:,} bytes; {storing}; Ctrl-C to stop)", err=True)
+    if watch is not None:  # each pass of the watcher, on one line (a failed one is a warning, shown anyway)
+        import logging
+
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        watch_log = logging.getLogger("onrecord.watch")
+        watch_log.addHandler(handler)
+        watch_log.setLevel(logging.INFO)
+        watch_log.propagate = False
     try:
         uvicorn.run(application, host=host.strip("[]"), port=port, log_level="warning", **SERVER_SETTINGS)
     finally:

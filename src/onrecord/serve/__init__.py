@@ -1,4 +1,5 @@
-"""Serve stage: the ledger in a browser — search, documents, speakers, outlets, a paste box — read-only.
+"""Serve stage: the ledger in a browser — search, documents, speakers, outlets, a paste box — read-only, or
+ingesting a watched folder meanwhile (`ServeOptions.watch`, onrecord/serve/database.py).
 
     from onrecord.serve import ServeOptions, create_app
     app = create_app("ledger.duckdb", ServeOptions(max_paste_bytes=2_000_000))   # a Starlette app

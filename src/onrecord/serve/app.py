@@ -1,4 +1,5 @@
-"""The web app: `create_app(db, options)` gives a Starlette application over one ledger, read-only.
+"""The web app: `create_app(db, options)` gives a Starlette application over one ledger (read-only, or read-write
+while it ingests a watched folder: `ServeOptions.watch`).
 
 Every HTML page has a JSON twin: the same URL with `.json`, or an `Accept: application/json` header.
 The page's data is built once (`onrecord/serve/pages.py`) and either rendered by a Jinja template
@@ -17,6 +18,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -44,6 +46,9 @@ from onrecord.document import GENDERS, KINDS, SPEAKER_TYPES
 from onrecord.options import ExtractOptions
 import onrecord.serve.charts as charts
 import onrecord.serve.pages as pages
+from onrecord.run.ingest import IngestOptions
+from onrecord.run.watch import DEFAULT_INTERVAL, FolderWatcher
+from onrecord.serve.cache import DEFAULT_SIZE, PageCache
 from onrecord.serve.database import LedgerAccess
 from onrecord.serve.guard import (
     SECURITY_HEADERS,
@@ -62,7 +67,7 @@ from onrecord.serve.params import (
 )
 from onrecord.serve.paste import PasteError, PasteJob, Prepared, UploadTooLarge, repaired, store
 from onrecord.serve.workers import Busy, PasteTimeout, PoolSettings, WorkerFailed, WorkerPool
-from onrecord.store import LedgerError
+from onrecord.store import Ledger, LedgerError
 from onrecord.store.query import SEARCH_SYNTAX
 from onrecord.store.rows import parse_date
 
@@ -72,8 +77,9 @@ DEFAULT_MAX_PASTE_BYTES = 2_000_000
 ACTIONS = ("analyse", "store")
 RETRY_AFTER_SECONDS = "5"  # what a 503 "busy" asks the client to wait
 # uvicorn's settings for this app (`onrecord serve` and the tests' live servers): an idle keep-alive connection
-# is closed after 5 s, and past 200 connections or requests at once new ones get a 503 rather than a slot.
-SERVER_SETTINGS = {"timeout_keep_alive": 5, "limit_concurrency": 200, "server_header": False}
+# is closed after 5 s, and past 500 connections or requests at once new ones get a 503 rather than a slot
+# (200 readers at once, each with its connection and its request, are 400: still answered).
+SERVER_SETTINGS = {"timeout_keep_alive": 5, "limit_concurrency": 500, "server_header": False}
 log = logging.getLogger("onrecord.serve")
 
 
@@ -91,6 +97,12 @@ class ServeOptions:
     allowed_hosts: tuple[str, ...] = ()  # Host names answered besides 127.0.0.1, localhost, [::1]
     public: bool = False  # served beyond loopback: storing needs `write_token`, and is off without one
     write_token: str | None = None  # the secret a store must carry (form field write_token, or Bearer)
+    watch: Path | None = None  # a folder whose new and changed files are ingested while serving (ledger read-write)
+    watch_interval: float = DEFAULT_INTERVAL  # seconds between two looks at the watched folder
+    cache_size: int = DEFAULT_SIZE  # pages whose data is kept until the next write (0: none)
+    # pages computed at once; the others wait their turn (about in arrival order): DuckDB runs each query on
+    # every core already, so 40 at once (Starlette's thread pool) only share the cores and all finish late
+    ledger_readers: int = max(2, os.cpu_count() or 2)
 
 
 class BodyTimeout(Exception):
@@ -187,16 +199,38 @@ class WebApp:
 
     def __init__(self, db: str | Path, options: ServeOptions) -> None:
         self.options = options
-        self.access = LedgerAccess(db)
+        self.access = LedgerAccess(db, writable=options.watch is not None)
+        # (a PostgreSQL ledger is written by other processes too: no page is kept, identical ones at once still share)
+        self.cache = PageCache(options.cache_size if self.access.cacheable else 0)
+        self.readers = threading.BoundedSemaphore(options.ledger_readers)
         self.environment = templates()
         self.form_token = new_form_token()  # embedded in this server's paste form; a store must send it back
         self.pool = WorkerPool(PoolSettings(options.extract, options.paste_workers, options.paste_queue,
                                             options.paste_timeout))
+        self.watcher: FolderWatcher | None = None
+        if options.watch is not None:  # ingests in a thread of its own, on a cursor of its own
+            self.watcher = FolderWatcher(options.watch, self.access.writer(), IngestOptions(extract=options.extract),
+                                         options.watch_interval).start()
 
     def close(self) -> None:
-        """Stop the paste workers and close the read-only ledger (after the server stops)."""
+        """Stop the watcher and the paste workers, and close the ledger (after the server stops)."""
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher.ledger.close()
         self.pool.close()
         self.access.close()
+
+    def cached(self, request: Request, compute: Callable[[Ledger], object]):
+        """`compute(ledger)` for this request's page (its path and parameters), from the cache while no write has
+        committed since it was computed; else computed now on a cursor of this request's own."""
+        generation = self.access.generation  # read first: a page is never kept under a newer generation than it saw
+
+        def read():
+            with self.readers, self.access.read() as ledger:
+                return compute(ledger)
+
+        key = (request.url.path, tuple(sorted(request.query_params.multi_items())))
+        return self.cache.get(generation, key, read)
 
     def respond(self, request: Request, template: str, data: dict, status: int = 200, as_json: bool | None = None,
                 html: Callable[[], dict] | None = None) -> Response:
@@ -217,21 +251,26 @@ class WebApp:
     # -- pages ----------------------------------------------------------------------------------------
 
     def home(self, request: Request) -> Response:
-        with self.access.read() as ledger:
-            data = pages.home_page(ledger)
+        data = self.cached(request, pages.home_page)
+        if self.watcher is not None:
+            data = {**data, "watch": self.watcher.snapshot()}
         return self.respond(request, "home.html", data)
 
     def search(self, request: Request) -> Response:
         params = SearchParams.parse(request.query_params, self.options.page_size)
-        with self.access.read() as ledger:
-            data = pages.search_page(ledger, params, on_site(request.url.path))
+        data = self.cached(request, lambda ledger: pages.search_page(ledger, params, on_site(request.url.path)))
         return self.respond(request, "search.html", data)
 
     def documents(self, request: Request) -> Response:
         params = DocumentParams.parse(request.query_params, self.options.page_size)
-        with self.access.read() as ledger:
-            data = pages.documents_page(ledger, params, on_site(request.url.path))
+        data = self.cached(request, lambda ledger: pages.documents_page(ledger, params, on_site(request.url.path)))
         return self.respond(request, "documents.html", data)
+
+    def watch(self, request: Request) -> Response:
+        """What the folder watcher did: files and documents ingested, skips by reason, the last error."""
+        data = {"watching": False, "folder": None} if self.watcher is None else {"watching": True,
+                                                                                 **self.watcher.snapshot()}
+        return self.respond(request, "watch.html", {**data, "cache": self.cache.stats()})
 
     def download(self, request: Request) -> Response:
         """Every statement a search matches (all pages), as `onrecord export` writes them: CSV or JSON lines.
@@ -256,12 +295,16 @@ class WebApp:
     def document(self, request: Request) -> Response:
         doc_id = check_id("doc_id", without_suffix(request.path_params["doc_id"]))
         stored = check_choice("stored", request.query_params.get("stored"), ("added", "updated", "unchanged"))
-        as_json = None
-        with self.access.read() as ledger:
+
+        def find(ledger: Ledger) -> tuple[tuple | None, bool]:
+            """The document's page, and whether its id is the path's with the `.json` (an id ending so)."""
             found = pages.document_page(ledger, doc_id)
-            if found is None and request.url.path.endswith(JSON):  # an id that itself ends in .json: its page
-                found = pages.document_page(ledger, doc_id + JSON)
-                as_json = wants_json(request, suffix=False)
+            if found is None and request.url.path.endswith(JSON):
+                return pages.document_page(ledger, doc_id + JSON), True
+            return found, False
+
+        found, suffixed = self.cached(request, find)
+        as_json = wants_json(request, suffix=False) if suffixed else None
         if found is None:
             raise HTTPException(404, f"no document {doc_id!r} in the ledger")
         data, doc = found
@@ -273,16 +316,15 @@ class WebApp:
     def speakers(self, request: Request) -> Response:
         name = check_text("name", request.query_params.get("name"))
         speaker_type = check_choice("type", request.query_params.get("type"), SPEAKER_TYPES)
-        with self.access.read() as ledger:
-            data = pages.speakers_page(ledger, name, speaker_type)
+        data = self.cached(request, lambda ledger: pages.speakers_page(ledger, name, speaker_type))
         return self.respond(request, "speakers.html", data)
 
     def speaker(self, request: Request) -> Response:
         speaker_id = check_id("speaker_id", without_suffix(request.path_params["speaker_id"]))
         params = SearchParams.parse({name: request.query_params.get(name)
                                      for name in ("page", "limit", "act", "min_confidence")}, self.options.page_size)
-        with self.access.read() as ledger:
-            data = pages.speaker_page(ledger, speaker_id, params, on_site(request.url.path))
+        data = self.cached(request, lambda ledger: pages.speaker_page(ledger, speaker_id, params,
+                                                                     on_site(request.url.path)))
         if data is None:
             raise HTTPException(404, f"no speaker {speaker_id!r} in the ledger (see /speakers)")
         periods = [(date.fromisoformat(p["start"]), p["statements"]) for p in data["statements_per_period"]]
@@ -291,8 +333,8 @@ class WebApp:
 
     def outlets(self, request: Request) -> Response:
         params = OutletParams.parse(request.query_params)
-        with self.access.read() as ledger:
-            data = pages.outlets_page(ledger, params, on_site(request.url.path.removesuffix(JSON)))
+        data = self.cached(request, lambda ledger: pages.outlets_page(ledger, params,
+                                                                     on_site(request.url.path.removesuffix(JSON))))
         return self.respond(request, "outlets.html", data, html=lambda: {
             "chart": charts.sourcing_bars([(o["outlet"], o["sourcing"]) for o in data["outlets"]], width=1100)})
 
@@ -435,7 +477,8 @@ class WebApp:
 
 
 def create_app(db: str | Path, options: ServeOptions | None = None) -> Starlette:
-    """The web app over the ledger at `db`, opened read-only now (LedgerError when it can't be)."""
+    """The web app over the ledger at `db`, opened now: read-only, or read-write with `options.watch` (LedgerError
+    when it can't be)."""
     options = options or ServeOptions()
     web = WebApp(db, options)
     routes = [
@@ -447,6 +490,7 @@ def create_app(db: str | Path, options: ServeOptions | None = None) -> Starlette
         Route("/speakers", web.speakers), Route("/speakers.json", web.speakers),
         Route("/speakers/{speaker_id:path}", web.speaker),
         Route("/outlets", web.outlets), Route("/outlets.json", web.outlets),
+        Route("/watch", web.watch), Route("/watch.json", web.watch),
         Route("/paste", web.paste, methods=["GET", "POST"]), Route("/paste.json", web.paste, methods=["GET", "POST"]),
         Route("/favicon.ico", web.favicon),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -1,10 +1,22 @@
-"""The server's hold on the ledger: read-only, a cursor per request, and one explicit way to write.
+"""The server's hold on the ledger: a cursor per request, one way to write, and a generation per commit.
 
-DuckDB allows one writer or many readers per file across processes, and a connection is not shared
-across threads. The server opens the ledger read-only once (so `onrecord ingest` into the same file
-is refused while it runs) and gives each request a cursor of its own. The paste box's "store" is the
-only write: it waits for the requests in flight, holds new ones back, closes the read-only
-connection, writes with an ordinary read-write Ledger, and opens read-only again.
+DuckDB lets one process write a file, or several read it; inside one process a connection serves many
+cursors (one per thread, never shared), each statement reading a snapshot (MVCC) while another cursor
+commits. So the server holds the ledger in one of two ways:
+
+- read-only (the default): other processes may read the ledger too (`onrecord search`), none may write.
+  The paste box's "store", the only write, waits for the requests in flight, holds new ones back,
+  closes the read-only connection, writes with an ordinary read-write Ledger, and opens read-only again.
+- read-write (`onrecord serve --watch DIR`): the server is the ledger's one writing process, and writes
+  while it serves: the folder watcher's batches and refreshes, and the paste box's store, each on a
+  cursor of its own (`SharedLedger`), taking turns only for the moment they write — never while they
+  read or extract — while requests go on reading from their snapshots. No other process can open the
+  ledger meanwhile, not even to read: DuckDB's rule.
+
+Each write that commits starts a new `generation`: a page computed from an older one is out of date
+(onrecord/serve/cache.py keys what it keeps by it). A PostgreSQL ledger (`--db postgresql://…`) is written
+by other processes too, so no generation tells its pages apart (`cacheable` is False); `--watch` then
+ingests on a connection of its own, and requests read what is committed, as they would anyway.
 """
 from __future__ import annotations
 
@@ -12,25 +24,74 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Sequence
+
+import duckdb
 
 from onrecord.store import Ledger, LedgerError
 from onrecord.store.backend import ledger_location, open_ledger
+from onrecord.store.postgres import is_server_url
+
+
+class SharedLedger(Ledger):
+    """The server's read-write ledger (and its cursors): writes take turns, and each one starts a new generation."""
+
+    def __init__(self, path: str | Path, access: "LedgerAccess") -> None:
+        super().__init__(path)  # LedgerError: not a ledger, another process holds it
+        self.access = access
+
+    def write_rows(self, documents: Sequence[dict[str, Any]], attributions: Sequence[dict[str, Any]]) -> int:
+        with self.access.turn():
+            return super().write_rows(documents, attributions)
+
+    def refresh(self, force: bool = False) -> None:
+        with self.access.turn():
+            super().refresh(force)
 
 
 class LedgerAccess:
-    """Readers share the read-only ledger (a cursor each); a writer has the file to itself while it writes."""
+    """Readers each get a cursor; writers take turns; `generation` counts the writes committed."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, writable: bool = False) -> None:
         self.path = ledger_location(path)  # a file, or a postgresql:// URL
-        self._ledger: Ledger | None = open_ledger(self.path, read_only=True)  # LedgerError: missing, not a ledger, locked
-        self._state = threading.Condition()
+        self.shared_server = is_server_url(str(self.path))  # PostgreSQL: other processes write meanwhile
+        self.cacheable = not self.shared_server  # a DuckDB file: every write goes through this server
+        self.writable = writable and not self.shared_server  # (PostgreSQL: the watcher writes on its own connection)
+        self.generation = 0  # +1 after each write: what a cached page is keyed by
+        self._turns = threading.Lock()  # read-write: one write at a time (DuckDB would abort a conflicting one)
+        self._state = threading.Condition()  # read-only: readers and the one writer
         self._readers = 0
         self._writers = 0  # waiting or writing: new readers wait for them, so a write is never starved
         self._writing = False
+        # LedgerError: missing (read-only), not a ledger, locked by another process
+        self._ledger: Ledger | None = (SharedLedger(self.path, self) if self.writable
+                                       else open_ledger(self.path, read_only=True))
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """One write at a time; when it ends, a new generation (even when it failed: the page may still differ)."""
+        with self._turns:
+            try:
+                yield
+            finally:
+                self.generation += 1
 
     @contextmanager
     def read(self) -> Iterator[Ledger]:
-        """The ledger on a cursor of this request's own, read-only."""
+        """The ledger on a cursor of this request's own (in one transaction when writes go on meanwhile, so that
+        every figure of a page comes from the same snapshot)."""
+        if self.writable:
+            view = self._shared().cursor()
+            try:
+                view.connection.execute("BEGIN TRANSACTION")
+                yield view
+            finally:
+                try:
+                    view.connection.execute("ROLLBACK")  # it wrote nothing
+                except duckdb.Error:  # a failed statement may have ended it already
+                    pass
+                view.close()
+            return
         with self._state:
             self._state.wait_for(lambda: self._writers == 0)
             if self._ledger is None:  # a failed write left it closed: try again, or say why not
@@ -45,9 +106,24 @@ class LedgerAccess:
                 self._readers -= 1
                 self._state.notify_all()
 
+    def writer(self) -> Ledger:
+        """A read-write ledger for a writer of its own (the folder watcher's thread): a cursor of the server's, or a
+        PostgreSQL connection of its own; its owner closes it."""
+        if self.shared_server:
+            return open_ledger(self.path)
+        return self._shared().cursor()
+
     @contextmanager
     def write(self) -> Iterator[Ledger]:
-        """The ledger opened read-write, with no reader in flight; read-only again afterwards."""
+        """The ledger for one write (the paste box's store): a cursor of the read-write ledger, or, when the server
+        holds it read-only, the file opened read-write with no reader in flight, and read-only again afterwards."""
+        if self.writable:
+            view = self.writer()
+            try:
+                yield view
+            finally:
+                view.close()
+            return
         with self._state:
             self._writers += 1
             self._state.wait_for(lambda: self._readers == 0 and not self._writing)
@@ -60,6 +136,7 @@ class LedgerAccess:
                 with open_ledger(self.path) as writable:  # LedgerError when another process holds the file
                     yield writable
             finally:
+                self.generation += 1
                 try:
                     self._ledger = open_ledger(self.path, read_only=True)
                 except LedgerError:
@@ -70,8 +147,13 @@ class LedgerAccess:
                 self._writers -= 1
                 self._state.notify_all()
 
+    def _shared(self) -> Ledger:
+        if self._ledger is None:
+            raise LedgerError(f"{self.path} is closed (the server is stopping)")
+        return self._ledger
+
     def close(self) -> None:
-        """Close the read-only connection (after the server stops)."""
+        """Close the ledger's connection (after the server stops)."""
         with self._state:
             if self._ledger is not None:
                 self._ledger.close()

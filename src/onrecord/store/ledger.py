@@ -235,8 +235,8 @@ def is_damage(error: Exception) -> bool:
 LOCK_HOLDER = re.compile(r"lock is held in (?P<exe>.+?) \(PID (?P<pid>\d+)\)")  # in DuckDB's "Could not set lock"
 
 
-def process_name(pid: int, exe: str) -> str:
-    """The command line of process `pid` as its user typed it (`onrecord serve --db x`), else `exe`."""
+def process_name(pid: int, exe: str, width: int | None = 200) -> str:
+    """The command line of process `pid` as its user typed it (`onrecord serve --db x`, cut at `width`), else `exe`."""
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace").split("\0")
     except OSError:  # gone, another user's, or no /proc (macOS): DuckDB's executable path is what is known
@@ -247,7 +247,7 @@ def process_name(pid: int, exe: str) -> str:
     elif argv:
         argv[0] = Path(argv[0]).name
     line = " ".join(argv) or exe
-    return line if len(line) <= 200 else line[:199] + "…"
+    return line if width is None or len(line) <= width else line[:width - 1] + "…"
 
 
 def lock_error(path: Path, message: str, read_only: bool) -> LedgerError:
@@ -255,6 +255,18 @@ def lock_error(path: Path, message: str, read_only: bool) -> LedgerError:
     match = LOCK_HOLDER.search(message)
     holder = f"{process_name(int(match['pid']), match['exe'])} (pid {match['pid']})" if match else "another process"
     kill = f"kill {match['pid']}" if match else "kill it"
+    serving = holder.startswith("onrecord serve ")  # the web UI: ingest through it rather than stop it
+    watched = re.search(r" --watch[ =](\S+)", process_name(int(match["pid"]), "", None)) if serving else None
+    if watched and not read_only:
+        return LedgerError(f"{path} is in use by {holder}, which ingests the files dropped in {watched[1]}: put them "
+                           "there instead (its /watch page says what it did with them)")
+    if watched:
+        return LedgerError(f"{path} is in use by {holder}, which writes to it while it serves: search it through that "
+                           f"server (/search, /search.json), or stop it (Ctrl-C where it runs, or {kill})")
+    if serving and not read_only:
+        return LedgerError(f"{path} is in use by {holder}: to ingest while it serves, start it with --watch DIR "
+                           f"and drop the files in DIR; or stop it (Ctrl-C where it runs, or {kill}), run this, "
+                           "and start it again")
     # (" is in use by " is what the web UI recognises such an error by; see serve.guard.ledger_error_message)
     if read_only:  # readers share a ledger: the holder is writing to it
         return LedgerError(f"{path} is in use by {holder}, which is writing to it: wait for it to finish, "
@@ -735,6 +747,16 @@ class Ledger:
         except SearchSyntaxError as error:
             raise LedgerError(f"search {query.text!r}: {error}") from None
 
+    def _matches_sql(self, query: StatementQuery) -> tuple[str, list[Any]]:
+        """The SQL of every statement matching `query` (all pages), in no order: what counts and facets read.
+
+        Without its ORDER BY: DuckDB would sort every match (all their columns) before counting them, which
+        took as long as the counting (a facet query 0.43 s → 0.15 s at a million attributions). The order is
+        the statement SQL's last clause when it has no LIMIT.
+        """
+        sql, params = self._statement_sql(replace(query, limit=None, offset=0))
+        return sql[: sql.rindex(" ORDER BY ")], params
+
     @guarded
     def stems(self, words: Iterable[str]) -> dict[str, str]:
         """Each word's stem by the full-text index's stemmer (words as `index_form` gives them)."""
@@ -889,7 +911,7 @@ class Ledger:
     def facets(self, query: StatementQuery, top: int = 10) -> tuple[int, dict[str, list[dict[str, Any]]]]:
         """How many statements match `query` (every page), and their counts by speaker, outlet, kind,
         anonymous source and (persons') gender (each facet's `top` values, most first), in one pass over the matches."""
-        sql, params = self._statement_sql(replace(query, limit=None, offset=0))
+        sql, params = self._matches_sql(query)
         rows = self.connection.execute(
             "SELECT GROUPING(speaker, speaker_id), GROUPING(outlet), GROUPING(kind), GROUPING(anonymous), "
             "GROUPING(gender), speaker, speaker_id, outlet, kind, anonymous, gender, count(*) FROM "
@@ -911,7 +933,7 @@ class Ledger:
     @guarded
     def statements_per_day(self, query: StatementQuery) -> list[tuple[date, int]]:
         """How many statements matching `query` were published each day, oldest first; undated left out."""
-        sql, params = self._statement_sql(replace(query, limit=None, offset=0))
+        sql, params = self._matches_sql(query)
         return self.connection.execute(
             f"SELECT d.published_date AS day, count(*) FROM ({sql}) statements "
             "JOIN documents d USING (doc_id) WHERE d.published_date IS NOT NULL GROUP BY day ORDER BY day",
@@ -920,7 +942,7 @@ class Ledger:
     @guarded
     def statements_per_outlet(self, query: StatementQuery) -> list[tuple[str | None, int]]:
         """How many statements matching `query` each outlet published, most first (None: no outlet named)."""
-        sql, params = self._statement_sql(replace(query, limit=None, offset=0))
+        sql, params = self._matches_sql(query)
         return self.connection.execute(
             f"SELECT outlet, count(*) AS n FROM ({sql}) statements GROUP BY outlet ORDER BY n DESC, outlet NULLS LAST",
             params).fetchall()
