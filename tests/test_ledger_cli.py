@@ -190,7 +190,12 @@ def test_profile_of_a_document_and_an_outlet(db):
     assert data["source_types"]["anonymous"]["count"] >= 1
     table = run("sourcing", "--outlet", "The Northern Ledger", "--db", db)
     assert table.exit_code == 0 and "anonymous sources" in table.stdout and "2 documents" in table.stdout
-    assert_one_line_error(run("sourcing", "--db", db), "give a DOC_ID or --outlet")
+    whole = json.loads(run("sourcing", "-f", "json", "--db", db).stdout)  # neither: the whole ledger
+    assert whole["scope"] == "the whole ledger" and whole["documents"] >= 2
+    assert whole["attributions"] >= data["attributions"]
+    assert sum(whole["genders"]["statements"][g]["count"] for g in whole["genders"]["statements"]) == sum(
+        c["count"] for t, c in whole["source_types"].items() if t == "named")  # every named person, by gender
+    assert_one_line_error(run("sourcing", "kremlin-denies", "--outlet", "x", "--db", db), "not both")
     assert_one_line_error(run("sourcing", "no-such-doc", "--db", db), "no stored document")
 
 

@@ -575,15 +575,17 @@ def sourcing_command(
     output_format: Annotated[SourcingFormat, typer.Option("--format", "-f", help="Output format.")] = SourcingFormat.table,
     db: DbOption = Path(DEFAULT_DB),
 ) -> None:
-    """Who a document or an outlet quotes: named, anonymous, organisational, media sources; direct vs indirect;
-    the persons quoted by gender (women, men, nonbinary, unknown: statements and distinct people, per month).
+    """Who a document, an outlet or the whole ledger quotes: named, anonymous, organisational, media sources;
+    direct vs indirect; the persons quoted by gender (women, men, nonbinary, unknown: statements and distinct
+    people, per month).
 
     Examples:
+        onrecord sourcing
         onrecord sourcing kremlin-denies
         onrecord sourcing --outlet reuters --format json
     """
-    if (doc_id is None) == (outlet is None):
-        raise fail("give a DOC_ID or --outlet NAME (one of them)")
+    if doc_id is not None and outlet is not None:
+        raise fail("give a DOC_ID or --outlet NAME, not both (neither: the whole ledger)")
     with open_ledger(db, read_only=True) as ledger:
         figures = ledger.sourcing(doc_id=doc_id, outlet=outlet)
     if output_format is SourcingFormat.json:

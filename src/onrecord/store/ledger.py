@@ -787,11 +787,14 @@ class Ledger:
 
     @guarded
     def sourcing(self, doc_id: str | None = None, outlet: str | None = None) -> SourcingFigures:
-        """The sourcing figures of one document, or of every document of the one outlet `outlet` names
-        (the rule of `outlets`; naming none or several is a LedgerError that lists them)."""
-        if (doc_id is None) == (outlet is None):
-            raise ValueError("give exactly one of doc_id and outlet")
-        if doc_id is not None:
+        """The sourcing figures of one document, of every document of the one outlet `outlet` names (the rule
+        of `outlets`; naming none or several is a LedgerError that lists them), or, given neither, of the
+        whole ledger."""
+        if doc_id is not None and outlet is not None:
+            raise ValueError("give at most one of doc_id and outlet")
+        if doc_id is None and outlet is None:
+            where, params, scope = "TRUE", [], "the whole ledger"
+        elif doc_id is not None:
             where, params, scope = "d.doc_id = ?", [doc_id], f"document {doc_id}"
         else:
             name = self._one_outlet(outlet)
