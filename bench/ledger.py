@@ -56,6 +56,7 @@ from onrecord.store.postgres import is_server_url, redacted  # noqa: E402
 from onrecord.store.rows import attribution_id, attribution_rows, document_row, parse_date  # noqa: E402
 
 SPLITS = ("train", "dev")
+PG_MEDIAN_GOAL_MS = 100.0  # issue 18's line for a PostgreSQL ledger of a million attributions
 REPLICA = "~r"  # replica n of document X is stored as X~r{n}
 WRITE_BATCH = 256  # documents per write_rows transaction while growing by rows
 COPY_BATCH = 8  # replicas per transaction while growing by copies
@@ -198,7 +199,7 @@ def grow(ledger: Ledger, target: int, by_rows: bool = False) -> dict:
 
 def add_documents(db: Path, count: int) -> dict:
     """Add `count` new documents (replicas of originals under new ids) through write_rows, then refresh: seconds."""
-    with Ledger(db) as ledger:
+    with open_ledger(db) as ledger:
         stored = ledger.document_hashes()
         originals = sorted(doc_id for doc_id in stored if REPLICA not in doc_id)[:count]
         rows = [replica(ledger.document(doc_id), 1, stored, tag="~added") for doc_id in originals]
@@ -402,7 +403,7 @@ def run(args: argparse.Namespace, folder: Path, db: Path) -> int:
         ("grow: attributions reached", f"{counts['attributions']:,}"),
         ("grow: write docs/s · attributions/s", f"{write_docs_s:,.0f} · {write_attr_s:,.0f}"),
         ("grow: refresh seconds", f"{grown['refresh_seconds']:.1f}"),
-        ("ledger file MB", f"{db.stat().st_size / 1e6:,.0f}"),
+        ("ledger MB (file, or PostgreSQL database)", f"{size:,.0f}"),
         ("search: median ms", f"{timed['median']:.1f}"),
         ("search: p95 ms", f"{timed['p95']:.1f}"),
         ("search: max ms", f"{timed['max']:.1f}"),
@@ -414,6 +415,10 @@ def run(args: argparse.Namespace, folder: Path, db: Path) -> int:
     for name, value in rows:
         print(f"{name:<{width}}  {value:>14}")
     reached = counts["attributions"]
+    if is_server_url(str(db)):  # PostgreSQL's line: search median ≤ 100 ms at a million (a full refresh: no goal)
+        print(f"PostgreSQL search median ≤ {PG_MEDIAN_GOAL_MS:.0f} ms at {reached:,} attributions: "
+              f"{'yes' if timed['median'] <= PG_MEDIAN_GOAL_MS else 'NO'}")
+        return 0
     for least, median, p95 in SEARCH_GOALS:
         if reached >= least:
             holds = timed["median"] <= median and (p95 is None or timed["p95"] <= p95)

@@ -58,6 +58,7 @@ CREATE INDEX attributions_doc ON attributions (doc_id, ordinal);
 CREATE INDEX attributions_mention ON attributions (mention_key);
 CREATE INDEX speaker_mentions_speaker ON speaker_mentions (speaker_id);
 CREATE INDEX documents_published ON documents (published_date);
+CREATE INDEX attributions_published ON attributions (published_date DESC NULLS LAST, doc_id, ordinal);
 """
 # A speaker named by part of a name (`--speaker Smith`) is looked for in speaker_name with ILIKE '%Smith%', which
 # only trigrams index. pg_trgm is a trusted extension (a database owner may create it); without it, such
@@ -102,6 +103,8 @@ def add_published_date(connection: Any) -> None:
     connection.execute("ALTER TABLE attributions ADD COLUMN published_date DATE")
     connection.execute("UPDATE attributions a SET published_date = d.published_date FROM documents d "
                        "WHERE d.doc_id = a.doc_id")
+    connection.execute("CREATE INDEX attributions_published ON attributions "
+                       "(published_date DESC NULLS LAST, doc_id, ordinal)")  # the statements' order
     connection.execute("ALTER TABLE speaker_mentions ADD COLUMN block VARCHAR")
     connection.execute("CREATE TABLE speaker_pending (mention_key VARCHAR NOT NULL)")
 
