@@ -23,7 +23,8 @@ from typing import Any
 
 import duckdb
 
-from onrecord.document import GENDERS, KINDS, Document, Speaker
+from onrecord.document import GENDER_EVIDENCE_KINDS, GENDERS, KINDS, Document, Speaker
+from onrecord.resolve.gender import IN_TEXT_KINDS
 from onrecord.serialize import document_from_dict, gender_evidence_from_dict
 import onrecord.store.schema as schema
 from onrecord.store.index import STEMMER, TermIndex, add_postings, compact, prune, rebuild, remove_postings
@@ -33,14 +34,16 @@ from onrecord.store.query import (
 )
 from onrecord.store.rows import ATTRIBUTION_COLUMNS, ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA, attribution_dict, mention_key
 from onrecord.store.unify import (
-    CLEAR_GENDER, UNIFIED_TYPES, Correction, MentionGender, ResolvedSpeaker, UnifiedSpeaker, block_of,
-    correction_blocks, find_speaker, reunify, unify,
+    CLEAR_GENDER, GENDER_EXAMPLES, UNIFIED_TYPES, Correction, GenderTally, MentionGender, ResolvedSpeaker,
+    UnifiedSpeaker, block_of, correction_blocks, find_speaker, reunify, tally_genders, unify,
 )
 
 STALE_SPEAKERS = "speakers_stale"  # meta keys: set with every write, cleared by refresh()
 STALE_SEARCH = "search_stale"  # "1": search without the index (ILIKE, unranked); no write sets it any more
 INDEX_SCAN_ROWS = 10_000  # ids a lookup reads through a key index rather than by a scan (see Ledger.__init__)
 DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
+# attributions.speaker_gender_evidence's pieces as DuckDB's from_json reads them (the score is not tallied)
+EVIDENCE_JSON = '[{"kind": "VARCHAR", "value": "VARCHAR", "text": "VARCHAR", "start": "BIGINT", "end": "BIGINT"}]'
 
 
 CORRUPT_ADVICE = "restore a backup, or ingest again into a new ledger file (--db NEW.duckdb)"
@@ -326,6 +329,7 @@ class Ledger:
     TABLE_NAMES = schema.TABLE_NAMES  # what a ledger of the current version holds
     MIGRATIONS = schema.MIGRATIONS  # from_version → the step to the next
     CONCURRENT_WRITERS = False  # DuckDB: one writing process; a sharded ingest merges its shards through it
+    GENDER_TALLIES_IN_SQL = True  # persons' gender evidence summed in SQL (DuckDB's from_json): _gender_tallies
 
     def __init__(self, path: str | Path, read_only: bool = False, migrate: bool = False) -> None:
         self.path = Path(path)
@@ -547,7 +551,7 @@ class Ledger:
         width = len(UnifiedSpeaker.__dataclass_fields__)  # the SPEAKER_COLUMNS, then the mentions and their block
         kept = [(unified_speaker(row[:width]), [mention_of_key(key) for key in row[width]]) for row in kept_rows]
         known = {key: row[width + 1] for row in kept_rows for key in row[width]}  # a kept speaker's mentions share its block
-        unified = reunify(changed, kept, corrections, self._mention_genders(keys))
+        unified = reunify(changed, kept, corrections, self._gender_tallies)
         if unified is None:
             return False
         speakers, assigned, renamed = unified
@@ -571,7 +575,7 @@ class Ledger:
             [list(UNIFIED_TYPES)],
         ).fetchall()
         mentions = {ResolvedSpeaker(name, kind, role, affiliation): count for name, kind, role, affiliation, count in rows}
-        speakers, assigned = unify(mentions, self.corrections(), self._mention_genders())
+        speakers, assigned = unify(mentions, self.corrections(), self._gender_tallies)
         mapping = {mention_key(Speaker(m.name, m.type, m.role, m.affiliation)): speaker_id
                    for m, speaker_id in assigned.items()}
         return speakers, mapping
@@ -593,6 +597,77 @@ class Ledger:
             genders.setdefault(ResolvedSpeaker(name, "person", role, affiliation), []).append(
                 MentionGender(doc_id, gender, pieces))
         return genders
+
+    def _gender_tallies(self, persons: Sequence[Sequence[ResolvedSpeaker]]) -> list[GenderTally]:
+        """Each person's gender tally (unify.GenderTally), the person given as its mentions: summed in SQL, so what
+        reaches Python is a few rows per person however many documents quote it (the most-quoted persons have
+        thousands, and a refresh touches their blocks: parsing every document's evidence in Python took 4 s of
+        a 1M-statement ledger's refresh). PostgreSQL, without DuckDB's JSON unnesting, tallies in Python."""
+        if not self.GENDER_TALLIES_IN_SQL:
+            genders = self._mention_genders([mention_key(Speaker(m.name, m.type, m.role, m.affiliation))
+                                             for group in persons for m in group if m.type == "person"])
+            return [tally_genders(g for m in group for g in genders.get(m, ())) for group in persons]
+        keys, numbers = [], []
+        for number, group in enumerate(persons):
+            for m in group:
+                if m.type == "person":
+                    keys.append(mention_key(Speaker(m.name, m.type, m.role, m.affiliation)))
+                    numbers.append(number)
+        tallies = [GenderTally() for _ in persons]
+        if not keys:
+            return tallies
+        import pyarrow as pa
+
+        con = self.connection
+        con.register("gender_persons", pa.table({"mention_key": keys, "person": numbers}))  # noqa: F841 (joined)
+        # each person's distinct (document, gender, evidence) rows, then every piece of that evidence: a JSON
+        # list is parsed once however many rows hold it (a document's statements by one person share it)
+        con.execute("CREATE OR REPLACE TEMP TABLE gender_rows AS SELECT DISTINCT m.person, a.doc_id, a.gender, "
+                    "a.evidence FROM (SELECT DISTINCT mention_key, doc_id, speaker_gender AS gender, "
+                    "speaker_gender_evidence AS evidence FROM attributions WHERE mention_key IN (SELECT mention_key "
+                    "FROM gender_persons) AND speaker_type = 'person' AND speaker_name IS NOT NULL "
+                    "AND speaker_gender IS NOT NULL) a JOIN gender_persons m USING (mention_key)")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE gender_pieces AS SELECT r.person, r.doc_id, r.gender, p.* "
+                    f"EXCLUDE (evidence) FROM gender_rows r JOIN (SELECT evidence, unnest(from_json(evidence, "
+                    f"'{EVIDENCE_JSON}'), recursive := true) FROM (SELECT DISTINCT evidence FROM gender_rows)) p "
+                    "USING (evidence)")
+        try:
+            # a document decides a gender by its strongest basis (in-text evidence, else a first name) for the
+            # value its mentions give; two values on that basis split it (MentionGender.basis, tally_genders)
+            documents = con.execute(
+                "WITH bases AS (SELECT person, doc_id, gender, CASE WHEN bool_or(kind IN (SELECT unnest(?::VARCHAR[]))) "
+                "  THEN 'in_text' ELSE 'first_name' END AS basis FROM gender_pieces WHERE value = gender "
+                "  AND gender IN (SELECT unnest(?::VARCHAR[])) AND (kind IN (SELECT unnest(?::VARCHAR[])) "
+                "  OR kind = 'first_name') GROUP BY ALL), "
+                "chosen AS (SELECT *, max(basis) OVER (PARTITION BY person, doc_id) AS strongest FROM bases), "
+                "decided AS (SELECT person, doc_id, basis, CASE WHEN count(*) = 1 THEN min(gender) END AS gender "
+                "  FROM chosen WHERE basis = strongest GROUP BY ALL) "
+                "SELECT person, basis, gender, count(*) FROM decided GROUP BY ALL",
+                [list(IN_TEXT_KINDS), [g for g in GENDERS if g != "unknown"], list(IN_TEXT_KINDS)]).fetchall()
+            for person, basis, gender, count in documents:
+                if gender is None:
+                    tallies[person].split += count
+                else:
+                    tallies[person].documents[(basis, gender)] += count
+            pieces = "SELECT DISTINCT person, doc_id, kind, value, coalesce(text, '') AS text, start, \"end\" FROM gender_pieces"
+            for person, kind, value, count in con.execute(
+                    f"SELECT person, kind, value, count(*) FROM ({pieces}) GROUP BY ALL").fetchall():
+                tallies[person].counts[(kind, value)] = count
+            for person, doc_id, kind, value, text, start, end in con.execute(  # example_order's, in SQL
+                    f"SELECT person, doc_id, kind, value, text, start, \"end\" FROM ({pieces}) QUALIFY row_number() "
+                    "OVER (PARTITION BY person ORDER BY coalesce(list_position(?::VARCHAR[], kind) - 1, ?), doc_id, "
+                    "coalesce(start, -1), text, kind, value, coalesce(\"end\", -1)) <= ? "
+                    "ORDER BY person, coalesce(list_position(?::VARCHAR[], kind) - 1, ?), doc_id, coalesce(start, -1), "
+                    "text, kind, value, coalesce(\"end\", -1)",
+                    [list(GENDER_EVIDENCE_KINDS), len(GENDER_EVIDENCE_KINDS), GENDER_EXAMPLES,
+                     list(GENDER_EVIDENCE_KINDS), len(GENDER_EVIDENCE_KINDS)]).fetchall():
+                tallies[person].examples.append(
+                    {"doc_id": doc_id, "kind": kind, "value": value, "text": text, "start": start, "end": end})
+        finally:
+            con.execute("DROP TABLE IF EXISTS gender_pieces")
+            con.execute("DROP TABLE IF EXISTS gender_rows")
+            con.unregister("gender_persons")
+        return tallies
 
     def _write_speakers(self, speakers: list[UnifiedSpeaker], mapping: dict[str, str],
                         blocks: dict[str, str] | None = None) -> None:
