@@ -35,7 +35,7 @@ from onrecord.store.query import (
 from onrecord.store.rows import ATTRIBUTION_COLUMNS, ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA, attribution_dict, mention_key
 from onrecord.store.unify import (
     CLEAR_GENDER, GENDER_EXAMPLES, UNIFIED_TYPES, Correction, GenderTally, MentionGender, ResolvedSpeaker,
-    UnifiedSpeaker, block_of, correction_blocks, find_speaker, reunify, tally_genders, unify,
+    UnifiedSpeaker, block_of, correction_blocks, example_order, find_speaker, reunify, tally_genders, unify,
 )
 
 STALE_SPEAKERS = "speakers_stale"  # meta keys: set with every write, cleared by refresh()
@@ -599,13 +599,20 @@ class Ledger:
         return genders
 
     def _gender_tallies(self, persons: Sequence[Sequence[ResolvedSpeaker]]) -> list[GenderTally]:
-        """Each person's gender tally (unify.GenderTally), the person given as its mentions: summed in SQL, so what
-        reaches Python is a few rows per person however many documents quote it (the most-quoted persons have
-        thousands, and a refresh touches their blocks: parsing every document's evidence in Python took 4 s of
-        a 1M-statement ledger's refresh). PostgreSQL, without DuckDB's JSON unnesting, tallies in Python."""
+        """Each person's gender tally (unify.GenderTally), the person given as its mentions, summed in SQL: what
+        reaches Python is a few rows per person however many documents quote it.
+
+        Why SQL and not per-speaker aggregates kept up to date: a tally does not add up over a person's mentions
+        (a document's evidence pieces are counted once for all its mentions of the person, and its decision
+        reads them all, so a document where "Park" is "he" and "Lena Park" is "she" decides nothing), and which
+        mentions make a person changes with every re-clustering of a block. Measured on a 1M-statement ledger
+        (bench/ledger.py step 5: 100 documents added, then refresh), whose touched blocks hold the most-quoted
+        persons (thousands of documents each): parsing every document's evidence into objects and deciding in
+        Python took 3.9 of the refresh's 4.4 s; here the gender part takes about 0.6 s of 1.2 s (each distinct
+        evidence list is parsed once, by DuckDB). PostgreSQL has no DuckDB from_json and always unifies in full:
+        it tallies the same way in Python (tally_genders), which the tests compare with this."""
         if not self.GENDER_TALLIES_IN_SQL:
-            genders = self._mention_genders([mention_key(Speaker(m.name, m.type, m.role, m.affiliation))
-                                             for group in persons for m in group if m.type == "person"])
+            genders = self._mention_genders()  # every person's: PostgreSQL unifies in full
             return [tally_genders(g for m in group for g in genders.get(m, ())) for group in persons]
         keys, numbers = [], []
         for number, group in enumerate(persons):
@@ -620,54 +627,55 @@ class Ledger:
 
         con = self.connection
         con.register("gender_persons", pa.table({"mention_key": keys, "person": numbers}))  # noqa: F841 (joined)
-        # each person's distinct (document, gender, evidence) rows, then every piece of that evidence: a JSON
-        # list is parsed once however many rows hold it (a document's statements by one person share it)
-        con.execute("CREATE OR REPLACE TEMP TABLE gender_rows AS SELECT DISTINCT m.person, a.doc_id, a.gender, "
-                    "a.evidence FROM (SELECT DISTINCT mention_key, doc_id, speaker_gender AS gender, "
-                    "speaker_gender_evidence AS evidence FROM attributions WHERE mention_key IN (SELECT mention_key "
-                    "FROM gender_persons) AND speaker_type = 'person' AND speaker_name IS NOT NULL "
-                    "AND speaker_gender IS NOT NULL) a JOIN gender_persons m USING (mention_key)")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE gender_pieces AS SELECT r.person, r.doc_id, r.gender, p.* "
-                    f"EXCLUDE (evidence) FROM gender_rows r JOIN (SELECT evidence, unnest(from_json(evidence, "
-                    f"'{EVIDENCE_JSON}'), recursive := true) FROM (SELECT DISTINCT evidence FROM gender_rows)) p "
-                    "USING (evidence)")
         try:
-            # a document decides a gender by its strongest basis (in-text evidence, else a first name) for the
-            # value its mentions give; two values on that basis split it (MentionGender.basis, tally_genders)
-            documents = con.execute(
-                "WITH bases AS (SELECT person, doc_id, gender, CASE WHEN bool_or(kind IN (SELECT unnest(?::VARCHAR[]))) "
-                "  THEN 'in_text' ELSE 'first_name' END AS basis FROM gender_pieces WHERE value = gender "
-                "  AND gender IN (SELECT unnest(?::VARCHAR[])) AND (kind IN (SELECT unnest(?::VARCHAR[])) "
-                "  OR kind = 'first_name') GROUP BY ALL), "
-                "chosen AS (SELECT *, max(basis) OVER (PARTITION BY person, doc_id) AS strongest FROM bases), "
-                "decided AS (SELECT person, doc_id, basis, CASE WHEN count(*) = 1 THEN min(gender) END AS gender "
-                "  FROM chosen WHERE basis = strongest GROUP BY ALL) "
-                "SELECT person, basis, gender, count(*) FROM decided GROUP BY ALL",
-                [list(IN_TEXT_KINDS), [g for g in GENDERS if g != "unknown"], list(IN_TEXT_KINDS)]).fetchall()
-            for person, basis, gender, count in documents:
-                if gender is None:
-                    tallies[person].split += count
-                else:
-                    tallies[person].documents[(basis, gender)] += count
-            pieces = "SELECT DISTINCT person, doc_id, kind, value, coalesce(text, '') AS text, start, \"end\" FROM gender_pieces"
-            for person, kind, value, count in con.execute(
-                    f"SELECT person, kind, value, count(*) FROM ({pieces}) GROUP BY ALL").fetchall():
-                tallies[person].counts[(kind, value)] = count
-            for person, doc_id, kind, value, text, start, end in con.execute(  # example_order's, in SQL
-                    f"SELECT person, doc_id, kind, value, text, start, \"end\" FROM ({pieces}) QUALIFY row_number() "
-                    "OVER (PARTITION BY person ORDER BY coalesce(list_position(?::VARCHAR[], kind) - 1, ?), doc_id, "
-                    "coalesce(start, -1), text, kind, value, coalesce(\"end\", -1)) <= ? "
-                    "ORDER BY person, coalesce(list_position(?::VARCHAR[], kind) - 1, ?), doc_id, coalesce(start, -1), "
-                    "text, kind, value, coalesce(\"end\", -1)",
-                    [list(GENDER_EVIDENCE_KINDS), len(GENDER_EVIDENCE_KINDS), GENDER_EXAMPLES,
-                     list(GENDER_EVIDENCE_KINDS), len(GENDER_EVIDENCE_KINDS)]).fetchall():
-                tallies[person].examples.append(
-                    {"doc_id": doc_id, "kind": kind, "value": value, "text": text, "start": start, "end": end})
+            self._tally_in_sql(tallies)
         finally:
             con.execute("DROP TABLE IF EXISTS gender_pieces")
-            con.execute("DROP TABLE IF EXISTS gender_rows")
             con.unregister("gender_persons")
         return tallies
+
+    def _tally_in_sql(self, tallies: list[GenderTally]) -> None:
+        """Fill each person's tally (numbered as in the registered table gender_persons) from the attributions."""
+        con = self.connection
+        # every evidence piece of each person's distinct (document, gender, evidence) rows: the queries below read it
+        con.execute(f"CREATE OR REPLACE TEMP TABLE gender_pieces AS SELECT person, doc_id, gender, unnest(from_json("
+                    f"evidence, '{EVIDENCE_JSON}'), recursive := true) FROM (SELECT DISTINCT m.person, a.doc_id, "
+                    "a.speaker_gender AS gender, a.speaker_gender_evidence AS evidence FROM attributions a "
+                    "JOIN gender_persons m USING (mention_key) WHERE a.mention_key IN (SELECT mention_key FROM "
+                    "gender_persons) AND a.speaker_type = 'person' AND a.speaker_name IS NOT NULL "
+                    "AND a.speaker_gender IS NOT NULL)")
+        # a document decides a gender by its strongest basis (in-text evidence, else a first name) for the
+        # value its mentions give; two values on that basis split it (MentionGender.basis, tally_genders)
+        documents = con.execute(
+            "WITH bases AS (SELECT person, doc_id, gender, CASE WHEN bool_or(kind IN (SELECT unnest(?::VARCHAR[]))) "
+            "  THEN 'in_text' ELSE 'first_name' END AS basis FROM gender_pieces WHERE value = gender "
+            "  AND gender IN (SELECT unnest(?::VARCHAR[])) AND (kind IN (SELECT unnest(?::VARCHAR[])) "
+            "  OR kind = 'first_name') GROUP BY ALL), "
+            "chosen AS (SELECT *, max(basis) OVER (PARTITION BY person, doc_id) AS strongest FROM bases), "
+            "decided AS (SELECT person, doc_id, basis, CASE WHEN count(*) = 1 THEN min(gender) END AS gender "
+            "  FROM chosen WHERE basis = strongest GROUP BY ALL) "
+            "SELECT person, basis, gender, count(*) FROM decided GROUP BY ALL",
+            [list(IN_TEXT_KINDS), [g for g in GENDERS if g != "unknown"], list(IN_TEXT_KINDS)]).fetchall()
+        for person, basis, gender, count in documents:
+            if gender is None:
+                tallies[person].split += count
+            else:
+                tallies[person].documents[(basis, gender)] += count
+        # each (kind, value)'s distinct pieces, counted, with its first examples in example_order (the person's
+        # first examples are among them): a top-n aggregate, no sort of every piece
+        strength = "coalesce(list_position(?::VARCHAR[], kind) - 1, ?)"
+        examples: dict[int, list[dict[str, Any]]] = {}
+        for person, kind, value, count, firsts in con.execute(
+                "SELECT person, kind, value, count(*), min_by({'doc_id': doc_id, 'kind': kind, 'value': value, "
+                "'text': text, 'start': start, 'end': \"end\"}, "
+                f"({strength}, doc_id, coalesce(start, -1), text, kind, value, coalesce(\"end\", -1)), ?) FROM "
+                "(SELECT DISTINCT person, doc_id, kind, value, coalesce(text, '') AS text, start, \"end\" "
+                "FROM gender_pieces) GROUP BY ALL",
+                [list(GENDER_EVIDENCE_KINDS), len(GENDER_EVIDENCE_KINDS), GENDER_EXAMPLES]).fetchall():
+            tallies[person].counts[(kind, value)] = count
+            examples.setdefault(person, []).extend(firsts)
+        for person, pieces in examples.items():
+            tallies[person].examples = sorted(pieces, key=example_order)[:GENDER_EXAMPLES]
 
     def _write_speakers(self, speakers: list[UnifiedSpeaker], mapping: dict[str, str],
                         blocks: dict[str, str] | None = None) -> None:
