@@ -608,9 +608,9 @@ class Ledger:
         mentions make a person changes with every re-clustering of a block. Measured on a 1M-statement ledger
         (bench/ledger.py step 5: 100 documents added, then refresh), whose touched blocks hold the most-quoted
         persons (thousands of documents each): parsing every document's evidence into objects and deciding in
-        Python took 3.9 of the refresh's 4.4 s; here the gender part takes about 0.6 s of 1.2 s (each distinct
-        evidence list is parsed once, by DuckDB). PostgreSQL has no DuckDB from_json and always unifies in full:
-        it tallies the same way in Python (tally_genders), which the tests compare with this."""
+        Python took 3.9 of the refresh's 4.4 s; tallied here, 0.4 to 0.6 s of a 0.7 to 1.2 s refresh (and a full
+        unification's 2,016 persons 1.4 s, not 12 s). PostgreSQL has no DuckDB from_json and always unifies in
+        full: it tallies the same way in Python (tally_genders), which the tests compare with this."""
         if not self.GENDER_TALLIES_IN_SQL:
             genders = self._mention_genders()  # every person's: PostgreSQL unifies in full
             return [tally_genders(g for m in group for g in genders.get(m, ())) for group in persons]
