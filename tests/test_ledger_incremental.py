@@ -143,3 +143,69 @@ def test_polnear_in_steps_equals_at_once(tmp_path, polnear_dev):
         for folder in folders:
             ingest(stepwise, [folder], RULES)
         assert_equal(stepwise, whole)
+
+
+# persons with gender evidence in several documents, the kinds mixed, some documents disagreeing (with another,
+# or with themselves: "Park" is "he" where "Lena Park" is "she"), one stored again with other evidence
+GENDER_DOCUMENTS = {  # doc_id → (outlet, published, rows as known_genders.DOCUMENTS gives them)
+    "park-1": ("Metro", "2025-01-05", [
+        ("Lena Park", "person", "woman", [("pronoun", "woman", "she"), ("first_name", "woman", "Lena")], "Rents rise"),
+        ("Park", "person", "man", [("pronoun", "man", "he")], "Rents fall"),
+        ("Tom Berg", "person", "man", [("first_name", "man", "Tom")], "Buses run late")]),
+    "park-2": ("Metro", "2025-01-12", [
+        ("Lena Park", "person", "woman", [("honorific", "woman", "Ms."), ("pronoun", "woman", "she")], "Rents hold"),
+        ("Sam Ortiz", "person", "woman", [("pronoun", "woman", "she")], "The port is busy")]),
+    "park-3": ("Courier", "2025-02-01", [
+        ("Lena Park", "person", "woman", [("first_name", "woman", "Lena")], "Parks reopen"),
+        ("Berg", "person", "man", [("pronoun", "man", "he")], "Trams are new"),
+        ("Sam Ortiz", "person", "man", [("pronoun", "man", "he")], "The port is quiet")]),
+    "park-4": ("Courier", "2025-02-09", [
+        ("Park", "person", "man", [("pronoun", "man", "he")], "Taxes stay"),
+        ("Lena Park", "person", "woman", [("role_noun", "woman", "chairwoman")], "Taxes go"),
+        ("Robin Hale", "person", "woman", [("first_name", "woman", "Robin")], "Ships are late")]),
+    "park-5": ("Metro", "2025-03-01", [
+        ("Robin Hale", "person", "man", [("honorific", "man", "Mr.")], "Cargo is up"),
+        ("Jordan Lee", "person", "unknown", [], "The road stays open"),
+        ("Lena Park", "person", "woman", [("pronoun", "woman", "she"), ("honorific", "woman", "Ms.")], "Rents calm")]),
+}
+CHANGED = {"park-4": ("Courier", "2025-02-09", [  # stored again: Park is now "she" here
+    ("Park", "person", "woman", [("pronoun", "woman", "she")], "Taxes stay")])}
+
+
+def write_gender_documents(ledger: Ledger, documents: dict) -> None:
+    """Write hand-made documents (known_genders.gender_document) and refresh: an incremental refresh where it can."""
+    from known_genders import gender_document
+    from onrecord.store.rows import attribution_rows, document_row, text_hash
+
+    docs = [gender_document(doc_id, *rows) for doc_id, rows in documents.items()]
+    ledger.write_rows([document_row(doc, None, text_hash(doc.text), "hand-written") for doc in docs],
+                      [row for doc in docs for row in attribution_rows(doc)])
+    ledger.refresh()
+
+
+def test_genders_refreshed_in_steps_equal_a_full_rebuild_and_the_python_decision(tmp_path):
+    with Ledger(tmp_path / "steps.duckdb") as stepwise, Ledger(tmp_path / "whole.duckdb") as whole:
+        for doc_id, rows in GENDER_DOCUMENTS.items():
+            write_gender_documents(stepwise, {doc_id: rows})
+            if doc_id == "park-2":
+                stepwise.set_gender("Sam Ortiz", "nonbinary")  # a correction, then more of Sam's documents
+        write_gender_documents(stepwise, CHANGED)
+        write_gender_documents(whole, GENDER_DOCUMENTS | CHANGED)
+        for seq, action, a, b in stepwise.connection.execute("SELECT * FROM corrections ORDER BY seq").fetchall():
+            whole.connection.execute("INSERT INTO corrections VALUES (?, ?, ?, ?)", [seq, action, a, b])
+        whole.refresh(force=True)
+        assert_equal(stepwise, whole)
+        lena = stepwise.find_speakers("Lena Park")[0]
+        # park-1 disagrees with itself ("she" and "he" in one document); park-4's "he" is gone with its old text
+        assert (lena.gender, lena.gender_conflicts) == ("woman", 1)
+        assert lena.gender_evidence["counts"] == {"pronoun": {"woman": 4, "man": 1}, "honorific": {"woman": 2},
+                                                  "first_name": {"woman": 2}}
+        assert [e["doc_id"] for e in lena.gender_evidence["examples"]] == ["park-1", "park-1", "park-2", "park-4",
+                                                                           "park-5"]
+        assert stepwise.find_speakers("Sam Ortiz")[0].gender_evidence["basis"] == "correction"
+        assert stepwise.find_speakers("Robin Hale")[0].gender == "man"  # "Mr." beats the first name
+        # the same speakers as decide_gender gives from every document's MentionGenders, in Python
+        in_sql = whole.speakers()
+        whole.GENDER_TALLIES_IN_SQL = False
+        whole.refresh(force=True)
+        assert whole.speakers() == in_sql

@@ -23,7 +23,8 @@ from typing import Any
 
 import duckdb
 
-from onrecord.document import GENDERS, KINDS, Document, Speaker
+from onrecord.document import GENDER_EVIDENCE_KINDS, GENDERS, KINDS, Document, Speaker
+from onrecord.resolve.gender import IN_TEXT_KINDS
 from onrecord.serialize import document_from_dict, gender_evidence_from_dict
 import onrecord.store.schema as schema
 from onrecord.store.index import STEMMER, TermIndex, add_postings, compact, prune, rebuild, remove_postings
@@ -33,14 +34,16 @@ from onrecord.store.query import (
 )
 from onrecord.store.rows import ATTRIBUTION_COLUMNS, ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA, attribution_dict, mention_key
 from onrecord.store.unify import (
-    CLEAR_GENDER, UNIFIED_TYPES, Correction, MentionGender, ResolvedSpeaker, UnifiedSpeaker, block_of,
-    correction_blocks, find_speaker, reunify, unify,
+    CLEAR_GENDER, GENDER_EXAMPLES, UNIFIED_TYPES, Correction, GenderTally, MentionGender, ResolvedSpeaker,
+    UnifiedSpeaker, block_of, correction_blocks, example_order, find_speaker, reunify, tally_genders, unify,
 )
 
 STALE_SPEAKERS = "speakers_stale"  # meta keys: set with every write, cleared by refresh()
 STALE_SEARCH = "search_stale"  # "1": search without the index (ILIKE, unranked); no write sets it any more
 INDEX_SCAN_ROWS = 10_000  # ids a lookup reads through a key index rather than by a scan (see Ledger.__init__)
 DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
+# attributions.speaker_gender_evidence's pieces as DuckDB's from_json reads them (the score is not tallied)
+EVIDENCE_JSON = '[{"kind": "VARCHAR", "value": "VARCHAR", "text": "VARCHAR", "start": "BIGINT", "end": "BIGINT"}]'
 
 
 CORRUPT_ADVICE = "restore a backup, or ingest again into a new ledger file (--db NEW.duckdb)"
@@ -326,6 +329,7 @@ class Ledger:
     TABLE_NAMES = schema.TABLE_NAMES  # what a ledger of the current version holds
     MIGRATIONS = schema.MIGRATIONS  # from_version → the step to the next
     CONCURRENT_WRITERS = False  # DuckDB: one writing process; a sharded ingest merges its shards through it
+    GENDER_TALLIES_IN_SQL = True  # persons' gender evidence summed in SQL (DuckDB's from_json): _gender_tallies
 
     def __init__(self, path: str | Path, read_only: bool = False, migrate: bool = False) -> None:
         self.path = Path(path)
@@ -547,7 +551,7 @@ class Ledger:
         width = len(UnifiedSpeaker.__dataclass_fields__)  # the SPEAKER_COLUMNS, then the mentions and their block
         kept = [(unified_speaker(row[:width]), [mention_of_key(key) for key in row[width]]) for row in kept_rows]
         known = {key: row[width + 1] for row in kept_rows for key in row[width]}  # a kept speaker's mentions share its block
-        unified = reunify(changed, kept, corrections, self._mention_genders(keys))
+        unified = reunify(changed, kept, corrections, self._gender_tallies)
         if unified is None:
             return False
         speakers, assigned, renamed = unified
@@ -571,7 +575,7 @@ class Ledger:
             [list(UNIFIED_TYPES)],
         ).fetchall()
         mentions = {ResolvedSpeaker(name, kind, role, affiliation): count for name, kind, role, affiliation, count in rows}
-        speakers, assigned = unify(mentions, self.corrections(), self._mention_genders())
+        speakers, assigned = unify(mentions, self.corrections(), self._gender_tallies)
         mapping = {mention_key(Speaker(m.name, m.type, m.role, m.affiliation)): speaker_id
                    for m, speaker_id in assigned.items()}
         return speakers, mapping
@@ -593,6 +597,85 @@ class Ledger:
             genders.setdefault(ResolvedSpeaker(name, "person", role, affiliation), []).append(
                 MentionGender(doc_id, gender, pieces))
         return genders
+
+    def _gender_tallies(self, persons: Sequence[Sequence[ResolvedSpeaker]]) -> list[GenderTally]:
+        """Each person's gender tally (unify.GenderTally), the person given as its mentions, summed in SQL: what
+        reaches Python is a few rows per person however many documents quote it.
+
+        Why SQL and not per-speaker aggregates kept up to date: a tally does not add up over a person's mentions
+        (a document's evidence pieces are counted once for all its mentions of the person, and its decision
+        reads them all, so a document where "Park" is "he" and "Lena Park" is "she" decides nothing), and which
+        mentions make a person changes with every re-clustering of a block. Measured on a 1M-statement ledger
+        (bench/ledger.py step 5: 100 documents added, then refresh), whose touched blocks hold the most-quoted
+        persons (thousands of documents each): parsing every document's evidence into objects and deciding in
+        Python took 3.9 of the refresh's 4.4 s; tallied here, 0.4 to 0.6 s of a 0.7 to 1.2 s refresh (and a full
+        unification's 2,016 persons 1.4 s, not 12 s). PostgreSQL has no DuckDB from_json and always unifies in
+        full: it tallies the same way in Python (tally_genders), which the tests compare with this."""
+        if not self.GENDER_TALLIES_IN_SQL:
+            genders = self._mention_genders()  # every person's: PostgreSQL unifies in full
+            return [tally_genders(g for m in group for g in genders.get(m, ())) for group in persons]
+        keys, numbers = [], []
+        for number, group in enumerate(persons):
+            for m in group:
+                if m.type == "person":
+                    keys.append(mention_key(Speaker(m.name, m.type, m.role, m.affiliation)))
+                    numbers.append(number)
+        tallies = [GenderTally() for _ in persons]
+        if not keys:
+            return tallies
+        import pyarrow as pa
+
+        con = self.connection
+        con.register("gender_persons", pa.table({"mention_key": keys, "person": numbers}))  # noqa: F841 (joined)
+        try:
+            self._tally_in_sql(tallies)
+        finally:
+            con.execute("DROP TABLE IF EXISTS gender_pieces")
+            con.unregister("gender_persons")
+        return tallies
+
+    def _tally_in_sql(self, tallies: list[GenderTally]) -> None:
+        """Fill each person's tally (numbered as in the registered table gender_persons) from the attributions."""
+        con = self.connection
+        # every evidence piece of each person's distinct (document, gender, evidence) rows: the queries below read it
+        con.execute(f"CREATE OR REPLACE TEMP TABLE gender_pieces AS SELECT person, doc_id, gender, unnest(from_json("
+                    f"evidence, '{EVIDENCE_JSON}'), recursive := true) FROM (SELECT DISTINCT m.person, a.doc_id, "
+                    "a.speaker_gender AS gender, a.speaker_gender_evidence AS evidence FROM attributions a "
+                    "JOIN gender_persons m USING (mention_key) WHERE a.mention_key IN (SELECT mention_key FROM "
+                    "gender_persons) AND a.speaker_type = 'person' AND a.speaker_name IS NOT NULL "
+                    "AND a.speaker_gender IS NOT NULL)")
+        # a document decides a gender by its strongest basis (in-text evidence, else a first name) for the
+        # value its mentions give; two values on that basis split it (MentionGender.basis, tally_genders)
+        documents = con.execute(
+            "WITH bases AS (SELECT person, doc_id, gender, CASE WHEN bool_or(kind IN (SELECT unnest(?::VARCHAR[]))) "
+            "  THEN 'in_text' ELSE 'first_name' END AS basis FROM gender_pieces WHERE value = gender "
+            "  AND gender IN (SELECT unnest(?::VARCHAR[])) AND (kind IN (SELECT unnest(?::VARCHAR[])) "
+            "  OR kind = 'first_name') GROUP BY ALL), "
+            "chosen AS (SELECT *, max(basis) OVER (PARTITION BY person, doc_id) AS strongest FROM bases), "
+            "decided AS (SELECT person, doc_id, basis, CASE WHEN count(*) = 1 THEN min(gender) END AS gender "
+            "  FROM chosen WHERE basis = strongest GROUP BY ALL) "
+            "SELECT person, basis, gender, count(*) FROM decided GROUP BY ALL",
+            [list(IN_TEXT_KINDS), [g for g in GENDERS if g != "unknown"], list(IN_TEXT_KINDS)]).fetchall()
+        for person, basis, gender, count in documents:
+            if gender is None:
+                tallies[person].split += count
+            else:
+                tallies[person].documents[(basis, gender)] += count
+        # each (kind, value)'s distinct pieces, counted, with its first examples in example_order (the person's
+        # first examples are among them): a top-n aggregate, no sort of every piece
+        strength = "coalesce(list_position(?::VARCHAR[], kind) - 1, ?)"
+        examples: dict[int, list[dict[str, Any]]] = {}
+        for person, kind, value, count, firsts in con.execute(
+                "SELECT person, kind, value, count(*), min_by({'doc_id': doc_id, 'kind': kind, 'value': value, "
+                "'text': text, 'start': start, 'end': \"end\"}, "
+                f"({strength}, doc_id, coalesce(start, -1), text, kind, value, coalesce(\"end\", -1)), ?) FROM "
+                "(SELECT DISTINCT person, doc_id, kind, value, coalesce(text, '') AS text, start, \"end\" "
+                "FROM gender_pieces) GROUP BY ALL",
+                [list(GENDER_EVIDENCE_KINDS), len(GENDER_EVIDENCE_KINDS), GENDER_EXAMPLES]).fetchall():
+            tallies[person].counts[(kind, value)] = count
+            examples.setdefault(person, []).extend(firsts)
+        for person, pieces in examples.items():
+            tallies[person].examples = sorted(pieces, key=example_order)[:GENDER_EXAMPLES]
 
     def _write_speakers(self, speakers: list[UnifiedSpeaker], mapping: dict[str, str],
                         blocks: dict[str, str] | None = None) -> None:

@@ -286,6 +286,7 @@ class PostgresLedger(Ledger):
     TABLE_NAMES = schema.SHARED_TABLE_NAMES  # its own full-text index, not DuckDB's postings tables
     MIGRATIONS = {**schema.MIGRATIONS, 3: add_published_date}
     CONCURRENT_WRITERS = True  # a sharded ingest's workers write their shards themselves, side by side
+    GENDER_TALLIES_IN_SQL = False  # it always unifies in full (refresh), and has no DuckDB from_json: in Python
 
     def __init__(self, url: str, read_only: bool = False, migrate: bool = False) -> None:
         psycopg = import_psycopg()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any
@@ -120,9 +120,30 @@ class GenderDecision:
         return {"basis": self.basis, "conflicts": self.conflicts, "counts": self.counts, "examples": self.examples}
 
 
-def decide_gender(mentions: Iterable[MentionGender], correction: str | None = None) -> GenderDecision:
-    """A person's gender from every document's decision: the user's correction, else the documents with in-text
-    evidence, else those with a first name; documents that disagree make it unknown (and are counted)."""
+@dataclass
+class GenderTally:
+    """What a person's gender is decided from, summed over its documents: small enough to compute anywhere (in
+    Python from MentionGenders, `tally_genders`, or in the ledger's SQL) and decided by one function
+    (`gender_decision`), so both ways give the same speaker."""
+
+    documents: Counter = field(default_factory=Counter)  # (basis, gender) → documents whose mentions decided it
+    split: int = 0  # documents whose mentions disagree among themselves (they decide nothing)
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, value) → distinct evidence pieces
+    examples: list[dict[str, Any]] = field(default_factory=list)  # the first GENDER_EXAMPLES pieces (example_order)
+
+
+def example_order(piece: Mapping[str, Any]) -> tuple:
+    """Where an evidence piece ranks among a person's examples: strongest kind first, then document and place
+    (every field breaks ties, so the choice of examples depends on nothing else)."""
+    strength = GENDER_EVIDENCE_KINDS.index(piece["kind"]) if piece["kind"] in GENDER_EVIDENCE_KINDS \
+        else len(GENDER_EVIDENCE_KINDS)
+    start, end = piece["start"], piece["end"]
+    return (strength, piece["doc_id"], start if start is not None else -1, piece["text"], piece["kind"],
+            piece["value"], end if end is not None else -1)
+
+
+def tally_genders(mentions: Iterable[MentionGender]) -> GenderTally:
+    """The tally of a person's per-document genders (each mention's, with its document's evidence)."""
     by_document: dict[str, list[MentionGender]] = defaultdict(list)
     pieces: dict[tuple, dict[str, Any]] = {}
     for mention in mentions:
@@ -131,17 +152,8 @@ def decide_gender(mentions: Iterable[MentionGender], correction: str | None = No
             pieces.setdefault((mention.doc_id, e.kind, e.value, e.start, e.end, e.text), {
                 "doc_id": mention.doc_id, "kind": e.kind, "value": e.value, "text": e.text,
                 "start": e.start, "end": e.end})
-    strength = {kind: i for i, kind in enumerate(GENDER_EVIDENCE_KINDS)}
-    counts: dict[str, dict[str, int]] = {}  # strongest kind first, values in GENDERS' order
-    for piece in sorted(pieces.values(), key=lambda p: (strength.get(p["kind"], len(strength)), p["kind"],
-                                                         GENDERS.index(p["value"]) if p["value"] in GENDERS else 9)):
-        counts.setdefault(piece["kind"], {}).setdefault(piece["value"], 0)
-        counts[piece["kind"]][piece["value"]] += 1
-    examples = sorted(pieces.values(), key=lambda p: (strength.get(p["kind"], len(strength)), p["doc_id"],
-                                                      p["start"] if p["start"] is not None else -1, p["text"]))
-    examples = examples[:GENDER_EXAMPLES]
-    decisions: dict[str, list[str]] = {"in_text": [], "first_name": []}  # basis → one value per document
-    conflicts = 0
+    tally = GenderTally(counts=Counter((p["kind"], p["value"]) for p in pieces.values()),
+                        examples=sorted(pieces.values(), key=example_order)[:GENDER_EXAMPLES])
     for records in by_document.values():
         bases = [m.basis for m in records if m.basis]
         if not bases:
@@ -149,23 +161,40 @@ def decide_gender(mentions: Iterable[MentionGender], correction: str | None = No
         basis = "in_text" if "in_text" in bases else "first_name"
         values = {m.gender for m in records if m.basis == basis}
         if len(values) > 1:  # two mentions of one document disagree: it decides nothing
-            conflicts += 1
-            continue
-        decisions[basis].append(values.pop())
-    decided = decisions["in_text"] or decisions["first_name"]
-    basis = "in_text" if decisions["in_text"] else "first_name" if decided else None
-    tally = Counter(decided)
-    if len(tally) > 1:
-        conflicts += len(decided) - max(tally.values())
+            tally.split += 1
+        else:
+            tally.documents[(basis, values.pop())] += 1
+    return tally
+
+
+def gender_decision(tally: GenderTally, correction: str | None = None) -> GenderDecision:
+    """A person's gender from its tally: the user's correction, else the documents with in-text evidence, else
+    those with a first name; documents that disagree make it unknown (and are counted)."""
+    order = {kind: i for i, kind in enumerate(GENDER_EVIDENCE_KINDS)}
+    counts: dict[str, dict[str, int]] = {}  # strongest kind first, values in GENDERS' order
+    for kind, value in sorted(tally.counts, key=lambda kv: (order.get(kv[0], len(order)), kv[0],
+                                                            GENDERS.index(kv[1]) if kv[1] in GENDERS else 9, kv[1])):
+        counts.setdefault(kind, {})[value] = tally.counts[(kind, value)]
+    examples = list(tally.examples[:GENDER_EXAMPLES])
+    conflicts = tally.split
+    basis = next((b for b in ("in_text", "first_name") if any(k[0] == b for k in tally.documents)), None)
+    decided = Counter({gender: n for (b, gender), n in tally.documents.items() if b == basis})
+    if len(decided) > 1:
+        conflicts += sum(decided.values()) - max(decided.values())
         gender, basis = "unknown", None
     else:
-        gender = decided[0] if decided else "unknown"
+        gender = next(iter(decided)) if decided else "unknown"
     if correction is not None:
         gender, basis = correction, "correction"
         counts = {"correction": {correction: 1}, **counts}
         examples = [{"doc_id": None, "kind": "correction", "value": correction, "text": "set by a user",
                      "start": None, "end": None}, *examples[:GENDER_EXAMPLES - 1]]
     return GenderDecision(gender, basis, conflicts, counts, examples)
+
+
+def decide_gender(mentions: Iterable[MentionGender], correction: str | None = None) -> GenderDecision:
+    """A person's gender from every document's decision (see gender_decision)."""
+    return gender_decision(tally_genders(mentions), correction)
 
 
 # ---------------------------------------------------------------- names
@@ -623,9 +652,8 @@ def _apply_corrections(clusters: list[_Cluster], corrections: Sequence[Correctio
             actions[correction.action](correction.a, correction.b)
 
 
-def _speaker(cluster: _Cluster, speaker_id: str,
-             genders: Mapping[ResolvedSpeaker, Sequence[MentionGender]]) -> UnifiedSpeaker:
-    """The public record of a cluster (a person's gender decided from its mentions' `genders`)."""
+def _speaker(cluster: _Cluster, speaker_id: str) -> UnifiedSpeaker:
+    """The public record of a cluster (a person's gender is decided after, for all of them at once: _decide_genders)."""
     names: Counter[str] = Counter()
     roles: Counter[str] = Counter()
     affiliations: Counter[str] = Counter()
@@ -635,14 +663,24 @@ def _speaker(cluster: _Cluster, speaker_id: str,
             roles[e.mention.role] += e.count
         if e.mention.affiliation:
             affiliations[e.mention.affiliation] += e.count
-    speaker = UnifiedSpeaker(speaker_id=speaker_id, name=cluster.name, type=cluster.type,
-                             names=_ranked(names), roles=_ranked(roles), affiliations=_ranked(affiliations),
-                             statements=cluster.statements)
-    if cluster.type == "person":
-        decision = decide_gender((g for e in cluster.members for g in genders.get(e.mention, ())), cluster.gender)
+    return UnifiedSpeaker(speaker_id=speaker_id, name=cluster.name, type=cluster.type,
+                          names=_ranked(names), roles=_ranked(roles), affiliations=_ranked(affiliations),
+                          statements=cluster.statements)
+
+
+def _decide_genders(pairs: Sequence[tuple[_Cluster, UnifiedSpeaker]], genders: "Genders | GenderSource | None") -> None:
+    """Set the gender of every person among the speakers from its cluster's mentions' genders: a mapping of each
+    mention's MentionGenders, or a GenderSource that tallies all the persons at once (the ledger, in SQL)."""
+    persons = [(cluster, speaker) for cluster, speaker in pairs if cluster.type == "person"]
+    groups = [[e.mention for e in cluster.members] for cluster, _ in persons]
+    if callable(genders):
+        tallies = genders(groups)
+    else:
+        tallies = [tally_genders(g for m in group for g in (genders or {}).get(m, ())) for group in groups]
+    for (cluster, speaker), tally in zip(persons, tallies):
+        decision = gender_decision(tally, cluster.gender)
         speaker.gender, speaker.gender_conflicts = decision.gender, decision.conflicts
         speaker.gender_evidence = decision.evidence_dict()
-    return speaker
 
 
 def block_of(mention: ResolvedSpeaker) -> str | None:
@@ -671,23 +709,27 @@ def _clusters(mentions: Mapping[ResolvedSpeaker, int]) -> list[_Cluster]:
 
 
 Genders = Mapping[ResolvedSpeaker, Sequence[MentionGender]]  # each person mention's per-document genders
+# the tallies of persons given as their mentions (one list per person), in order: a ledger sums them in SQL
+GenderSource = Callable[[Sequence[Sequence[ResolvedSpeaker]]], list[GenderTally]]
 
 
-def _finish(clusters: Sequence[_Cluster], genders: Genders | None
+def _finish(clusters: Sequence[_Cluster], genders: Genders | GenderSource | None
             ) -> tuple[list[UnifiedSpeaker], dict[ResolvedSpeaker, str]]:
     """Speaker ids assigned, and the speakers (most statements first, then speaker_id) with each mention's id."""
     ids = _assign_ids(clusters)
-    speakers = [_speaker(c, ids[i], genders or {}) for i, c in enumerate(clusters)]
+    speakers = [_speaker(c, ids[i]) for i, c in enumerate(clusters)]
+    _decide_genders(list(zip(clusters, speakers)), genders)
     speakers.sort(key=lambda s: (-s.statements, s.speaker_id))
     speaker_of = {e.mention: ids[i] for i, c in enumerate(clusters) for e in c.members}
     return speakers, speaker_of
 
 
 def unify(mentions: Mapping[ResolvedSpeaker, int], corrections: Sequence[Correction] = (),
-          genders: Genders | None = None) -> tuple[list[UnifiedSpeaker], dict[ResolvedSpeaker, str]]:
+          genders: Genders | GenderSource | None = None) -> tuple[list[UnifiedSpeaker], dict[ResolvedSpeaker, str]]:
     """Cluster mentions (with their statement counts) into speakers; return the speakers (most statements first, then speaker_id) and each unified mention's speaker_id. The result must not depend on the order of `mentions` or on Python's hash seed.
 
-    `genders`: each person mention's per-document genders, from which a person's gender is decided."""
+    `genders`: each person mention's per-document genders, from which a person's gender is decided (or a
+    GenderSource that tallies them)."""
     clusters = _clusters(mentions)
     _apply_corrections(clusters, corrections)
     return _finish(clusters, genders)
@@ -729,7 +771,7 @@ def correction_blocks(corrections: Sequence[Correction]) -> set[str]:
 
 def reunify(changed: Mapping[ResolvedSpeaker, int],
             kept: Sequence[tuple[UnifiedSpeaker, Sequence[ResolvedSpeaker]]],
-            corrections: Sequence[Correction] = (), genders: Genders | None = None,
+            corrections: Sequence[Correction] = (), genders: Genders | GenderSource | None = None,
             ) -> tuple[list[UnifiedSpeaker], dict[ResolvedSpeaker, str], dict[str, str]] | None:
     """`unify`, re-clustering only some blocks: `changed` holds every mention of the blocks that changed and of
     the `correction_blocks` (with its count), `kept` the speakers of every other block with their mentions, as
@@ -751,7 +793,8 @@ def reunify(changed: Mapping[ResolvedSpeaker, int],
               for speaker, mentions in kept]
     clusters: list[_Cluster | _Kept] = [*fresh, *others]
     ids = _assign_ids(clusters)  # type: ignore[arg-type]  (it reads name, type and order alone)
-    speakers = [_speaker(c, ids[i], genders or {}) for i, c in enumerate(fresh)]
+    speakers = [_speaker(c, ids[i]) for i, c in enumerate(fresh)]
+    _decide_genders(list(zip(fresh, speakers)), genders)  # the fresh persons alone: what changed
     renamed = {}
     for i, k in enumerate(others, start=len(fresh)):
         renamed[k.speaker.speaker_id] = ids[i]
