@@ -185,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200, help="searches to send (after 5 warm-up ones)")
     parser.add_argument("--concurrency", type=int, default=200, help="requests in flight at once")
     parser.add_argument("--html", action="store_true", help="request the HTML search page instead of its JSON twin")
+    parser.add_argument("--query-threads", type=int, metavar="N",
+                        help="the server's DuckDB threads per query (onrecord serve --query-threads; 0: every core)")
     parser.add_argument("--breakdown", type=int, metavar="N", help="no server: time the parts of N search pages")
     args = parser.parse_args(argv)
     if not args.db.is_file():
@@ -201,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{counts['speakers']:,} speakers" + ("" if counts["attributions"] >= 200_000 else "  (fewer than 200,000!)"))
     port = free_port()
     began = time.perf_counter()
-    server = start_server(args.db, port)
+    server = start_server(args.db, port, [] if args.query_threads is None else
+                          ["--query-threads", str(args.query_threads)])
     print(f"onrecord serve on 127.0.0.1:{port}, answering after {time.perf_counter() - began:.1f} s; "
           f"{os.cpu_count()} CPU cores on this machine")
     try:

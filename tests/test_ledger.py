@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -448,6 +450,58 @@ def test_the_ledger_is_part_of_the_top_level_api(tmp_path, corpus):
         assert ledger.search(onrecord.StatementQuery(speaker="Peskov"))
     assert [processed for processed, _ in seen] == list(range(1, 6))
     assert report.processed == 5 and report.elapsed > 0 and 0 < report.database_seconds <= report.elapsed
+
+
+# -- facets: counted in narrow groups, by id or by scan --------------------------------------------------
+
+def counted(statements, top: int = 10) -> dict[str, list[dict]]:
+    """The facets of a list of statements, counted one by one: most first, then by value (None last)."""
+    values = {"speaker": lambda s: (s.speaker, s.speaker_id), "outlet": lambda s: s.outlet, "kind": lambda s: s.kind,
+              "anonymous": lambda s: s.speaker_type == "anonymous", "gender": lambda s: s.gender}
+    found = {}
+    for name, value in values.items():
+        counts = Counter(value(s) for s in statements)
+        ranked = sorted(((n, v) for v, n in counts.items() if (v[0] if name == "speaker" else v) is not None),
+                        key=lambda item: (-item[0], *[(p is None, p or "") for p in
+                                                        (item[1] if name == "speaker" else (item[1],))]))
+        found[name] = [{"value": v[0], "count": n, "speaker_id": v[1]} if name == "speaker" else
+                       {"value": v, "count": n} for n, v in ranked[:top]]
+    return found
+
+
+@pytest.mark.parametrize("query", [
+    StatementQuery(), StatementQuery(text="said"), StatementQuery(text='"the"'), StatementQuery(kind="direct"),
+    StatementQuery(outlet="Reuters"), StatementQuery(anonymous=True), StatementQuery(speaker="Peskov"),
+    StatementQuery(text="nothing-matches-this-zzz"),
+], ids=repr)
+@pytest.mark.parametrize("few_facets", [0, 1_000])  # every match read by a scan; or by id (these ledgers are small)
+def test_facets_equal_the_statements_counted_one_by_one(ledger, query, few_facets):
+    ledger.few_facets = few_facets
+    statements = ledger.search(replace(query, limit=None))
+    total, facets = ledger.facets(query, top=50)
+    assert total == len(statements)
+    assert facets == counted(statements, top=50)
+
+
+@pytest.mark.parametrize("few_facets", [0, 1_000])
+def test_a_facet_counts_a_speaker_without_a_name_under_its_source(ledger, corpus, few_facets):
+    """A statement whose speaker has no name (a role alone) or no speaker at all is counted under its source's
+    words, as the statement itself shows it."""
+    from onrecord.document import Speaker
+    from onrecord.store.rows import attribution_rows, document_row
+
+    doc = ledger.document("kremlin-briefing")
+    first, second, *_ = doc.attributions
+    first.speaker = Speaker(None, "person", role="a senior official")
+    second.speaker = None
+    doc.doc_id = "kremlin-briefing-copy"
+    ledger.write_rows([document_row(doc, None, "digest", "test")], list(attribution_rows(doc)))
+    ledger.refresh()
+    ledger.few_facets = few_facets
+    query = StatementQuery(doc_id=doc.doc_id)
+    statements = ledger.search(replace(query, limit=None))
+    assert {s.speaker for s in statements} >= {first.source.text, second.source.text}
+    assert ledger.facets(query, top=50) == (len(statements), counted(statements, top=50))
 
 
 # -- act, floating and confidence: stored, filtered, migrated ---------------------------------------

@@ -20,6 +20,7 @@ from serve_support import (
     LiveServer,
     app_over,
     build_ledger,
+    client_of,
     client_over,
     form_token,
     table_counts,
@@ -1131,3 +1132,13 @@ def test_serve_command_serves_until_interrupted(db):
     stderr = server.stderr.read()
     assert code == 0, stderr
     assert f"serving {db} read-only at http://127.0.0.1:{port}/" in stderr and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("query_threads", [1, 2])
+def test_the_ledgers_queries_run_on_query_threads_and_answer_the_same(db, client, query_threads):
+    """`--query-threads`: each DuckDB query of the server runs on that many threads, and the pages are the same."""
+    with app_over(db, LIMIT, query_threads=query_threads) as app, client_of(app) as threaded:
+        with app.state.web.access.read() as ledger:
+            assert ledger.connection.execute("SELECT current_setting('threads')").fetchone()[0] == query_threads
+        for url in ("/search.json?q=said", "/search.json?kind=direct&anonymous=1", "/.json"):
+            assert get_json(threaded, url) == get_json(client, url)

@@ -88,6 +88,10 @@ def serve_command(
                                        "read-write, and no other process can open it.")] = None,
     watch_interval: Annotated[float, typer.Option("--watch-interval", min=0.1, metavar="SECONDS",
                                                   help="Seconds between two looks at the --watch folder.")] = 2.0,
+    query_threads: Annotated[int, typer.Option("--query-threads", min=0, metavar="N",
+                                               help="DuckDB threads for each query (0: every core). The server "
+                                                    "computes one page per core at once, so 1 serves many "
+                                                    "searches fastest.")] = 1,
     get: Annotated[str | None, typer.Option("--get", metavar="PATH", help="Print the page at PATH (e.g. /search.json?q=war) "
                                                                          "and exit, without starting a server.")] = None,
 ) -> None:
@@ -125,7 +129,8 @@ def serve_command(
         application = create_app(db, ServeOptions(max_paste_bytes=limit, extract=extract, paste_workers=paste_workers,
                                                   paste_timeout=paste_timeout, allowed_hosts=hosts, public=public,
                                                   write_token=write_token, watch=watch,
-                                                  watch_interval=watch_interval))
+                                                  watch_interval=watch_interval,
+                                                  query_threads=query_threads or None))
     except LedgerError as error:
         raise fail(str(error)) from None
     web = application.state.web

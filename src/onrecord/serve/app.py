@@ -103,6 +103,9 @@ class ServeOptions:
     # pages computed at once; the others wait their turn (about in arrival order): DuckDB runs each query on
     # every core already, so 40 at once (Starlette's thread pool) only share the cores and all finish late
     ledger_readers: int = max(2, os.cpu_count() or 2)
+    # DuckDB threads for each of those pages' queries (None: DuckDB's default, every core): with ledger_readers
+    # pages at once, one each keeps the cores busy and spares each query its threads' overhead (docs/web-ui.md)
+    query_threads: int | None = 1
 
 
 class BodyTimeout(Exception):
@@ -199,7 +202,7 @@ class WebApp:
 
     def __init__(self, db: str | Path, options: ServeOptions) -> None:
         self.options = options
-        self.access = LedgerAccess(db, writable=options.watch is not None)
+        self.access = LedgerAccess(db, writable=options.watch is not None, query_threads=options.query_threads)
         # (a PostgreSQL ledger is written by other processes too: no page is kept, identical ones at once still share)
         self.cache = PageCache(options.cache_size if self.access.cacheable else 0)
         self.readers = threading.BoundedSemaphore(options.ledger_readers)

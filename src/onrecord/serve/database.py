@@ -52,8 +52,9 @@ class SharedLedger(Ledger):
 class LedgerAccess:
     """Readers each get a cursor; writers take turns; `generation` counts the writes committed."""
 
-    def __init__(self, path: str | Path, writable: bool = False) -> None:
+    def __init__(self, path: str | Path, writable: bool = False, query_threads: int | None = None) -> None:
         self.path = ledger_location(path)  # a file, or a postgresql:// URL
+        self.query_threads = query_threads  # DuckDB threads for each statement (None: DuckDB's default, every core)
         self.shared_server = is_server_url(str(self.path))  # PostgreSQL: other processes write meanwhile
         self.cacheable = not self.shared_server  # a DuckDB file: every write goes through this server
         self.writable = writable and not self.shared_server  # (PostgreSQL: the watcher writes on its own connection)
@@ -64,8 +65,17 @@ class LedgerAccess:
         self._writers = 0  # waiting or writing: new readers wait for them, so a write is never starved
         self._writing = False
         # LedgerError: missing (read-only), not a ledger, locked by another process
-        self._ledger: Ledger | None = (SharedLedger(self.path, self) if self.writable
-                                       else open_ledger(self.path, read_only=True))
+        self._ledger: Ledger | None = self._tuned(SharedLedger(self.path, self) if self.writable
+                                                  else open_ledger(self.path, read_only=True))
+
+    def _tuned(self, ledger: Ledger) -> Ledger:
+        """The ledger with its DuckDB statements run on `query_threads` threads each (a database-wide setting: its
+        cursors and the --watch writer's share it). The server computes a few pages at once (ledger_readers, one per
+        core), so one thread each keeps every core busy without each query splitting, and paying for, work the
+        others' threads contend for (see docs/web-ui.md, "Under load"). PostgreSQL plans its own workers."""
+        if self.query_threads and isinstance(ledger.connection, duckdb.DuckDBPyConnection):
+            ledger.connection.execute(f"SET threads = {int(self.query_threads)}")
+        return ledger
 
     @contextmanager
     def turn(self) -> Iterator[None]:
@@ -95,7 +105,7 @@ class LedgerAccess:
         with self._state:
             self._state.wait_for(lambda: self._writers == 0)
             if self._ledger is None:  # a failed write left it closed: try again, or say why not
-                self._ledger = open_ledger(self.path, read_only=True)
+                self._ledger = self._tuned(open_ledger(self.path, read_only=True))
             view = self._ledger.cursor()
             self._readers += 1
         try:
@@ -138,7 +148,7 @@ class LedgerAccess:
             finally:
                 self.generation += 1
                 try:
-                    self._ledger = open_ledger(self.path, read_only=True)
+                    self._ledger = self._tuned(open_ledger(self.path, read_only=True))
                 except LedgerError:
                     self._ledger = None  # the next read tries again
         finally:

@@ -40,6 +40,7 @@ from onrecord.store.unify import (
 
 STALE_SPEAKERS = "speakers_stale"  # meta keys: set with every write, cleared by refresh()
 STALE_SEARCH = "search_stale"  # "1": search without the index (ILIKE, unranked); no write sets it any more
+FEW_FACETS = 1_000  # matches up to this many are counted from their rows read by id, not by a scan (facets)
 INDEX_SCAN_ROWS = 10_000  # ids a lookup reads through a key index rather than by a scan (see Ledger.__init__)
 DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
 # attributions.speaker_gender_evidence's pieces as DuckDB's from_json reads them (the score is not tallied)
@@ -191,6 +192,23 @@ class DocumentSummary:
 
 
 FACETS = ("speaker", "outlet", "kind", "anonymous", "gender")  # what `Ledger.facets` counts a search's statements by
+# the matches (`{source}`: FROM ... WHERE) counted in three sets of narrow groups — by mention, by document, by kind —
+# then the names, outlets and genders attached to those groups: a facet row per mention group, outlet, kind. A
+# mention's name is in its key (rows.mention_key); the source's text is read only for a mention without a name (or no
+# mention), the one case the speaker facet shows it
+UNNAMED = ("CASE WHEN a.mention_key IS NULL OR starts_with(a.mention_key, '[\"' || a.speaker_type || '\", null,') "
+           "THEN a.source_text END")
+FACETS_SQL = (
+    "WITH g AS (SELECT GROUPING(a.mention_key) AS no_mention, GROUPING(a.doc_id) AS no_document, a.mention_key, "
+    f"a.speaker_type, a.speaker_gender, {UNNAMED} AS unnamed, a.doc_id, a.kind, count(*) AS n{{source}} "
+    f"GROUP BY GROUPING SETS ((a.mention_key, a.speaker_type, a.speaker_gender, {UNNAMED}), (a.doc_id), (a.kind))) "
+    "SELECT 'speaker', g.mention_key, g.unnamed, s.name, s.speaker_id, g.speaker_type, "
+    "coalesce(s.gender, g.speaker_gender, 'unknown'), g.n FROM g "
+    "LEFT JOIN speaker_mentions m ON m.mention_key = g.mention_key LEFT JOIN speakers s ON s.speaker_id = m.speaker_id "
+    "WHERE g.no_mention = 0 "
+    "UNION ALL SELECT 'outlet', d.outlet, NULL, NULL, NULL, NULL, NULL, CAST(sum(g.n) AS BIGINT) FROM g "
+    "JOIN documents d ON d.doc_id = g.doc_id WHERE g.no_mention = 1 AND g.no_document = 0 GROUP BY d.outlet "
+    "UNION ALL SELECT 'kind', g.kind, NULL, NULL, NULL, NULL, NULL, g.n FROM g WHERE g.no_mention = 1 AND g.no_document = 1")
 
 
 SOURCE_TYPE_GROUPS = {"person": "named", "anonymous": "anonymous", "organization": "organisational",
@@ -330,6 +348,7 @@ class Ledger:
     MIGRATIONS = schema.MIGRATIONS  # from_version → the step to the next
     CONCURRENT_WRITERS = False  # DuckDB: one writing process; a sharded ingest merges its shards through it
     GENDER_TALLIES_IN_SQL = True  # persons' gender evidence summed in SQL (DuckDB's from_json): _gender_tallies
+    few_facets = FEW_FACETS  # matches `facets` reads by id (more: by a scan of the table)
 
     def __init__(self, path: str | Path, read_only: bool = False, migrate: bool = False) -> None:
         self.path = Path(path)
@@ -993,28 +1012,50 @@ class Ledger:
         where, params = self._document_filter(outlet, since, until)
         return self.connection.execute(f"SELECT count(*) FROM documents d WHERE {where}", params).fetchone()[0]
 
+    def _narrow_matches(self, query: StatementQuery) -> tuple[str, list[Any]]:
+        """`FROM attributions a ... WHERE ...` of every statement matching `query`, on the narrow columns the page
+        query finds its ids by (its documents, mentions and speakers joined only when a filter reads them)."""
+        sql, params = self._statement_sql(replace(query, limit=None, offset=0), page=True)
+        sql = sql[: sql.rindex(" ORDER BY ")]
+        return sql[sql.index(" FROM attributions a"):], params
+
     @guarded
     def facets(self, query: StatementQuery, top: int = 10) -> tuple[int, dict[str, list[dict[str, Any]]]]:
         """How many statements match `query` (every page), and their counts by speaker, outlet, kind,
-        anonymous source and (persons') gender (each facet's `top` values, most first), in one pass over the matches."""
-        sql, params = self._matches_sql(query)
-        rows = self.connection.execute(
-            "SELECT GROUPING(speaker, speaker_id), GROUPING(outlet), GROUPING(kind), GROUPING(anonymous), "
-            "GROUPING(gender), speaker, speaker_id, outlet, kind, anonymous, gender, count(*) FROM "
-            f"(SELECT *, coalesce(speaker_type = 'anonymous', FALSE) AS anonymous FROM ({sql}) found) matches "
-            "GROUP BY GROUPING SETS ((speaker, speaker_id), (outlet), (kind), (anonymous), (gender), ()) "
-            "ORDER BY count(*) DESC, speaker, outlet, kind, anonymous, gender", params).fetchall()
-        total, found = 0, {name: [] for name in FACETS}
-        for *grouped, speaker, speaker_id, outlet, kind, anonymous, gender, count in rows:
-            if all(grouped):  # the empty grouping set: every match
-                total = count
-                continue
-            name = FACETS[grouped.index(0)]
-            value = {"speaker": speaker, "outlet": outlet, "kind": kind, "anonymous": anonymous, "gender": gender}[name]
-            if value is not None and len(found[name]) < top:
-                found[name].append({"value": value, "count": count,
-                                    **({"speaker_id": speaker_id} if name == "speaker" else {})})
-        return total, found
+        anonymous source and (persons') gender (each facet's `top` values, most first, then by value).
+
+        The matches are counted in narrow groups first (by mention, by document, by kind: FACETS_SQL), and the
+        names, outlets and genders attached to those groups: joining every match to its document and speaker and
+        reading its names cost 60–120 ms a search at a million attributions, whatever the matches. When they are
+        few (FEW_FACETS), their ids are found first and their rows read by id rather than by a scan of the table.
+        """
+        source, params = self._narrow_matches(query)
+        ids = [row[0] for row in self.connection.execute(f"SELECT a.attribution_id{source} LIMIT {self.few_facets + 1}",
+                                                         params).fetchall()]
+        if len(ids) <= self.few_facets:  # (listed in the SQL: DuckDB reads a literal list's rows by the key index)
+            source, params = f" FROM attributions a WHERE a.attribution_id IN ({', '.join(map(str, ids)) or 'NULL'})", []
+        counts: dict[str, dict[Any, int]] = {name: {} for name in FACETS}
+
+        def add(name: str, value: Any, n: int) -> None:
+            counts[name][value] = counts[name].get(value, 0) + n
+
+        for facet, value, unnamed, name, speaker_id, speaker_type, gender, n in self.connection.execute(
+                FACETS_SQL.format(source=source), params).fetchall():
+            if facet == "speaker":  # a statement's speaker: see STATEMENT_COLUMNS
+                written = mention_of_key(value).name if value is not None else None
+                add("speaker", (next((s for s in (name, written, unnamed) if s is not None), None), speaker_id), n)
+                add("anonymous", speaker_type == "anonymous", n)
+                add("gender", gender if speaker_type == "person" else None, n)
+            else:
+                add(facet, value, n)
+        found = {}
+        for name, values in counts.items():  # most first, then by value (as SQL orders them: None last)
+            ranked = sorted(((count, value) for value, count in values.items()
+                             if (value[0] if name == "speaker" else value) is not None),
+                            key=lambda item: (-item[0], *facet_order(item[1])))
+            found[name] = [{"value": value[0], "count": count, "speaker_id": value[1]} if name == "speaker"
+                           else {"value": value, "count": count} for count, value in ranked[:top]]
+        return sum(counts["kind"].values()), found
 
     @guarded
     def statements_per_day(self, query: StatementQuery) -> list[tuple[date, int]]:
@@ -1070,6 +1111,12 @@ def SPEAKER_SCHEMA():  # noqa: N802  (a constant, built lazily so pyarrow loads 
     return pa.schema([("speaker_id", text), ("name", text), ("type", text), ("names", texts), ("roles", texts),
                       ("affiliations", texts), ("statements", pa.int32()), ("gender", text),
                       ("gender_conflicts", pa.int32()), ("gender_evidence", text)])
+
+
+def facet_order(value: Any) -> tuple:
+    """A facet value's place among equal counts: by value (a speaker: name, then id), None last."""
+    parts = value if isinstance(value, tuple) else (value,)
+    return tuple(item for part in parts for item in (part is None, part if part is not None else ""))
 
 
 def mention_of_key(key: str) -> ResolvedSpeaker:
