@@ -564,7 +564,7 @@ class Ledger:
             [keys, list(UNIFIED_TYPES)]).fetchall()
         changed = {mention_of_key(key): count for key, count in rows}
         kept_rows = con.execute(
-            f"SELECT {SPEAKER_COLUMNS.replace('speaker_id', 's.speaker_id', 1)}, list(m.mention_key), "
+            f"SELECT {SPEAKER_COLUMNS}, list(m.mention_key), "
             "any_value(m.block) FROM speakers s JOIN speaker_mentions m USING (speaker_id) "
             "WHERE m.block NOT IN (SELECT unnest(?)) GROUP BY ALL", [blocks]).fetchall()
         width = len(UnifiedSpeaker.__dataclass_fields__)  # the SPEAKER_COLUMNS, then the mentions and their block
@@ -574,11 +574,11 @@ class Ledger:
         if unified is None:
             return False
         speakers, assigned, renamed = unified
-        mapping = {mention_key(Speaker(m.name, m.type, m.role, m.affiliation)): speaker_id
+        mapping = {key_of_mention(m): speaker_id
                    for m, speaker_id in assigned.items()}
         for speaker, mentions in kept:
             for m in mentions:
-                mapping[mention_key(Speaker(m.name, m.type, m.role, m.affiliation))] = renamed[speaker.speaker_id]
+                mapping[key_of_mention(m)] = renamed[speaker.speaker_id]
         with self._transaction() as con:
             self._write_speakers(speakers, mapping, known)
             prune(con)
@@ -595,21 +595,16 @@ class Ledger:
         ).fetchall()
         mentions = {ResolvedSpeaker(name, kind, role, affiliation): count for name, kind, role, affiliation, count in rows}
         speakers, assigned = unify(mentions, self.corrections(), self._gender_tallies)
-        mapping = {mention_key(Speaker(m.name, m.type, m.role, m.affiliation)): speaker_id
+        mapping = {key_of_mention(m): speaker_id
                    for m, speaker_id in assigned.items()}
         return speakers, mapping
 
-    def _mention_genders(self, keys: Sequence[str] | None = None) -> dict[ResolvedSpeaker, list[MentionGender]]:
-        """Each person mention's gender in each document that decided one (one row per document and mention), of
-        every mention or of those whose mention_key is in `keys`."""
-        sql = ("SELECT DISTINCT speaker_name, speaker_role, speaker_affiliation, doc_id, speaker_gender, "
-               "speaker_gender_evidence FROM attributions WHERE speaker_type = 'person' AND speaker_name IS NOT NULL "
-               "AND speaker_gender IS NOT NULL")
-        params: list[Any] = []
-        if keys is not None:
-            sql += " AND mention_key IN (SELECT unnest(?::VARCHAR[]))"
-            params.append(list(keys))
-        rows = self.connection.execute(sql, params).fetchall()
+    def _mention_genders(self) -> dict[ResolvedSpeaker, list[MentionGender]]:
+        """Each person mention's gender in each document that decided one (one row per document and mention)."""
+        rows = self.connection.execute(
+            "SELECT DISTINCT speaker_name, speaker_role, speaker_affiliation, doc_id, speaker_gender, "
+            "speaker_gender_evidence FROM attributions WHERE speaker_type = 'person' AND speaker_name IS NOT NULL "
+            "AND speaker_gender IS NOT NULL").fetchall()
         genders: dict[ResolvedSpeaker, list[MentionGender]] = {}
         for name, role, affiliation, doc_id, gender, evidence in rows:
             pieces = tuple(gender_evidence_from_dict(e) for e in json.loads(evidence or "[]"))
@@ -637,7 +632,7 @@ class Ledger:
         for number, group in enumerate(persons):
             for m in group:
                 if m.type == "person":
-                    keys.append(mention_key(Speaker(m.name, m.type, m.role, m.affiliation)))
+                    keys.append(key_of_mention(m))
                     numbers.append(number)
         tallies = [GenderTally() for _ in persons]
         if not keys:
@@ -1117,6 +1112,11 @@ def facet_order(value: Any) -> tuple:
     """A facet value's place among equal counts: by value (a speaker: name, then id), None last."""
     parts = value if isinstance(value, tuple) else (value,)
     return tuple(item for part in parts for item in (part is None, part if part is not None else ""))
+
+
+def key_of_mention(mention: ResolvedSpeaker) -> str:
+    """A mention's speaker_mentions key (rows.mention_key of its Speaker): mention_of_key's inverse."""
+    return mention_key(Speaker(mention.name, mention.type, mention.role, mention.affiliation))
 
 
 def mention_of_key(key: str) -> ResolvedSpeaker:
