@@ -26,14 +26,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))  # runs from a checkout without installing the package
 
-from onrecord.document import Attribution, Document, DocumentMetadata, Speaker  # noqa: E402
+from onrecord.document import GENDERS, Attribution, Document, DocumentMetadata, Speaker  # noqa: E402
 from onrecord.options import ExtractOptions  # noqa: E402
 from onrecord.resolve.gender import IN_TEXT_KINDS, decide_gender, has_conflict  # noqa: E402
 from onrecord.resolve.index import name_key  # noqa: E402
 from onrecord.serialize import document_from_dict, document_to_dict  # noqa: E402
 
 SPLITS = ("train", "dev")
-SHOWN = ("woman", "man", "nonbinary", "unknown")
 
 
 def read_corpus(data: Path, limit: int | None) -> list[tuple[str, str, str, str]]:
@@ -79,7 +78,7 @@ def decided_by(speaker: Speaker) -> str:
 def share_line(label: str, counts: Counter, width: int = 26) -> str:
     """ "label  women 41.0% (123)  men …" over the counts of one group."""
     total = sum(counts.values())
-    cells = [f"{g} {counts[g] / total:6.1%} ({counts[g]})" if total else f"{g} - (0)" for g in SHOWN]
+    cells = [f"{g} {counts[g] / total:6.1%} ({counts[g]})" if total else f"{g} - (0)" for g in GENDERS]
     return f"  {label:{width}} {total:6d}   " + "   ".join(cells)
 
 

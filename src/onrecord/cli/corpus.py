@@ -549,7 +549,8 @@ def gender_tables(figures: GenderFigures, scope: str) -> list[Table]:
                                f"{figures.total_people} {'person' if figures.total_people == 1 else 'people'})"))
     for column in ("", "statements", "share", "people", "share "):
         overall.add_column(column, justify="right" if column else "left")
-    statements, people = figures.to_dict()["statements"], figures.to_dict()["people"]
+    figured = figures.to_dict()
+    statements, people = figured["statements"], figured["people"]
     for gender in GENDERS:
         overall.add_row(gender, str(statements[gender]["count"]), f"{statements[gender]['share']:.1%}",
                         str(people[gender]["count"]), f"{people[gender]['share']:.1%}")
@@ -559,9 +560,8 @@ def gender_tables(figures: GenderFigures, scope: str) -> list[Table]:
         monthly.add_column("month")
         for gender in GENDERS:
             monthly.add_column(gender, justify="right")
-        for month in figures.months:
-            row = month.to_dict()
-            monthly.add_row(month.month, *(
+        for row in figured["months"]:
+            monthly.add_row(row["month"], *(
                 f"{row['statements'][g]['count']} ({row['statements'][g]['share']:.0%}) · "
                 f"{row['people'][g]['count']} ({row['people'][g]['share']:.0%})" for g in GENDERS))
         tables.append(monthly)

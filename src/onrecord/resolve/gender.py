@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from onrecord.data import load_json
-from onrecord.document import Attribution, GenderEvidence, Speaker
+from onrecord.document import Attribution, GenderEvidence
 from onrecord.resolve.first_names import name_table
 from onrecord.resolve.index import DocumentIndex, name_key, surname_of
 from onrecord.resolve.lexicon import load_speaker_lexicon
 from onrecord.resolve.mentions import Mention, is_role_word
 
-WOMAN, MAN, NONBINARY, UNKNOWN = "woman", "man", "nonbinary", "unknown"
+WOMAN, MAN, UNKNOWN = "woman", "man", "unknown"
 IN_TEXT_KINDS = ("pronoun", "honorific", "role_noun")  # what the article itself says about the person
 _FROM_MENTION = {"female": WOMAN, "male": MAN}  # Mention.gender's values
 # First names: the table's share for one gender must reach MIN_NAME_SHARE over at least MIN_NAME_COUNT people.
@@ -76,12 +76,14 @@ _APPOSITIVE = re.compile(r",\s+((?:a|an|the)\s+)?((?:(?!(?:of|for|at|in|on|from|
 _WORD_BEFORE = re.compile(r"([^\W\d_]+(?:-[^\W\d_]+)*),?[^\S\n]+$")
 
 
-def roles_around(text: str, start: int, end: int) -> list[tuple[str, int, str]]:
+def roles_around(text: str, start: int, end: int,
+                 honorific: tuple[str, int, int] | None | bool = False) -> list[tuple[str, int, str]]:
     """(noun, offset, gender) for a gendered role noun right before a name at [start, end) ("Headmistress Ferrant",
     "the company's chairman, R. Brisco", past an honorific: "spokeswoman Ms. Roe") or heading its appositive
-    ("E. Lindqvist, a grandmother of six")."""
+    ("E. Lindqvist, a grandmother of six"). `honorific`: honorific_before(text, start), when the caller has it."""
     found = []
-    honorific = honorific_before(text, start)
+    if honorific is False:
+        honorific = honorific_before(text, start)
     before = _WORD_BEFORE.search(text, max(0, (honorific[1] if honorific else start) - 40), honorific[1] if honorific else start)
     if before is not None:
         found += [(noun, before.start(1) + at, gender) for noun, at, gender in role_evidence(before.group(1))]
@@ -229,7 +231,7 @@ class GenderEvidenceCollector:
             if found is not None:
                 word, start, end = found
                 evidence.append(GenderEvidence("honorific", gender_words().honorifics[word], text[start:end], start, end))
-            for noun, start, gender in roles_around(text, m.start, m.end):
+            for noun, start, gender in roles_around(text, m.start, m.end, found):
                 evidence.append(GenderEvidence("role_noun", gender, noun, start, start + len(noun)))
         person = index.people.get(key)
         if person is not None:

@@ -60,8 +60,11 @@ def load_speaker_lexicon(name: str = DEFAULT_SPEAKER_LEXICON) -> SpeakerLexicon:
     raw = load_json("speaker_lexicon.json")
     gendered = load_json("gender_nouns.json")  # the one home of the words that say a gender (resolve/gender.py too)
 
+    def lowered(words: list[str]) -> frozenset[str]:
+        return frozenset(w.lower() for w in words)
+
     def lower_set(key: str) -> frozenset[str]:
-        return frozenset(w.lower() for w in raw[key])
+        return lowered(raw[key])
 
     outlets = {outlet_key(o): o for o in raw["outlets"]}
     outlets.update({outlet_key(alias): canonical for alias, canonical in raw["outlet_aliases"].items()})
@@ -80,10 +83,10 @@ def load_speaker_lexicon(name: str = DEFAULT_SPEAKER_LEXICON) -> SpeakerLexicon:
         person_role_nouns=lower_set("person_role_nouns"),
         role_modifiers=lower_set("role_modifiers"),
         titles=titles,
-        female_titles=frozenset(w.lower() for w in gendered["honorifics"]["woman"]),
-        male_titles=frozenset(w.lower() for w in gendered["honorifics"]["man"]),
-        female_nouns=frozenset(w.lower() for w in gendered["role_nouns"]["woman"]),
-        male_nouns=frozenset(w.lower() for w in gendered["role_nouns"]["man"]),
+        female_titles=lowered(gendered["honorifics"]["woman"]),
+        male_titles=lowered(gendered["honorifics"]["man"]),
+        female_nouns=lowered(gendered["role_nouns"]["woman"]),
+        male_nouns=lowered(gendered["role_nouns"]["man"]),
         groups=lower_set("groups"),
         places=lower_set("places"),
         demonyms={k.lower(): v for k, v in raw["demonyms"].items()},
