@@ -177,7 +177,7 @@ class LedgerWriter:
     def accept(self, prepared: PreparedDocument) -> None:
         """Count a document that is not a duplicate, and queue its rows when it is new or changed."""
         if prepared.document is not None:
-            self.make_storable(prepared)
+            make_storable(prepared, self.report.stats)
         if prepared.skip is not None:
             reason, message = prepared.skip
             self.report.stats.count("skipped", reason, message)
@@ -200,9 +200,6 @@ class LedgerWriter:
         else:
             self.report.added += 1
 
-    def make_storable(self, prepared: PreparedDocument) -> None:
-        """Replace lone surrogates in a document's rows (`make_storable`)."""
-        make_storable(prepared, self.report.stats)
 
     def flush(self) -> None:
         """Write the queued documents in one transaction; when the batch's rows can't be converted for DuckDB,

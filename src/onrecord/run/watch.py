@@ -25,6 +25,7 @@ from typing import Any
 from onrecord.read import RunStats, find_files
 from onrecord.run.ingest import IngestOptions, IngestReport, ingest
 from onrecord.store import Ledger
+from onrecord.store.ledger import first_line
 
 DEFAULT_INTERVAL = 2.0  # seconds between polls
 RECENT_MESSAGES = 20  # skip and repair lines the status keeps, newest last
@@ -143,7 +144,7 @@ class FolderWatcher:
         except WatchStopped:
             raise
         except Exception as error:  # noqa: BLE001 - a watcher outlives a bad pass; the status says why
-            message = (str(error).splitlines() or [""])[0] or type(error).__name__
+            message = first_line(error)
             log.warning("watch: pass failed: %s", message)
             with self.lock:
                 self.status.ingesting = 0

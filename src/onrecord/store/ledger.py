@@ -316,6 +316,12 @@ def database_error(path: Path, error: Exception, opening: bool = True, read_only
     return LedgerError(f"cannot open the ledger at {path}: {message}" if opening else f"{path}: {message}")
 
 
+def first_line(error: BaseException) -> str:
+    """An error's message on one line (its type's name when it has none)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def speaker_gender_json(speaker: UnifiedSpeaker) -> str | None:
     """A unified person's gender evidence summary as the speakers table stores it (None for other types)."""
     return json.dumps(speaker.gender_evidence, ensure_ascii=False) if speaker.gender else None
@@ -576,9 +582,9 @@ class Ledger:
         speakers, assigned, renamed = unified
         mapping = {key_of_mention(m): speaker_id
                    for m, speaker_id in assigned.items()}
-        for speaker, mentions in kept:
-            for m in mentions:
-                mapping[key_of_mention(m)] = renamed[speaker.speaker_id]
+        for row in kept_rows:  # (their keys as stored)
+            for key in row[width]:
+                mapping[key] = renamed[row[0]]
         with self._transaction() as con:
             self._write_speakers(speakers, mapping, known)
             prune(con)

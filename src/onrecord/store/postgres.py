@@ -28,12 +28,13 @@ import duckdb
 import onrecord.store.schema as schema
 from onrecord.store.ledger import (
     STALE_SEARCH, STALE_SPEAKERS, STEMMER, EXPORT_FORMATS, Ledger, LedgerError, RowsError, Statement, copy_rows,
-    fts_extension, speaker_gender_json,
+    first_line, fts_extension, speaker_gender_json,
 )
 from onrecord.store.query import (
     SPEAKER_MENTIONS, Condition, Search, SearchSQL, SearchSyntaxError, StatementQuery, Term, both, parse_search,
     statement_filters, statement_select,
 )
+from onrecord.store.index import TOKENIZE  # the DuckDB index's own words, so both backends match alike
 from onrecord.store.rows import ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA
 from onrecord.store.unify import UnifiedSpeaker
 
@@ -165,7 +166,6 @@ class Connection:
 # -- the index's terms, by DuckDB's own FTS functions -------------------------------------------------
 
 _local = threading.local()  # a DuckDB connection is not shared across threads: one in-memory database each
-TOKENIZE = "string_split_regex(regexp_replace(lower(strip_accents({})), '(\\.|[^a-z0-9])+', ' ', 'g'), '\\s+')"
 
 
 def terms_database() -> duckdb.DuckDBPyConnection:
@@ -438,9 +438,3 @@ class PostgresLedger(Ledger):
             local.register("export_rows", table)
             copy_rows(local, "export_rows", out, output_format)
         return len(rows)
-
-
-def first_line(error: BaseException) -> str:
-    """An error's message on one line."""
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

@@ -693,8 +693,12 @@ def block_of(mention: ResolvedSpeaker) -> str | None:
     entries = _entries({mention: 1})
     if not entries:
         return None
-    key = entries[0].key
-    if mention.type == "person":
+    return _block(mention.type, entries[0].key)
+
+
+def _block(kind: str, key: str) -> str:
+    """The block of a mention key of this type: a person's surname, an organization's initials (or its one word)."""
+    if kind == "person":
         return f"person:{surname_of(key)}"
     return f"organization:{_initials(key) or key}"
 
@@ -761,11 +765,7 @@ def correction_blocks(corrections: Sequence[Correction]) -> set[str]:
     blocks = set()
     for correction in corrections:
         for name in _named(correction):
-            keys = _query_keys(name)
-            if keys["person"]:
-                blocks.add(f"person:{surname_of(keys['person'])}")
-            if keys["organization"]:
-                blocks.add(f"organization:{_initials(keys['organization']) or keys['organization']}")
+            blocks.update(_block(kind, key) for kind, key in _query_keys(name).items() if key)
     return blocks
 
 
