@@ -106,6 +106,9 @@ class ServeOptions:
     # DuckDB threads for each of those pages' queries (None: DuckDB's default, every core): with ledger_readers
     # pages at once, one each keeps the cores busy and spares each query its threads' overhead (docs/web-ui.md)
     query_threads: int | None = 1
+    # every statement's narrow columns held in memory, so that a search page's matches, order, total and facets
+    # are not read from the ledger each time (store/columns.py): read at start, and again after each write
+    columns: bool = True
 
 
 class BodyTimeout(Exception):
@@ -202,7 +205,9 @@ class WebApp:
 
     def __init__(self, db: str | Path, options: ServeOptions) -> None:
         self.options = options
-        self.access = LedgerAccess(db, writable=options.watch is not None, query_threads=options.query_threads)
+        self.access = LedgerAccess(db, writable=options.watch is not None, query_threads=options.query_threads,
+                                   columns=options.columns)
+        self.access.load_columns()  # before the first search (a second or two a million statements)
         # (a PostgreSQL ledger is written by other processes too: no page is kept, identical ones at once still share)
         self.cache = PageCache(options.cache_size if self.access.cacheable else 0)
         self.readers = threading.BoundedSemaphore(options.ledger_readers)

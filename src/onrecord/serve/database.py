@@ -14,12 +14,15 @@ commits. So the server holds the ledger in one of two ways:
   ledger meanwhile, not even to read: DuckDB's rule.
 
 Each write that commits starts a new `generation`: a page computed from an older one is out of date
-(onrecord/serve/cache.py keys what it keeps by it). A PostgreSQL ledger (`--db postgresql://…`) is written
+(onrecord/serve/cache.py keys what it keeps by it), and so are the in-memory columns searches are answered
+from (store/columns.py): they are read when the server starts, and read again in the background after a
+write, while searches run their SQL in the meantime. A PostgreSQL ledger (`--db postgresql://…`) is written
 by other processes too, so no generation tells its pages apart (`cacheable` is False); `--watch` then
 ingests on a connection of its own, and requests read what is committed, as they would anyway.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,7 +33,10 @@ import duckdb
 
 from onrecord.store import Ledger, LedgerError
 from onrecord.store.backend import ledger_location, open_ledger
+from onrecord.store.columns import StatementColumns
 from onrecord.store.postgres import is_server_url
+
+log = logging.getLogger("onrecord.serve")
 
 
 class SharedLedger(Ledger):
@@ -52,7 +58,8 @@ class SharedLedger(Ledger):
 class LedgerAccess:
     """Readers each get a cursor; writers take turns; `generation` counts the writes committed."""
 
-    def __init__(self, path: str | Path, writable: bool = False, query_threads: int | None = None) -> None:
+    def __init__(self, path: str | Path, writable: bool = False, query_threads: int | None = None,
+                 columns: bool = True) -> None:
         self.path = ledger_location(path)  # a file, or a postgresql:// URL
         self.query_threads = query_threads  # DuckDB threads for each statement (None: DuckDB's default, every core)
         self.shared_server = is_server_url(str(self.path))  # PostgreSQL: other processes write meanwhile
@@ -67,6 +74,36 @@ class LedgerAccess:
         # LedgerError: missing (read-only), not a ledger, locked by another process
         self._ledger: Ledger | None = self._tuned(SharedLedger(self.path, self) if self.writable
                                                   else open_ledger(self.path, read_only=True))
+        # the narrow columns searches read (store/columns.py), for a DuckDB ledger: every write goes through here
+        self.columns_wanted = columns and self.cacheable
+        self._columns: StatementColumns | None = None  # of some generation: used only while it is the current one
+        self._loading = threading.Lock()  # one read of the columns at a time
+
+    def load_columns(self) -> StatementColumns | None:
+        """Read the current generation's columns (the server does at start; `read` again after each write), unless
+        a read is under way already; the columns, or None."""
+        if not self.columns_wanted or not self._loading.acquire(blocking=False):
+            return None
+        try:
+            generation = self.generation  # read first: columns are never taken for a newer generation than they saw
+            with self.read(columns=False) as ledger:
+                self._columns = StatementColumns(ledger, generation)
+            return self._columns
+        except (LedgerError, duckdb.Error) as error:  # the server goes on with SQL alone; said once, not per page
+            log.warning("searches read the ledger without in-memory columns: %s", error)
+            self.columns_wanted = False
+            return None
+        finally:
+            self._loading.release()
+
+    def current_columns(self) -> StatementColumns | None:
+        """The columns of the current generation; None while they are (re)read in the background."""
+        columns = self._columns
+        if columns is not None and columns.generation == self.generation:
+            return columns
+        if self.columns_wanted and not self._loading.locked():
+            threading.Thread(target=self.load_columns, name="onrecord-columns", daemon=True).start()
+        return None
 
     def _tuned(self, ledger: Ledger) -> Ledger:
         """The ledger with its DuckDB statements run on `query_threads` threads each (a database-wide setting: its
@@ -87,11 +124,14 @@ class LedgerAccess:
                 self.generation += 1
 
     @contextmanager
-    def read(self) -> Iterator[Ledger]:
+    def read(self, columns: bool = True) -> Iterator[Ledger]:
         """The ledger on a cursor of this request's own (in one transaction when writes go on meanwhile, so that
-        every figure of a page comes from the same snapshot)."""
+        every figure of a page comes from the same snapshot), with the current generation's in-memory columns
+        when they are read (`columns`; store/columns.py)."""
+        current = self.current_columns() if columns else None
         if self.writable:
             view = self._shared().cursor()
+            view.columns = current
             try:
                 view.connection.execute("BEGIN TRANSACTION")
                 yield view
@@ -107,6 +147,7 @@ class LedgerAccess:
             if self._ledger is None:  # a failed write left it closed: try again, or say why not
                 self._ledger = self._tuned(open_ledger(self.path, read_only=True))
             view = self._ledger.cursor()
+            view.columns = current
             self._readers += 1
         try:
             yield view
@@ -163,7 +204,10 @@ class LedgerAccess:
         return self._ledger
 
     def close(self) -> None:
-        """Close the ledger's connection (after the server stops)."""
+        """Close the ledger's connection (after the server stops), once a read of the columns under way has ended."""
+        self.columns_wanted = False
+        with self._loading:
+            pass
         with self._state:
             if self._ledger is not None:
                 self._ledger.close()

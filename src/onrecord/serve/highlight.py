@@ -7,6 +7,7 @@ attributions covering it. Offsets out of range are clamped, empty spans dropped:
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -184,6 +185,7 @@ def paragraphs(blocks: list[Block]) -> list[Paragraph]:
     return [p for p in found if p.items or p.after]
 
 
+@functools.lru_cache(maxsize=256)
 def parsed(search: str | None) -> Search:
     """A search text parsed as the ledger parses it; one that can't be run marks nothing."""
     try:

@@ -157,9 +157,9 @@ def compact(connection: duckdb.DuckDBPyConnection, always: bool = False) -> bool
 class TermIndex:
     """The postings as a search reads them: a set of words → the statements holding them all, with their BM25."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, connection: duckdb.DuckDBPyConnection, stats: tuple[int, float] | None = None) -> None:
         self.connection = connection
-        self._stats: tuple[int, float] | None = None
+        self._stats = stats  # (N, average length) when the caller read them already (see stats)
 
     def stats(self) -> tuple[int, float]:
         """N (every attribution) and the average length in terms, as FTS's stats table held them."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import heapq
 import json
 import os
 import re
@@ -27,6 +28,7 @@ from onrecord.document import GENDER_EVIDENCE_KINDS, GENDERS, KINDS, Document, S
 from onrecord.resolve.gender import IN_TEXT_KINDS
 from onrecord.serialize import document_from_dict, gender_evidence_from_dict
 import onrecord.store.schema as schema
+from onrecord.store.columns import Selection, StatementColumns, page_query
 from onrecord.store.index import STEMMER, TermIndex, add_postings, compact, prune, rebuild, remove_postings
 from onrecord.store.query import (
     FROM, GENDER_SQL, PERSON_SQL, SearchSyntaxError, StatementQuery, like_pattern, outlet_condition, page_rows_sql,
@@ -355,6 +357,8 @@ class Ledger:
     CONCURRENT_WRITERS = False  # DuckDB: one writing process; a sharded ingest merges its shards through it
     GENDER_TALLIES_IN_SQL = True  # persons' gender evidence summed in SQL (DuckDB's from_json): _gender_tallies
     few_facets = FEW_FACETS  # matches `facets` reads by id (more: by a scan of the table)
+    columns: StatementColumns | None = None  # the server's in-memory columns of this generation (store/columns.py)
+    _selected: tuple[StatementQuery, Selection | None] | None = None  # this cursor's last selection
 
     def __init__(self, path: str | Path, read_only: bool = False, migrate: bool = False) -> None:
         self.path = Path(path)
@@ -444,6 +448,7 @@ class Ledger:
         """
         view = copy.copy(self)
         view.connection = self.connection.cursor()
+        view._selected = None
         return view
 
     def __enter__(self) -> "Ledger":
@@ -528,6 +533,8 @@ class Ledger:
     @guarded
     def is_stale(self) -> bool:
         """Whether speakers or the search index lag behind the stored attributions."""
+        if self.columns is not None:  # read with them, for their generation
+            return self.columns.stale
         return self._meta(STALE_SPEAKERS) == "1" or self._meta(STALE_SEARCH) == "1"
 
     @guarded
@@ -833,22 +840,48 @@ class Ledger:
             sql, params = self._statement_sql(query)
             return [Statement(*row) for row in self.connection.execute(sql, params).fetchall()]
         # a page: its ids first (narrow columns), then its rows by id, so no text is read but the page's
+        selection = self._selection(query)
+        if selection is not None:
+            statements = self.columns.statements(self, *self.columns.page(selection, query.limit, query.offset))
+            if statements is not None:
+                return statements
         sql, params = self._statement_sql(query, page=True)
         found = self.connection.execute(sql, params).fetchall()
-        if not found:
+        ids, scores, documents = ([row[i] for row in found] for i in range(3))
+        if not ids:
             return []
-        ids, scores = [row[0] for row in found], [row[1] for row in found]
-        rows = self.connection.execute(page_rows_sql(), [ids, scores, list(range(len(ids)))]).fetchall()
+        rows = self.connection.execute(page_rows_sql(), [ids, sorted(set(documents)), ids, scores,
+                                                         list(range(len(ids)))]).fetchall()
         return [Statement(*row) for row in rows]
 
     def _statement_sql(self, query: StatementQuery, export: bool = False, page: bool = False) -> tuple[str, list[Any]]:
         """The SQL of a statement query over this ledger (unranked while the index is stale); a search text
         that can't be run is a LedgerError saying why."""
         try:
-            index = TermIndex(self.connection) if self._meta(STALE_SEARCH) != "1" else None
-            return statement_sql(query, index, export=export, page=page)
+            return statement_sql(query, self.term_index(), export=export, page=page)
         except SearchSyntaxError as error:
             raise LedgerError(f"search {query.text!r}: {error}") from None
+
+    def term_index(self) -> TermIndex | None:
+        """The full-text index as searches read it; None while it is flagged stale (words matched with ILIKE)."""
+        if self.columns is not None:  # its figures read with the columns, for their generation
+            return TermIndex(self.connection, self.columns.index_stats) if self.columns.index_stats else None
+        return TermIndex(self.connection) if self._meta(STALE_SEARCH) != "1" else None
+
+    def _selection(self, query: StatementQuery) -> Selection | None:
+        """What `query` matches, read from the in-memory columns (`columns`, set by the server) when they can
+        answer it, else None. The page and the facets of one request share it (kept on this cursor)."""
+        if self.columns is None:
+            return None
+        key = page_query(query)
+        if self._selected is not None and self._selected[0] == key:
+            return self._selected[1]
+        try:
+            selection = self.columns.select(self, key)
+        except SearchSyntaxError as error:
+            raise LedgerError(f"search {query.text!r}: {error}") from None
+        self._selected = (key, selection)
+        return selection
 
     def _matches_sql(self, query: StatementQuery, page: bool = False) -> tuple[str, list[Any]]:
         """The SQL of every statement matching `query` (all pages), in no order: what counts and facets read
@@ -1030,33 +1063,19 @@ class Ledger:
         reading its names cost 60–120 ms a search at a million attributions, whatever the matches. When they are
         few (FEW_FACETS), their ids are found first and their rows read by id rather than by a scan of the table.
         """
+        selection = self._selection(query)
+        if selection is not None:
+            return self.columns.facets(selection, top)
         source, params = self._narrow_matches(query)
-        ids = [row[0] for row in self.connection.execute(f"SELECT a.attribution_id{source} LIMIT {self.few_facets + 1}",
-                                                         params).fetchall()]
+        ids = [row[0] for row in self.connection.execute(
+            f"SELECT a.attribution_id{source} LIMIT {self.few_facets + 1}", params).fetchall()]
         if len(ids) <= self.few_facets:  # (listed in the SQL: DuckDB reads a literal list's rows by the key index)
             source, params = f" FROM attributions a WHERE a.attribution_id IN ({', '.join(map(str, ids)) or 'NULL'})", []
         counts: dict[str, dict[Any, int]] = {name: {} for name in FACETS}
-
-        def add(name: str, value: Any, n: int) -> None:
-            counts[name][value] = counts[name].get(value, 0) + n
-
-        for facet, value, unnamed, name, speaker_id, speaker_type, gender, n in self.connection.execute(
-                FACETS_SQL.format(source=source), params).fetchall():
-            if facet == "speaker":  # a statement's speaker: see STATEMENT_COLUMNS
-                written = mention_of_key(value).name if value is not None else None
-                add("speaker", (next((s for s in (name, written, unnamed) if s is not None), None), speaker_id), n)
-                add("anonymous", speaker_type == "anonymous", n)
-                add("gender", gender if speaker_type == "person" else None, n)
-            else:
-                add(facet, value, n)
-        found = {}
-        for name, values in counts.items():  # most first, then by value (as SQL orders them: None last)
-            ranked = sorted(((count, value) for value, count in values.items()
-                             if (value[0] if name == "speaker" else value) is not None),
-                            key=lambda item: (-item[0], *facet_order(item[1])))
-            found[name] = [{"value": value[0], "count": count, "speaker_id": value[1]} if name == "speaker"
-                           else {"value": value, "count": count} for count, value in ranked[:top]]
-        return sum(counts["kind"].values()), found
+        for facet, *row, n in self.connection.execute(FACETS_SQL.format(source=source), params).fetchall():
+            for name, value in facet_keys(facet, *row):
+                counts[name][value] = counts[name].get(value, 0) + n
+        return sum(counts["kind"].values()), rank_facets(counts, top)
 
     @guarded
     def statements_per_day(self, query: StatementQuery) -> list[tuple[date, int]]:
@@ -1114,6 +1133,35 @@ def SPEAKER_SCHEMA():  # noqa: N802  (a constant, built lazily so pyarrow loads 
                       ("gender_conflicts", pa.int32()), ("gender_evidence", text)])
 
 
+def facet_keys(facet: str, value: Any, unnamed: str | None = None, name: str | None = None,
+               speaker_id: str | None = None, speaker_type: str | None = None,
+               gender: str | None = None) -> list[tuple[str, Any]]:
+    """The facets, and their values, that a row of FACETS_SQL counts towards: a speaker group's statements count
+    for their speaker (its unified name, else the name as written, else the source's text: see
+    STATEMENT_COLUMNS), for anonymous or not, and for a person's gender; an outlet's or kind's, for that alone."""
+    if facet != "speaker":
+        return [(facet, value)]
+    written = written_name(value) if value is not None else None
+    return [("speaker", (next((s for s in (name, written, unnamed) if s is not None), None), speaker_id)),
+            ("anonymous", speaker_type == "anonymous"),
+            ("gender", gender if speaker_type == "person" else None)]
+
+
+def rank_facets(counts: dict[str, dict[Any, int]], top: int) -> dict[str, list[dict[str, Any]]]:
+    """Each facet's `top` values, most first, then by value (as SQL orders them); a value of None is left out.
+    Only the values counted at least as often as the `top`-th are sorted (a speaker facet may hold thousands)."""
+    found = {}
+    for name, values in counts.items():
+        present = {value: count for value, count in values.items()
+                   if (value[0] if name == "speaker" else value) is not None}
+        cut = heapq.nlargest(top, present.values())[-1] if len(present) > top and top > 0 else 0
+        ranked = sorted(((count, value) for value, count in present.items() if count >= cut),
+                        key=lambda item: (-item[0], *facet_order(item[1])))
+        found[name] = [{"value": value[0], "count": count, "speaker_id": value[1]} if name == "speaker"
+                       else {"value": value, "count": count} for count, value in ranked[:top]]
+    return found
+
+
 def facet_order(value: Any) -> tuple:
     """A facet value's place among equal counts: by value (a speaker: name, then id), None last."""
     parts = value if isinstance(value, tuple) else (value,)
@@ -1129,6 +1177,12 @@ def mention_of_key(key: str) -> ResolvedSpeaker:
     """The mention a speaker_mentions key stands for (rows.mention_key's JSON: type, name, role, affiliation)."""
     kind, name, role, affiliation = json.loads(key)
     return ResolvedSpeaker(name, kind, role, affiliation)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def written_name(key: str) -> str | None:
+    """The name a mention key holds (what the speaker facet shows for a mention no speaker unified): parsed once."""
+    return mention_of_key(key).name
 
 
 EXPORT_FORMATS = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER true", "jsonl": "FORMAT json"}
