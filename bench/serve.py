@@ -8,9 +8,14 @@
    search page's JSON twin (`/search.json?q=...`) or, with --html, of the HTML page itself;
 2. starts `onrecord serve --db DB` as its own process on a free loopback port (never another address)
    and waits until it answers;
-3. sends 5 warm-up requests, then all the searches at once from --concurrency connections;
+3. sends 5 warm-up requests, then --warm-up (200) other searches of the mix two at a time, none of them
+   measured (a load test measures the steady state: a server that has been answering has DuckDB's buffers
+   filled, which a server just started fills during the burst — --warm-up 0 measures that), then all the
+   searches at once from --concurrency connections, each on a connection of its own (a lean client: it
+   shares the two cores with the server);
 4. prints the latency of each request as the client saw it (median, p95, max), the wall time and
-   throughput, and the errors (any answer but 200, or no answer): there must be none.
+   throughput, the CPU seconds the server and the client used, and the errors (any answer but 200, or no
+   answer): there must be none.
 Figures are printed, not asserted.
 
     .venv/bin/python bench/serve.py --db /tmp/big.duckdb --breakdown 60
@@ -115,12 +120,24 @@ async def get(host: str, port: int, url: str) -> int:
     return status
 
 
+async def warm(base: str, urls: list[str]) -> None:
+    """GET the first WARM_UP of `urls` one at a time, then the others two at a time; nothing measured."""
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    for url in urls[:WARM_UP]:
+        await get(host, int(port), url)
+    pair = asyncio.Semaphore(2)
+
+    async def one(url: str) -> None:
+        async with pair:
+            await get(host, int(port), url)
+
+    await asyncio.gather(*(one(url) for url in urls[WARM_UP:]))
+
+
 async def fire(base: str, urls: list[str], concurrency: int) -> tuple[list[tuple[float, int | str, str]], float]:
     """GET every URL, at most `concurrency` at a time; returns (ms, status or error, url) each, and the wall time."""
     host, port = base.removeprefix("http://").rsplit(":", 1)
     gate = asyncio.Semaphore(concurrency)
-    for url in urls[:WARM_UP]:
-        await get(host, int(port), url)
 
     async def one(url: str) -> tuple[float, int | str, str]:
         async with gate:
@@ -132,7 +149,7 @@ async def fire(base: str, urls: list[str], concurrency: int) -> tuple[list[tuple
             return (time.perf_counter() - began) * 1000, outcome, url
 
     began = time.perf_counter()
-    results = await asyncio.gather(*(one(url) for url in urls[WARM_UP:]))
+    results = await asyncio.gather(*(one(url) for url in urls))
     return list(results), time.perf_counter() - began
 
 
@@ -213,6 +230,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, required=True, help="an existing ledger (bench/ledger.py --keep builds one)")
     parser.add_argument("--requests", type=int, default=200, help="searches to send (after 5 warm-up ones)")
     parser.add_argument("--concurrency", type=int, default=200, help="requests in flight at once")
+    parser.add_argument("--warm-up", type=int, default=200, metavar="N",
+                        help="searches sent first, two at a time and not measured, drawn from the mix apart from the "
+                             "measured ones: the burst then meets the server as its users do once it has been "
+                             "answering a while (DuckDB's buffers filled); 0 measures a server just started")
     parser.add_argument("--html", action="store_true", help="request the HTML search page instead of its JSON twin")
     parser.add_argument("--query-threads", type=int, metavar="N",
                         help="the server's DuckDB threads per query (onrecord serve --query-threads; 0: every core)")
@@ -224,6 +245,10 @@ def main(argv: list[str] | None = None) -> int:
     with Ledger(args.db, read_only=True) as ledger:
         counts = ledger.counts()
         queries = ledger_bench().query_mix(ledger, WARM_UP + args.requests, random.Random(0))
+        # the warm-up: another draw of the mix, none of the measured searches (a page answered once is kept)
+        measured = {search_url(q, args.html) for q in queries}
+        warm_up = [url for url in dict.fromkeys(search_url(q, args.html) for q in ledger_bench().query_mix(
+            ledger, args.warm_up * 2, random.Random(1))) if url not in measured][:args.warm_up]
     urls = [search_url(q, args.html) for q in queries]
     if args.breakdown:
         breakdown(args.db, urls[WARM_UP:WARM_UP + args.breakdown])
@@ -237,8 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"onrecord serve on 127.0.0.1:{port}, answering after {time.perf_counter() - began:.1f} s; "
           f"{os.cpu_count()} CPU cores on this machine")
     try:
+        asyncio.run(warm(f"http://127.0.0.1:{port}", urls[:WARM_UP] + warm_up))
         server_cpu, client_cpu = cpu_seconds(server.pid), cpu_seconds()
-        results, wall = asyncio.run(fire(f"http://127.0.0.1:{port}", urls, args.concurrency))
+        results, wall = asyncio.run(fire(f"http://127.0.0.1:{port}", urls[WARM_UP:], args.concurrency))
         server_cpu, client_cpu = cpu_seconds(server.pid) - server_cpu, cpu_seconds() - client_cpu
         cache = page_cache(f"http://127.0.0.1:{port}")
     finally:
@@ -249,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
             server.kill()
     ms = [t for t, _, _ in results]
     errors = [(outcome, url) for _, outcome, url in results if outcome != 200]
-    print(f"\n{len(results)} searches ({'HTML' if args.html else 'JSON'}), {args.concurrency} at once, "
+    print(f"\n{len(results)} searches ({'HTML' if args.html else 'JSON'}), {args.concurrency} at once, after "
+          f"{WARM_UP} + {len(warm_up)} warm-up searches, "
           f"in {wall:.1f} s ({len(results) / wall:.1f} requests/s)")
     print(f"latency median {statistics.median(ms):.0f} ms · p95 {percentile(ms, 0.95):.0f} ms · "
           f"max {max(ms):.0f} ms · min {min(ms):.0f} ms")

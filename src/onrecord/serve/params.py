@@ -5,6 +5,8 @@ into a StatementQuery, whose SQL binds them as parameters; nothing here builds S
 """
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
@@ -117,12 +119,19 @@ class QueryParams:
 
     def url(self, path: str, **changes) -> str:
         """`path` with these parameters (and `changes`) as its query string; defaults and empties left out."""
-        values = {**self.to_dict(), **changes}
-        default = type(self)().to_dict()
+        values = {**as_dict(self), **changes}
+        default = as_dict(type(self)())
         # (`is not False`, not `!= False`: a min_confidence of 0.0 differs from a default of 0.7, and must be kept)
         kept = {k: ("1" if v is True else v) for k, v in values.items()
                 if v is not None and v != "" and v is not False and v != default[k]}
         return path + ("?" + urlencode(kept) if kept else "")
+
+
+@functools.lru_cache(maxsize=64)
+def as_dict(params: QueryParams) -> dict:
+    """`params.to_dict()`, made once for the parameters of a page (whose facets build a dozen URLs from them);
+    the caller copies it."""
+    return params.to_dict()
 
 
 def shared_filters(params: Mapping[str, str], default_limit: int) -> dict:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from onrecord.store.query import (SPEAKER_CONDITION, SearchSQL, StatementQuery, like_pattern,
+from onrecord.store.query import (SPEAKER_KEYS, SearchSQL, StatementQuery, like_pattern,
                                   outlet_condition, parse_search)
 
 # an attribution's own columns a Statement shows (its speaker's unified name, id and gender come from its group)
@@ -53,6 +53,7 @@ class StatementColumns:
         self.stale = ledger.is_stale()
         index = ledger.term_index()
         self.index_stats = index.stats() if index is not None else None  # None: the index is stale
+        self.known_terms: dict = {}  # searches' words → their terms and frequencies (TermIndex.terms)
         # the speaker groups of the facets (FACETS_SQL's first grouping set), with their unified speaker
         groups = con.execute(
             f"SELECT g.mention_key, g.unnamed, s.name, s.speaker_id, g.speaker_type, "
@@ -65,7 +66,9 @@ class StatementColumns:
             f"g.unnamed NULLS FIRST").fetchall()
         self.groups = [row[:6] for row in groups]  # as FACETS_SQL's speaker rows give them, less the count
         self.group_gender = [row[6] for row in groups]  # GENDER_SQL of the group's statements
-        self.group_mentions = np.array([row[0] for row in groups], dtype=object)
+        self.groups_of_mention: dict[str | None, list[int]] = {}  # a mention key's groups (by code)
+        for code, row in enumerate(groups):
+            self.groups_of_mention.setdefault(row[0], []).append(code)
         self.kinds = [row[0] for row in con.execute("SELECT DISTINCT kind FROM attributions ORDER BY ALL").fetchall()]
         self.acts = [row[0] for row in con.execute("SELECT DISTINCT act FROM attributions ORDER BY ALL").fetchall()]
         self.outlets = [row[0] for row in con.execute("SELECT DISTINCT outlet FROM documents ORDER BY ALL").fetchall()]
@@ -105,6 +108,12 @@ class StatementColumns:
         self.confidence = np.asarray(confidence.filled(np.nan) if np.ma.isMaskedArray(confidence) else confidence,
                                      dtype=np.float64)
         self.anonymous_groups = np.array([g[4] == "anonymous" for g in self.groups], dtype=bool)
+        # the rows sorted by speaker group (each group's rows a slice) and by date (a date range's rows a slice)
+        self.by_group = np.argsort(self.group, kind="stable")
+        self.group_sizes = np.bincount(self.group, minlength=len(self.groups))
+        self.group_starts = np.concatenate(([0], np.cumsum(self.group_sizes)))
+        self.by_day = np.argsort(self.day, kind="stable")
+        self.days = self.day[self.by_day]
         # the values each group counts towards in the speaker, anonymous and gender facets (facet_keys), coded
         self.group_facets: dict[str, tuple[list, np.ndarray]] = {}
         keyed = [dict(facet_keys("speaker", *group)) for group in self.groups]
@@ -153,16 +162,33 @@ class StatementColumns:
             if scores is not None:
                 scores = scores[keep]
         else:
-            rows = np.flatnonzero(self._filter(ledger, query, None))
+            rows = self._narrowest(ledger, query)
+            keep = self._filter(ledger, query, rows)
+            rows = np.flatnonzero(keep) if rows is None else rows[keep]
         return Selection(rows, scores)
 
-    def _filter(self, ledger, query: StatementQuery, rows: np.ndarray | None) -> np.ndarray:
-        """A boolean mask over `rows` (None: every row) of those the query's filters keep."""
+    def _narrowest(self, ledger, query: StatementQuery) -> np.ndarray | None:
+        """The rows of the query's most selective speaker or date filter, read from the rows sorted by group and by
+        date (a speaker's statements, a week's), when they are fewer than half the ledger; else None (every row)."""
+        best, fewest = None, len(self.ids) // 2
+        groups = self._groups(ledger, query)
+        if groups is not None:
+            codes = np.flatnonzero(groups)
+            if self.group_sizes[codes].sum() < fewest:
+                best = np.concatenate([self.by_group[self.group_starts[c]:self.group_starts[c + 1]] for c in codes]
+                                      or [np.zeros(0, dtype=np.int64)])
+                fewest = len(best)
+        if query.since or query.until:
+            low = np.searchsorted(self.days, query.since.toordinal() - EPOCH if query.since else NO_DATE, "left" if
+                                  query.since else "right")
+            high = (np.searchsorted(self.days, query.until.toordinal() - EPOCH, "right") if query.until
+                    else len(self.days))
+            if high - low < fewest:
+                best = self.by_day[low:max(low, high)]
+        return best
 
-        def col(array: np.ndarray) -> np.ndarray:
-            return array if rows is None else array[rows]
-
-        keep = np.ones(len(self.ids) if rows is None else len(rows), dtype=bool)
+    def _groups(self, ledger, query: StatementQuery) -> np.ndarray | None:
+        """Which speaker groups the query's speaker, anonymous and gender filters keep (None: no such filter)."""
         allowed_groups: np.ndarray | None = None
 
         def restrict_groups(mask: np.ndarray) -> None:
@@ -171,7 +197,7 @@ class StatementColumns:
 
         if query.speaker:
             restrict_groups(self._kept_groups(ledger, "speaker", query.speaker,
-                                              "SELECT a.mention_key FROM search_mentions a WHERE " + SPEAKER_CONDITION,
+                                              SPEAKER_KEYS,
                                               [query.speaker, like_pattern(query.speaker), like_pattern(query.speaker)]))
         if query.speaker_id:
             restrict_groups(self._kept_groups(ledger, "speaker_id", query.speaker_id,
@@ -181,6 +207,16 @@ class StatementColumns:
             restrict_groups(self.anonymous_groups)
         if query.gender:
             restrict_groups(np.array([g == query.gender for g in self.group_gender], dtype=bool))
+        return allowed_groups
+
+    def _filter(self, ledger, query: StatementQuery, rows: np.ndarray | None) -> np.ndarray:
+        """A boolean mask over `rows` (None: every row) of those the query's filters keep."""
+
+        def col(array: np.ndarray) -> np.ndarray:
+            return array if rows is None else array[rows]
+
+        keep = np.ones(len(self.ids) if rows is None else len(rows), dtype=bool)
+        allowed_groups = self._groups(ledger, query)
         if allowed_groups is not None:
             keep &= allowed_groups[col(self.group)]
         if query.outlet:
@@ -206,7 +242,8 @@ class StatementColumns:
         kept = self._kept.get((field, value))
         if kept is None:
             keys = [row[0] for row in ledger.connection.execute(sql, params).fetchall()]
-            kept = np.isin(self.group_mentions, keys) if keys else np.zeros(len(self.groups), dtype=bool)
+            kept = np.zeros(len(self.groups), dtype=bool)
+            kept[[code for key in set(keys) for code in self.groups_of_mention.get(key, ())]] = True
             self._remember((field, value), kept)
         return kept
 

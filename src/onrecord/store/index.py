@@ -69,6 +69,7 @@ POSTINGS = ("search_postings", "search_postings_new")
 COMPACT_ROWS = 1_000_000  # new postings beyond this (and beyond a quarter of the sorted ones) are sorted in
 COMPACT_SHARE = 0.25
 JOINED_TERMS = 8  # words up to this many are intersected by joins; more, by one scan and a count per statement
+KNOWN_WORDS = 4096  # searches whose terms a TermIndex given `known` remembers (then forgets all at once)
 FEW = 5000  # statements a word table may hold to be handed over as lists (`few`): read by id, not by scan
 
 def bm25(tf: str, length: str, df: str) -> str:
@@ -157,9 +158,11 @@ def compact(connection: duckdb.DuckDBPyConnection, always: bool = False) -> bool
 class TermIndex:
     """The postings as a search reads them: a set of words → the statements holding them all, with their BM25."""
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, stats: tuple[int, float] | None = None) -> None:
+    def __init__(self, connection: duckdb.DuckDBPyConnection, stats: tuple[int, float] | None = None,
+                 known: dict | None = None) -> None:
         self.connection = connection
         self._stats = stats  # (N, average length) when the caller read them already (see stats)
+        self.known = known  # words → `terms`, kept by a caller that knows the index has not changed since
 
     def stats(self) -> tuple[int, float]:
         """N (every attribution) and the average length in terms, as FTS's stats table held them."""
@@ -171,12 +174,19 @@ class TermIndex:
     def terms(self, words: Sequence[str]) -> list[tuple[str, int]] | None:
         """The distinct stemmed terms of `words` with their document frequencies, rarest first; None when
         one of them is in no statement (then nothing can match them all)."""
+        key = " ".join(words)
+        if self.known is not None and key in self.known:
+            return self.known[key]
         rows = self.connection.execute(
             f"SELECT t.term, coalesce(s.df, 0) FROM (SELECT DISTINCT stem(unnest({TOKENIZE.format('?')}), "
-            f"'{STEMMER}') AS term) t LEFT JOIN search_terms s USING (term)", [" ".join(words)]).fetchall()
-        if not rows or any(df == 0 for _, df in rows):  # '' (text that makes no term) is in no statement either
-            return None
-        return sorted(rows, key=lambda row: (row[1], row[0]))
+            f"'{STEMMER}') AS term) t LEFT JOIN search_terms s USING (term)", [key]).fetchall()
+        # '' (text that makes no term) is in no statement either
+        found = None if not rows or any(df == 0 for _, df in rows) else sorted(rows, key=lambda row: (row[1], row[0]))
+        if self.known is not None:
+            if len(self.known) >= KNOWN_WORDS:
+                self.known.clear()
+            self.known[key] = found
+        return found
 
     def few(self, table: tuple[str, list[Any]]) -> tuple[str, list[Any]] | None:
         """A word table (`matches`) as lists of its statements and scores, when it holds at most FEW; else None.

@@ -42,7 +42,10 @@ from onrecord.store.unify import (
 
 STALE_SPEAKERS = "speakers_stale"  # meta keys: set with every write, cleared by refresh()
 STALE_SEARCH = "search_stale"  # "1": search without the index (ILIKE, unranked); no write sets it any more
+KNOWN_STEMS: dict[str, str] = {}  # words → their stems (Ledger.stems), as DuckDB's stemmer gave them
+MAX_KNOWN_STEMS = 200_000
 FEW_FACETS = 1_000  # matches up to this many are counted from their rows read by id, not by a scan (facets)
+PAGE_FILTER_VALUES = 256  # ids a semi-join hands to the table scan as a filter (above MAX_LIMIT, a page's most)
 INDEX_SCAN_ROWS = 10_000  # ids a lookup reads through a key index rather than by a scan (see Ledger.__init__)
 DUCKDB_MAGIC = b"DUCK"  # bytes 8..12 of every DuckDB database file
 # attributions.speaker_gender_evidence's pieces as DuckDB's from_json reads them (the score is not tallied)
@@ -384,6 +387,9 @@ class Ledger:
             # key index; by default DuckDB scans the table instead beyond 2,048 of 0.1 % of its rows
             self.connection.execute(f"SET index_scan_max_count = {INDEX_SCAN_ROWS}")
             self.connection.execute("SET index_scan_percentage = 1.0")
+            # a page's rows are read by a semi-join on its ids; DuckDB turns a join's build side into a filter on the
+            # scan only up to this many values (50 by default: a page of 60 statements cost 100 ms, not 10)
+            self.connection.execute(f"SET dynamic_or_filter_threshold = {PAGE_FILTER_VALUES}")
             if not exists or (not read_only and is_empty_database(self.connection)):
                 # a database without a single table is a ledger whose creation was cut short (killed between
                 # creating the file and committing the schema): create it now rather than refuse it
@@ -865,7 +871,8 @@ class Ledger:
     def term_index(self) -> TermIndex | None:
         """The full-text index as searches read it; None while it is flagged stale (words matched with ILIKE)."""
         if self.columns is not None:  # its figures read with the columns, for their generation
-            return TermIndex(self.connection, self.columns.index_stats) if self.columns.index_stats else None
+            return (TermIndex(self.connection, self.columns.index_stats, self.columns.known_terms)
+                    if self.columns.index_stats else None)
         return TermIndex(self.connection) if self._meta(STALE_SEARCH) != "1" else None
 
     def _selection(self, query: StatementQuery) -> Selection | None:
@@ -897,11 +904,17 @@ class Ledger:
     @guarded
     def stems(self, words: Iterable[str]) -> dict[str, str]:
         """Each word's stem by the full-text index's stemmer (words as `index_form` gives them)."""
-        words = sorted(set(words))
-        if not words:
-            return {}
-        sql = f"SELECT w, stem(w, '{STEMMER}') FROM unnest(?::VARCHAR[]) t(w)"
-        return dict(self.connection.execute(sql, [words]).fetchall())
+        words = set(words)
+        found = {word: stem for word in words if (stem := KNOWN_STEMS.get(word)) is not None}
+        missing = sorted(words - found.keys())
+        if missing:  # (the stemmer never changes: a word's stem is asked for once a process)
+            sql = f"SELECT w, stem(w, '{STEMMER}') FROM unnest(?::VARCHAR[]) t(w)"
+            stems = dict(self.connection.execute(sql, [missing]).fetchall())
+            if len(KNOWN_STEMS) > MAX_KNOWN_STEMS:
+                KNOWN_STEMS.clear()
+            KNOWN_STEMS.update(stems)
+            found.update(stems)
+        return found
 
     @guarded
     def document(self, doc_id: str) -> Document | None:

@@ -357,8 +357,8 @@ def statement_sql(query: StatementQuery, index: Matches | None = None, export: b
 MENTIONS_IN = "a.mention_key IN ({})"
 SPEAKER_MENTIONS = ("SELECT sm.mention_key FROM speaker_mentions sm JOIN speakers sp ON sp.speaker_id = sm.speaker_id "
                     "WHERE sp.speaker_id = ? OR array_to_string(sp.names, ' | ') ILIKE ? ESCAPE '\\'")
-SPEAKER_CONDITION = MENTIONS_IN.format(
-    SPEAKER_MENTIONS + " UNION ALL SELECT mention_key FROM search_mentions WHERE speaker_name ILIKE ? ESCAPE '\\'")
+SPEAKER_KEYS = SPEAKER_MENTIONS + " UNION ALL SELECT mention_key FROM search_mentions WHERE speaker_name ILIKE ? ESCAPE '\\'"
+SPEAKER_CONDITION = MENTIONS_IN.format(SPEAKER_KEYS)
 
 
 def statement_select(query: StatementQuery, joins: str, params: list[Any], ranked: bool, export: bool,
