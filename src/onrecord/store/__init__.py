@@ -3,7 +3,9 @@
     schema.py   tables, versions, migrations
     ledger.py   `Ledger`: the one writer (write_rows, refresh) and the readers (search, speakers, outlets, export, sourcing)
     rows.py     Documents ↔ rows and Arrow batches; stable ids
-    query.py    the search syntax (`parse_search` → `Search`) and `StatementQuery` → SQL
+    query.py    the search syntax (`parse_search` → `Search`) and `StatementQuery` → SQL; `Statement`, what it finds
+    facets.py   a search's counts by speaker, outlet, kind, anonymous source and gender, and their order
+    columns.py  `StatementColumns`: every statement's narrow columns in memory, for a server's search pages
     index.py    the search postings, kept in step with the attributions; BM25 over the matches only
     unify.py    speakers unified across the corpus, with the user's corrections
     postgres.py `PostgresLedger`: the same ledger in a PostgreSQL database (teams, clusters; tsvector search)

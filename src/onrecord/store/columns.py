@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from onrecord.store.query import (SPEAKER_KEYS, SearchSQL, StatementQuery, like_pattern,
+from onrecord.store.facets import UNNAMED, facet_keys, facet_order, rank_facets
+from onrecord.store.query import (SPEAKER_KEYS, SearchSQL, Statement, StatementQuery, like_pattern,
                                   outlet_condition, parse_search)
 
 # an attribution's own columns a Statement shows (its speaker's unified name, id and gender come from its group)
@@ -45,7 +46,6 @@ class StatementColumns:
 
     def __init__(self, ledger, generation: int) -> None:
         """Read the columns through `ledger` (a cursor of the generation's snapshot): about a second a million."""
-        from onrecord.store.ledger import UNNAMED, facet_keys, facet_order
 
         con = ledger.connection
         self.generation = generation
@@ -293,8 +293,6 @@ class StatementColumns:
         """The page's statements (`Statement`s, as STATEMENT_COLUMNS makes them) from the rows of its attributions
         and documents, each read by id on its own, and its speakers from the groups here: one SQL statement joining
         them cost DuckDB 9 of its 14 ms in planning. None when a row has gone (the SQL answers)."""
-        from onrecord.store.ledger import Statement
-
         ids = self.ids[rows].tolist()
         found = {row[0]: row for row in ledger.connection.execute(
             f"SELECT {PAGE_COLUMNS} FROM attributions a WHERE a.attribution_id IN (SELECT unnest(?))", [ids]).fetchall()}
@@ -317,8 +315,6 @@ class StatementColumns:
 
     def facets(self, selection: Selection, top: int) -> tuple[int, dict[str, list[dict[str, Any]]]]:
         """`Ledger.facets` of the selection: its total, and each facet's `top` values (by `rank_facets`)."""
-        from onrecord.store.ledger import rank_facets
-
         rows = selection.rows
         groups = np.bincount(self.group[rows], minlength=len(self.groups))
         counts: dict[str, dict[Any, int]] = {}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import heapq
 import json
 import os
 import re
@@ -30,14 +29,16 @@ from onrecord.serialize import document_from_dict, gender_evidence_from_dict
 import onrecord.store.schema as schema
 from onrecord.store.columns import Selection, StatementColumns, page_query
 from onrecord.store.index import STEMMER, TermIndex, add_postings, compact, prune, rebuild, remove_postings
+from onrecord.store.facets import FACETS, FACETS_SQL, facet_keys, rank_facets
 from onrecord.store.query import (
-    FROM, GENDER_SQL, PERSON_SQL, SearchSyntaxError, StatementQuery, like_pattern, outlet_condition, page_rows_sql,
-    statement_sql,
+    FROM, GENDER_SQL, PERSON_SQL, SearchSyntaxError, Statement, StatementQuery, like_pattern, outlet_condition,
+    page_rows_sql, statement_sql,
 )
 from onrecord.store.rows import ATTRIBUTION_COLUMNS, ATTRIBUTION_SCHEMA, DOCUMENT_SCHEMA, attribution_dict, mention_key
 from onrecord.store.unify import (
     CLEAR_GENDER, GENDER_EXAMPLES, UNIFIED_TYPES, Correction, GenderTally, MentionGender, ResolvedSpeaker,
-    UnifiedSpeaker, block_of, correction_blocks, example_order, find_speaker, reunify, tally_genders, unify,
+    UnifiedSpeaker, block_of, correction_blocks, example_order, find_speaker, mention_of_key, reunify, tally_genders,
+    unify,
 )
 
 STALE_SPEAKERS = "speakers_stale"  # meta keys: set with every write, cleared by refresh()
@@ -61,36 +62,6 @@ class LedgerError(Exception):
 
 class RowsError(ValueError):
     """Rows `write_rows` can't convert for DuckDB (a value Arrow can't encode); nothing of them was written."""
-
-
-@dataclass
-class Statement:
-    """One attribution as the ledger returns it: who said what, in which document, when, via whom."""
-
-    attribution_id: int
-    doc_id: str
-    ordinal: int
-    speaker: str | None  # the unified speaker's name, else the speaker as resolved, else the source text
-    speaker_id: str | None
-    speaker_type: str | None
-    source: str | None
-    cue: str | None
-    content: str
-    kind: str
-    via: str | None
-    outlet: str | None
-    published: str | None
-    title: str | None
-    url: str | None
-    act: str | None  # speech | thought
-    floating: bool  # no cue: a floating or pull quote, its speaker from the layout
-    confidence: float
-    gender: str | None  # persons: the unified speaker's gender (one of GENDERS); None for every other type
-    score: float | None = None  # full-text relevance, when searched by text
-
-    def to_dict(self) -> dict[str, Any]:
-        """The statement as a JSON-ready dict."""
-        return dict(self.__dict__)
 
 
 @dataclass
@@ -194,26 +165,6 @@ class DocumentSummary:
         """The summary as a JSON-ready dict (the date as YYYY-MM-DD)."""
         published_date = self.published_date.isoformat() if self.published_date else None
         return {**self.__dict__, "published_date": published_date}
-
-
-FACETS = ("speaker", "outlet", "kind", "anonymous", "gender")  # what `Ledger.facets` counts a search's statements by
-# the matches (`{source}`: FROM ... WHERE) counted in three sets of narrow groups — by mention, by document, by kind —
-# then the names, outlets and genders attached to those groups: a facet row per mention group, outlet, kind. A
-# mention's name is in its key (rows.mention_key); the source's text is read only for a mention without a name (or no
-# mention), the one case the speaker facet shows it
-UNNAMED = ("CASE WHEN a.mention_key IS NULL OR starts_with(a.mention_key, '[\"' || a.speaker_type || '\", null,') "
-           "THEN a.source_text END")
-FACETS_SQL = (
-    "WITH g AS (SELECT GROUPING(a.mention_key) AS no_mention, GROUPING(a.doc_id) AS no_document, a.mention_key, "
-    f"a.speaker_type, a.speaker_gender, {UNNAMED} AS unnamed, a.doc_id, a.kind, count(*) AS n{{source}} "
-    f"GROUP BY GROUPING SETS ((a.mention_key, a.speaker_type, a.speaker_gender, {UNNAMED}), (a.doc_id), (a.kind))) "
-    "SELECT 'speaker', g.mention_key, g.unnamed, s.name, s.speaker_id, g.speaker_type, "
-    "coalesce(s.gender, g.speaker_gender, 'unknown'), g.n FROM g "
-    "LEFT JOIN speaker_mentions m ON m.mention_key = g.mention_key LEFT JOIN speakers s ON s.speaker_id = m.speaker_id "
-    "WHERE g.no_mention = 0 "
-    "UNION ALL SELECT 'outlet', d.outlet, NULL, NULL, NULL, NULL, NULL, CAST(sum(g.n) AS BIGINT) FROM g "
-    "JOIN documents d ON d.doc_id = g.doc_id WHERE g.no_mention = 1 AND g.no_document = 0 GROUP BY d.outlet "
-    "UNION ALL SELECT 'kind', g.kind, NULL, NULL, NULL, NULL, NULL, g.n FROM g WHERE g.no_mention = 1 AND g.no_document = 1")
 
 
 SOURCE_TYPE_GROUPS = {"person": "named", "anonymous": "anonymous", "organization": "organisational",
@@ -1146,56 +1097,9 @@ def SPEAKER_SCHEMA():  # noqa: N802  (a constant, built lazily so pyarrow loads 
                       ("gender_conflicts", pa.int32()), ("gender_evidence", text)])
 
 
-def facet_keys(facet: str, value: Any, unnamed: str | None = None, name: str | None = None,
-               speaker_id: str | None = None, speaker_type: str | None = None,
-               gender: str | None = None) -> list[tuple[str, Any]]:
-    """The facets, and their values, that a row of FACETS_SQL counts towards: a speaker group's statements count
-    for their speaker (its unified name, else the name as written, else the source's text: see
-    STATEMENT_COLUMNS), for anonymous or not, and for a person's gender; an outlet's or kind's, for that alone."""
-    if facet != "speaker":
-        return [(facet, value)]
-    written = written_name(value) if value is not None else None
-    return [("speaker", (next((s for s in (name, written, unnamed) if s is not None), None), speaker_id)),
-            ("anonymous", speaker_type == "anonymous"),
-            ("gender", gender if speaker_type == "person" else None)]
-
-
-def rank_facets(counts: dict[str, dict[Any, int]], top: int) -> dict[str, list[dict[str, Any]]]:
-    """Each facet's `top` values, most first, then by value (as SQL orders them); a value of None is left out.
-    Only the values counted at least as often as the `top`-th are sorted (a speaker facet may hold thousands)."""
-    found = {}
-    for name, values in counts.items():
-        present = {value: count for value, count in values.items()
-                   if (value[0] if name == "speaker" else value) is not None}
-        cut = heapq.nlargest(top, present.values())[-1] if len(present) > top and top > 0 else 0
-        ranked = sorted(((count, value) for value, count in present.items() if count >= cut),
-                        key=lambda item: (-item[0], *facet_order(item[1])))
-        found[name] = [{"value": value[0], "count": count, "speaker_id": value[1]} if name == "speaker"
-                       else {"value": value, "count": count} for count, value in ranked[:top]]
-    return found
-
-
-def facet_order(value: Any) -> tuple:
-    """A facet value's place among equal counts: by value (a speaker: name, then id), None last."""
-    parts = value if isinstance(value, tuple) else (value,)
-    return tuple(item for part in parts for item in (part is None, part if part is not None else ""))
-
-
 def key_of_mention(mention: ResolvedSpeaker) -> str:
     """A mention's speaker_mentions key (rows.mention_key of its Speaker): mention_of_key's inverse."""
     return mention_key(Speaker(mention.name, mention.type, mention.role, mention.affiliation))
-
-
-def mention_of_key(key: str) -> ResolvedSpeaker:
-    """The mention a speaker_mentions key stands for (rows.mention_key's JSON: type, name, role, affiliation)."""
-    kind, name, role, affiliation = json.loads(key)
-    return ResolvedSpeaker(name, kind, role, affiliation)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def written_name(key: str) -> str | None:
-    """The name a mention key holds (what the speaker facet shows for a mention no speaker unified): parsed once."""
-    return mention_of_key(key).name
 
 
 EXPORT_FORMATS = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER true", "jsonl": "FORMAT json"}

@@ -145,6 +145,36 @@ def plain(term: Term) -> bool:
     return bool(term.words) and term.verbatim is None and term.prefix is None
 
 
+@dataclass
+class Statement:
+    """One attribution as the ledger returns it: who said what, in which document, when, via whom."""
+
+    attribution_id: int
+    doc_id: str
+    ordinal: int
+    speaker: str | None  # the unified speaker's name, else the speaker as resolved, else the source text
+    speaker_id: str | None
+    speaker_type: str | None
+    source: str | None
+    cue: str | None
+    content: str
+    kind: str
+    via: str | None
+    outlet: str | None
+    published: str | None
+    title: str | None
+    url: str | None
+    act: str | None  # speech | thought
+    floating: bool  # no cue: a floating or pull quote, its speaker from the layout
+    confidence: float
+    gender: str | None  # persons: the unified speaker's gender (one of GENDERS); None for every other type
+    score: float | None = None  # full-text relevance, when searched by text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The statement as a JSON-ready dict."""
+        return dict(self.__dict__)
+
+
 @dataclass(frozen=True)
 class StatementQuery:
     """What to look for in the ledger; fields left None don't filter."""

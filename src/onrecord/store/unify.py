@@ -15,6 +15,7 @@ it is recomputed after every ingest and a user's `merge` / `split` survives re-i
 """
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -813,3 +814,9 @@ def find_speaker(speakers: Sequence[UnifiedSpeaker], query: str) -> list[Unified
     keys = _query_keys(query)
     return [s for s in speakers
             if any(normalize_name(n, s.type) == keys.get(s.type, keys["organization"]) for n in s.names)]
+
+
+def mention_of_key(key: str) -> ResolvedSpeaker:
+    """The mention a speaker_mentions key stands for (rows.mention_key's JSON: type, name, role, affiliation)."""
+    kind, name, role, affiliation = json.loads(key)
+    return ResolvedSpeaker(name, kind, role, affiliation)
