@@ -192,3 +192,14 @@ def test_columns_off_means_sql_alone(db):
             assert ledger.search(StatementQuery(text="sanctions"))
     finally:
         access.close()
+
+
+def test_an_empty_ledger_answers_both_ways(tmp_path):
+    path = tmp_path / "empty.duckdb"
+    Ledger(path).close()
+    with Ledger(path, read_only=True) as ledger:
+        columns = StatementColumns(ledger.cursor(), 0)
+        assert len(columns) == 0
+    for query in (StatementQuery(), StatementQuery(text="ceasefire"), StatementQuery(speaker="Lee", act="speech")):
+        by_sql, by_columns = both_ways(path, query, columns)
+        assert by_sql == by_columns and by_sql[1][0] == 0

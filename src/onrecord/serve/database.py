@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +38,7 @@ from onrecord.store.columns import StatementColumns
 from onrecord.store.postgres import is_server_url
 
 log = logging.getLogger("onrecord.serve")
+LOAD_SHARE = 0.2  # of the time, at most, spent reading the columns again after writes
 
 
 class SharedLedger(Ledger):
@@ -78,12 +80,14 @@ class LedgerAccess:
         self.columns_wanted = columns and self.cacheable
         self._columns: StatementColumns | None = None  # of some generation: used only while it is the current one
         self._loading = threading.Lock()  # one read of the columns at a time
+        self._next_load = 0.0  # (monotonic) not before: reading the columns takes at most 1/LOAD_SHARE of the time
 
     def load_columns(self) -> StatementColumns | None:
         """Read the current generation's columns (the server does at start; `read` again after each write), unless
         a read is under way already; the columns, or None."""
         if not self.columns_wanted or not self._loading.acquire(blocking=False):
             return None
+        began = time.monotonic()
         try:
             generation = self.generation  # read first: columns are never taken for a newer generation than they saw
             with self.read(columns=False) as ledger:
@@ -94,14 +98,18 @@ class LedgerAccess:
             self.columns_wanted = False
             return None
         finally:
+            ended = time.monotonic()
+            self._next_load = ended + (ended - began) * (1 / LOAD_SHARE - 1)
             self._loading.release()
 
     def current_columns(self) -> StatementColumns | None:
-        """The columns of the current generation; None while they are (re)read in the background."""
+        """The columns of the current generation; None while they are (re)read in the background, or while the last
+        read is too recent (a folder watched while it fills writes every few seconds: reading a million statements'
+        columns after each write would keep a core busy; searches run their SQL meanwhile)."""
         columns = self._columns
         if columns is not None and columns.generation == self.generation:
             return columns
-        if self.columns_wanted and not self._loading.locked():
+        if self.columns_wanted and not self._loading.locked() and time.monotonic() >= self._next_load:
             threading.Thread(target=self.load_columns, name="onrecord-columns", daemon=True).start()
         return None
 
