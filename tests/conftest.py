@@ -56,6 +56,7 @@ SLOW_TESTS = {
     "test_ledger_crash.py::test_stale_speakers_and_index_are_rebuilt_by_the_next_run": "slow (2 × 3 s: ingest processes)",
     "test_serve_hostile.py::test_a_paste_over_the_time_limit_kills_its_worker_and_others_go_on": "slow (6 s: worker processes killed and respawned)",
     "test_serve_hostile.py::test_a_long_paste_blocks_nothing_and_a_full_queue_answers_busy_at_once": "slow (4 s: worker processes)",
+    "test_finetuned.py::test_fine_tuning_trains_the_top_layers_only_and_the_model_loads_back": "slow (30-65 s, measured beside a training run: fine-tunes MiniLM on 4 articles, loads it 4 times)",
 }
 
 

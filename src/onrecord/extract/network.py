@@ -107,8 +107,12 @@ class AttributionNetwork(nn.Module):
         ids = {**dict(zip(columns, grids)), "lengths": lengths}
         if self.context is not None:
             ids["context"] = torch.zeros(*valid.shape, self.context.dim)
-            ids["context"][valid] = torch.cat(self.context.features([f.words for f in features]))
+            ids["context"][valid] = self.context_rows(features)
         return ids
+
+    def context_rows(self, features: list[SentenceFeatures]) -> torch.Tensor:
+        """The context encoder's features of every window's words, the windows end to end (N, context dim)."""
+        return torch.cat(self.context.features([f.words for f in features]))
 
     def encode(self, ids: dict[str, torch.Tensor]) -> EncodedBatch:
         """Run embeddings, encoder and cue head over padded ids."""

@@ -85,7 +85,10 @@ class Tagger:
         from onrecord.extract.network import AttributionNetwork
 
         vocab = json.loads((folder / "vocab.json").read_text("utf-8"))
-        network = AttributionNetwork(vocab_sizes={k: len(v) + 2 for k, v in vocab.items()}, **meta["config"])
+        network_class = AttributionNetwork
+        if meta["config"].get("fine_tuned"):  # the encoder's own weights are in weights.pt
+            from onrecord.extract.finetuned import FineTunedNetwork as network_class
+        network = network_class(vocab_sizes={k: len(v) + 2 for k, v in vocab.items()}, **meta["config"])
         state = torch.load(folder / "weights.pt", map_location="cpu", weights_only=True)
         network.load_state_dict({k: v.float() for k, v in state.items()})
         # read only when model.json lists it, so the map is checked like the weights

@@ -126,6 +126,29 @@ def batches(examples: list[Example], size: int, rng: random.Random) -> list[list
     return out
 
 
+def batch_loss(network, batch: list[Example], vocab, loss_fn):
+    """The cue head's loss plus the role head's on its gold cues, over one batch of windows (training mode:
+    WORD_DROPOUT of the known words are read as unknown)."""
+    import torch
+
+    from onrecord.extract.network import UNK
+
+    ids = network.tensors([ex.features for ex in batch], vocab)
+    drop = torch.rand(ids["words"].shape) < WORD_DROPOUT
+    ids["words"] = torch.where(drop & (ids["words"] > 0), torch.full_like(ids["words"], UNK), ids["words"])
+    encoded = network.encode(ids)
+    width = ids["words"].shape[1]
+    cue_gold = torch.tensor([ex.cue_tags + [-100] * (width - len(ex.cue_tags)) for ex in batch])
+    loss = loss_fn(encoded.cue_logits.reshape(-1, encoded.cue_logits.shape[-1]), cue_gold.reshape(-1))
+    instances = [(n, a, b) for n, ex in enumerate(batch) for a, b, _ in ex.instances]
+    if instances:
+        role_gold = torch.tensor([tags + [-100] * (width - len(tags))
+                                  for ex in batch for _, _, tags in ex.instances])
+        logits = network.role_logits(encoded, instances)
+        loss = loss + loss_fn(logits.reshape(-1, logits.shape[-1]), role_gold.reshape(-1))
+    return loss
+
+
 def save_model(network, vocab, out: Path, profile: str, config: dict, extra: dict) -> None:
     """Write weights (float16), vocab and model.json with the SHA-256 of each file."""
     import torch
@@ -149,12 +172,13 @@ def evaluate_checkpoint(folder: Path, dev: Path, limit: int | None = None):
 CUE_THRESHOLDS = (0.4, 0.5, 0.6)
 
 
-def choose_cue_threshold(network, vocab, checkpoint: Path, profile: str, config: dict, dev: Path, log) -> float:
+def choose_cue_threshold(network, vocab, checkpoint: Path, profile: str, config: dict, dev: Path, log,
+                         limit: int | None = None) -> float:
     """The cue probability threshold with the best dev `attribution` F1 (model selection, like the epoch)."""
     best, chosen = -1.0, 0.5
     for threshold in CUE_THRESHOLDS:
         save_model(network, vocab, checkpoint, profile, config, {"cue_threshold": threshold})
-        f1 = evaluate_checkpoint(checkpoint, dev).scores["all"]["attribution"].f1
+        f1 = evaluate_checkpoint(checkpoint, dev, limit).scores["all"]["attribution"].f1
         log(f"cue threshold {threshold}: dev attribution F1 {f1:.3f}")
         if f1 > best:
             best, chosen = f1, threshold
@@ -172,7 +196,7 @@ def train(data: Path, out: Path, profile: str = "accurate", epochs: int = 12, se
     """
     import torch
 
-    from onrecord.extract.network import UNK, AttributionNetwork
+    from onrecord.extract.network import AttributionNetwork
 
     torch.manual_seed(seed)
     rng = random.Random(seed)
@@ -209,19 +233,7 @@ def train(data: Path, out: Path, profile: str = "accurate", epochs: int = 12, se
         network.train()
         total = 0.0
         for batch in batches(examples, batch_size, rng):
-            ids = network.tensors([ex.features for ex in batch], vocab)
-            drop = torch.rand(ids["words"].shape) < WORD_DROPOUT
-            ids["words"] = torch.where(drop & (ids["words"] > 0), torch.full_like(ids["words"], UNK), ids["words"])
-            encoded = network.encode(ids)
-            width = ids["words"].shape[1]
-            cue_gold = torch.tensor([ex.cue_tags + [-100] * (width - len(ex.cue_tags)) for ex in batch])
-            loss = loss_fn(encoded.cue_logits.reshape(-1, encoded.cue_logits.shape[-1]), cue_gold.reshape(-1))
-            instances = [(n, a, b) for n, ex in enumerate(batch) for a, b, _ in ex.instances]
-            if instances:
-                role_gold = torch.tensor([tags + [-100] * (width - len(tags))
-                                          for ex in batch for _, _, tags in ex.instances])
-                logits = network.role_logits(encoded, instances)
-                loss = loss + loss_fn(logits.reshape(-1, logits.shape[-1]), role_gold.reshape(-1))
+            loss = batch_loss(network, batch, vocab, loss_fn)
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(network.parameters(), 5.0)
