@@ -15,6 +15,7 @@ from onrecord.run import IngestOptions, ingest
 from onrecord.serve.database import LedgerAccess
 from onrecord.store import Ledger, StatementQuery
 from onrecord.store.columns import StatementColumns
+from onrecord.store.facets import FACETS
 from serve_support import RULES, SQL_PAYLOADS, build_ledger
 
 WORD = re.compile(r"[A-Za-z]{4,}")
@@ -110,7 +111,9 @@ def check_equal(path: Path, count: int) -> int:
         assert len(columns) == ledger.counts()["attributions"]
         for query in queries(ledger, count):
             by_sql = answer(ledger, query, None)
-            assert answer(ledger, query, columns) == by_sql, query
+            by_columns = answer(ledger, query, columns)
+            assert by_columns == by_sql, query
+            assert [list(facets) for _, (_, facets), _ in (by_columns, by_sql)] == [list(FACETS)] * 2  # their order too
             matched += bool(by_sql[0][0])
     return matched
 

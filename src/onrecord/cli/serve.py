@@ -92,11 +92,11 @@ def serve_command(
                                                help="DuckDB threads for each query (0: every core). The server "
                                                     "computes one page per core at once, so 1 serves many "
                                                     "searches fastest.")] = 1,
-    columns: Annotated[bool, typer.Option("--columns/--no-columns",
-                                          help="Hold every statement's narrow columns in memory (about 35 bytes "
-                                               "a statement, read at start and again after each write), so that a "
-                                               "search's order, total and facets don't read the ledger's tables "
-                                               "each time; --no-columns answers from SQL alone.")] = True,
+    no_columns: Annotated[bool, typer.Option("--no-columns",
+                                             help="Answer searches from SQL alone. By default the server holds every "
+                                                  "statement's narrow columns in memory (about 35 bytes a statement, "
+                                                  "read at start and again after writes), so that a search's order, "
+                                                  "total and facets don't read the ledger's tables each time.")] = False,
     get: Annotated[str | None, typer.Option("--get", metavar="PATH", help="Print the page at PATH (e.g. /search.json?q=war) "
                                                                          "and exit, without starting a server.")] = None,
 ) -> None:
@@ -136,7 +136,7 @@ def serve_command(
                                                   write_token=write_token, watch=watch,
                                                   watch_interval=watch_interval,
                                                   query_threads=query_threads or None,
-                                                  columns=columns and get is None))
+                                                  columns=not no_columns and get is None))
     except LedgerError as error:
         raise fail(str(error)) from None
     web = application.state.web

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from onrecord.store.facets import UNNAMED, facet_keys, facet_order, rank_facets
+from onrecord.store.facets import FACETS, UNNAMED, facet_keys, facet_order, rank_facets
 from onrecord.store.query import (SPEAKER_KEYS, SearchSQL, Statement, StatementQuery, like_pattern,
                                   outlet_condition, parse_search)
 
@@ -325,7 +325,7 @@ class StatementColumns:
         counts["outlet"] = self._candidates("outlet", np.bincount(self.outlet[rows], minlength=len(self.outlets)), top)
         kinds = np.bincount(self.kind[rows], minlength=len(self.kinds))
         counts["kind"] = self._candidates("kind", kinds, top)
-        return int(kinds.sum()), rank_facets(counts, top)
+        return int(kinds.sum()), rank_facets({name: counts[name] for name in FACETS}, top)  # in FACETS' order
 
     def _candidates(self, name: str, counts: np.ndarray, top: int) -> dict[Any, int]:
         """The values of a facet that can be among its `top` (their counts): those present, not None (no facet
