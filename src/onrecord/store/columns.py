@@ -29,6 +29,11 @@ from onrecord.store.query import (SPEAKER_KEYS, SearchSQL, Statement, StatementQ
 # an attribution's own columns a Statement shows (its speaker's unified name, id and gender come from its group)
 PAGE_COLUMNS = ("a.attribution_id, a.doc_id, a.ordinal, a.speaker_name, a.speaker_type, a.source_text, a.cue_text, "
                 "a.content_text, a.kind, a.via_names, a.act, a.floating, a.confidence")
+# the speaker groups, and their order: a group's code is its place in it (the groups' rows and every statement's
+# code are read by two queries, which must agree)
+GROUPS = f"SELECT DISTINCT a.mention_key, a.speaker_type, a.speaker_gender, {UNNAMED} AS unnamed FROM attributions a"
+GROUP_ORDER = ("g.mention_key NULLS FIRST, g.speaker_type NULLS FIRST, g.speaker_gender NULLS FIRST, "
+               "g.unnamed NULLS FIRST")
 KEPT_FILTERS = 4096  # speaker and outlet filters whose answer is remembered (then forgotten all at once)
 NO_DATE = np.iinfo(np.int32).min  # a statement without a publication date (no since/until keeps it)
 
@@ -56,14 +61,11 @@ class StatementColumns:
         self.known_terms: dict = {}  # searches' words → their terms and frequencies (TermIndex.terms)
         # the speaker groups of the facets (FACETS_SQL's first grouping set), with their unified speaker
         groups = con.execute(
-            f"SELECT g.mention_key, g.unnamed, s.name, s.speaker_id, g.speaker_type, "
-            f"coalesce(s.gender, g.speaker_gender, 'unknown'), "
-            f"CASE WHEN g.speaker_type = 'person' THEN coalesce(s.gender, g.speaker_gender, 'unknown') END "
-            f"FROM (SELECT DISTINCT a.mention_key, a.speaker_type, a.speaker_gender, {UNNAMED} AS unnamed "
-            f"FROM attributions a) g LEFT JOIN speaker_mentions m ON m.mention_key = g.mention_key "
-            f"LEFT JOIN speakers s ON s.speaker_id = m.speaker_id "
-            f"ORDER BY g.mention_key NULLS FIRST, g.speaker_type NULLS FIRST, g.speaker_gender NULLS FIRST, "
-            f"g.unnamed NULLS FIRST").fetchall()
+            "SELECT g.mention_key, g.unnamed, s.name, s.speaker_id, g.speaker_type, "
+            "coalesce(s.gender, g.speaker_gender, 'unknown'), "
+            "CASE WHEN g.speaker_type = 'person' THEN coalesce(s.gender, g.speaker_gender, 'unknown') END "
+            f"FROM ({GROUPS}) g LEFT JOIN speaker_mentions m ON m.mention_key = g.mention_key "
+            f"LEFT JOIN speakers s ON s.speaker_id = m.speaker_id ORDER BY {GROUP_ORDER}").fetchall()
         self.groups = [row[:6] for row in groups]  # as FACETS_SQL's speaker rows give them, less the count
         self.group_gender = [row[6] for row in groups]  # GENDER_SQL of the group's statements
         self.groups_of_mention: dict[str | None, list[int]] = {}  # a mention key's groups (by code)
@@ -75,9 +77,7 @@ class StatementColumns:
         self.doc_ids = [row[0] for row in con.execute("SELECT doc_id FROM documents ORDER BY doc_id").fetchall()]
         # every attribution's columns, by attribution_id; `place`: its rank in the default order (newest first)
         data = con.execute(
-            "WITH g AS (SELECT row_number() OVER (ORDER BY mention_key NULLS FIRST, speaker_type NULLS FIRST, "
-            "speaker_gender NULLS FIRST, unnamed NULLS FIRST) - 1 AS code, * FROM (SELECT DISTINCT a.mention_key, "
-            f"a.speaker_type, a.speaker_gender, {UNNAMED} AS unnamed FROM attributions a)), "
+            f"WITH g AS (SELECT row_number() OVER (ORDER BY {GROUP_ORDER}) - 1 AS code, * FROM ({GROUPS}) g), "
             "d AS (SELECT row_number() OVER (ORDER BY doc_id) - 1 AS code, doc_id, outlet FROM documents) "
             "SELECT a.attribution_id, (row_number() OVER (ORDER BY a.published_date DESC NULLS LAST, a.doc_id, "
             "a.ordinal) - 1)::INTEGER AS place, g.code::INTEGER AS grp, d.code::INTEGER AS doc, "
@@ -157,21 +157,21 @@ class StatementColumns:
                 score = found["score"]
                 score = score.filled(np.nan) if np.ma.isMaskedArray(score) else score
                 scores = np.asarray(score, dtype=np.float64)
-            keep = self._filter(ledger, query, rows)
+            keep = self._filter(ledger, query, rows, self._groups(ledger, query))
             rows = rows[keep]
             if scores is not None:
                 scores = scores[keep]
         else:
-            rows = self._narrowest(ledger, query)
-            keep = self._filter(ledger, query, rows)
+            groups = self._groups(ledger, query)
+            rows = self._narrowest(query, groups)
+            keep = self._filter(ledger, query, rows, groups)
             rows = np.flatnonzero(keep) if rows is None else rows[keep]
         return Selection(rows, scores)
 
-    def _narrowest(self, ledger, query: StatementQuery) -> np.ndarray | None:
+    def _narrowest(self, query: StatementQuery, groups: np.ndarray | None) -> np.ndarray | None:
         """The rows of the query's most selective speaker or date filter, read from the rows sorted by group and by
         date (a speaker's statements, a week's), when they are fewer than half the ledger; else None (every row)."""
         best, fewest = None, len(self.ids) // 2
-        groups = self._groups(ledger, query)
         if groups is not None:
             codes = np.flatnonzero(groups)
             if self.group_sizes[codes].sum() < fewest:
@@ -209,14 +209,15 @@ class StatementColumns:
             restrict_groups(np.array([g == query.gender for g in self.group_gender], dtype=bool))
         return allowed_groups
 
-    def _filter(self, ledger, query: StatementQuery, rows: np.ndarray | None) -> np.ndarray:
-        """A boolean mask over `rows` (None: every row) of those the query's filters keep."""
+    def _filter(self, ledger, query: StatementQuery, rows: np.ndarray | None,
+                allowed_groups: np.ndarray | None) -> np.ndarray:
+        """A boolean mask over `rows` (None: every row) of those the query's filters keep (its speaker, anonymous
+        and gender filters as the groups they allow: `_groups`)."""
 
         def col(array: np.ndarray) -> np.ndarray:
             return array if rows is None else array[rows]
 
         keep = np.ones(len(self.ids) if rows is None else len(rows), dtype=bool)
-        allowed_groups = self._groups(ledger, query)
         if allowed_groups is not None:
             keep &= allowed_groups[col(self.group)]
         if query.outlet:
